@@ -1,0 +1,101 @@
+# mailpath - top-level build (GNU make, pkg-config).
+#
+#   make            build library, plugins and test tools into build/
+#   make check      install dependencies, start the lab, run every test, stop the lab
+#   make demo       build, start the lab, run check_mail_smtp against it, stop the lab
+#   make asan       the unit tests under AddressSanitizer and UBSan
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS seconds (clang)
+
+CC       ?= cc
+O        ?= build
+PKGS      = libcares json-c openssl
+WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-format-nonliteral
+HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT      ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+COMMON_SRC  = $(sort $(wildcard common/*.c))
+COMMON_OBJ  = $(COMMON_SRC:%.c=$(O)/%.o)
+LIB         = $(O)/libmailprobe.a
+PLUGIN_SRC  = $(sort $(wildcard plugins/check_mail_*.c))
+PLUGINS     = $(PLUGIN_SRC:plugins/%.c=$(O)/%)
+TOOLS       = $(O)/faultsrv
+UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_OBJ    = $(UNIT_SRC:%.c=$(O)/%.o)
+FUZZ_SRC    = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/replay_%)
+
+.PHONY: all deps check demo asan fuzz clean lab-up lab-down unit integration format
+.DELETE_ON_ERROR:
+
+all: $(PLUGINS) $(TOOLS) $(O)/unit_tests $(FUZZ_REPLAY)
+
+deps:
+	scripts/install-deps.sh
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(O)/check_mail_%: $(O)/plugins/check_mail_%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/faultsrv: $(O)/tests/tools/faultsrv.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs openssl)
+
+# One Check binary; every tests/unit/test_X.c defines Suite *X_suite(void).
+$(O)/unit_suites.h: $(UNIT_SRC)
+	@mkdir -p $(O)
+	for f in $(UNIT_SRC); do n=$${f#tests/unit/test_}; echo "SUITE($${n%.c})"; done > $@
+
+$(O)/tests/unit/main.o: tests/unit/main.c $(O)/unit_suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(O) -c -o $@ $<
+
+$(O)/unit_tests: $(O)/tests/unit/main.o $(UNIT_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(LIBS)
+
+# Fuzz targets replayed over their corpus by a plain driver (no clang needed).
+$(O)/replay_%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+unit: $(O)/unit_tests
+	$(O)/unit_tests
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+lab-up: all
+	scripts/lab.sh up
+
+lab-down:
+	scripts/lab.sh down
+
+asan:
+	$(MAKE) O=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    HARDEN= LDFLAGS="-fsanitize=address,undefined" all
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-asan/unit_tests
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+format:
+	clang-format -i common/*.[ch] plugins/*.c tests/unit/*.c tests/tools/*.c tests/fuzz/*.c
+
+clean:
+	rm -rf $(O) build-asan build-fuzz
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,81 @@
+/*
+ * fail.h - the failure record: what went wrong, in which phase, as data.
+ *
+ * Mechanism code (net, dns, tls, smtp) fills a struct fail and returns; it
+ * never decides a Nagios state. classify.c maps a record to a cause.
+ * Low module: includes nothing of ours.
+ */
+#ifndef MAILPATH_FAIL_H
+#define MAILPATH_FAIL_H
+
+#include <stddef.h>
+
+/* Phases of one probe, in the order they happen. */
+enum phase {
+	PHASE_NONE = 0,
+	PHASE_DNS,
+	PHASE_CONNECT,
+	PHASE_TLS_IMPLICIT, /* handshake before any SMTP bytes (-s, port 465) */
+	PHASE_GREETING,
+	PHASE_EHLO,
+	PHASE_STARTTLS,
+	PHASE_TLS,  /* handshake after STARTTLS 220 */
+	PHASE_EHLO2, /* EHLO again inside TLS */
+	PHASE_AUTH,
+	PHASE_MAIL,
+	PHASE_RCPT,
+	PHASE_COMMAND, /* -C/-R user commands */
+	PHASE_QUIT,
+	PHASE_MAX
+};
+
+/* What kind of thing failed. */
+enum fail_class {
+	FAIL_NONE = 0,
+	FAIL_INTERNAL, /* our side: out of memory, bad state */
+	FAIL_DNS,      /* resolver: err = ARES_* status */
+	FAIL_CONNECT,  /* TCP connect: err = errno */
+	FAIL_TIMEOUT,  /* the deadline passed while in `phase` */
+	FAIL_DROPPED,  /* EOF or reset with no (complete) reply: err = errno or 0 */
+	FAIL_PROTOCOL, /* unparsable reply, over-long line or reply, binary garbage */
+	FAIL_REPLY,    /* a well-formed reply with an unexpected code */
+	FAIL_TLS,      /* handshake failed: err = ERR_GET_REASON, detail = text */
+	FAIL_VERIFY,   /* handshake done, verification failed: err = X509_V_ERR_* */
+	FAIL_CERT_DAYS, /* certificate expires within the -D days */
+	FAIL_MISSING,  /* a required extension is not offered (STARTTLS, AUTH mech) */
+	FAIL_EXPECT,   /* -e / -R expectation not met */
+	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
+	FAIL_MAX
+};
+
+/* RFC 3463 enhanced status code; cls == 0 when absent. */
+struct enh {
+	int cls, subject, detail;
+};
+
+#define FAIL_TEXT_MAX 512
+#define FAIL_DETAIL_MAX 256
+
+/* The record itself; caller-owned, fail_reset() clears it. */
+struct fail {
+	enum fail_class cls;
+	enum phase phase;
+	int err;                      /* errno, ares status, SSL reason or X509 code */
+	int code;                     /* SMTP reply code, 0 if none */
+	struct enh enh;               /* enhanced code of that reply */
+	char text[FAIL_TEXT_MAX];     /* server text, raw (sanitised only at output) */
+	char detail[FAIL_DETAIL_MAX]; /* our words: strerror, OpenSSL reason, ... */
+};
+
+void fail_reset(struct fail *f);
+/* Record a failure unless one is already recorded (first failure wins). */
+void fail_set(struct fail *f, enum fail_class cls, enum phase phase, int err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Copy a server reply (code, enhanced code, text) into the record. */
+void fail_set_reply(struct fail *f, int code, const struct enh *enh, const char *text, size_t len);
+
+/* Short lowercase name of a phase: "greeting", "tls", ... (perfdata labels). */
+const char *phase_name(enum phase p);
+const char *fail_class_name(enum fail_class c);
+
+#endif
