@@ -49,6 +49,8 @@ enum tls_io tls_handshake(struct tls_conn *t);
 enum tls_io tls_read(struct tls_conn *t, void *p, size_t len, size_t *n);
 /* Write up to len bytes; *n gets the count on TLS_IO_OK. */
 enum tls_io tls_write(struct tls_conn *t, const void *p, size_t len, size_t *n);
+/* Decrypted bytes buffered inside the session (poll cannot see them). */
+size_t tls_pending(const struct tls_conn *t);
 /* After TLS_IO_ERROR: OpenSSL reason code (ERR_GET_REASON) and its text. */
 int tls_conn_error(const struct tls_conn *t, char *text, size_t len);
 /* Fill facts about the session (after a completed handshake). */

@@ -1,0 +1,474 @@
+/*
+ * check_mail_smtp - does this SMTP endpoint work end to end, and if not,
+ * in which phase and why?
+ *
+ * Accepts monitoring-plugins check_smtp's options with the same meaning
+ * (drop-in replacement) plus mailpath's own. This file holds only the
+ * options and the verdict; the probe lives in common/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "classify.h"
+#include "smtp_report.h"
+#include "smtp_run.h"
+
+#define MAX_LIST 32
+#define PASSWORD_ENV "MAILPATH_SMTP_PASSWORD"
+
+struct smtp_check {
+	const char *host;
+	int port;
+	const char *expect, *from, *fqdn, *authtype, *authuser, *password_file;
+	const char *sni, *ca_file, *bind;
+	char hostname[256]; /* EHLO name when -F is not given */
+	char *authpass; /* owned, wiped in cleanup */
+	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
+	int ncmd, nresp, nrcpt;
+	int starttls, implicit_tls, lmtp, ignore_quit, no_verify, ignore_expiry;
+	int cert_days; /* -D given */
+	double cert_warn, cert_crit;
+	struct thresholds time_th;
+	struct thresholds phase_th[PHASE_MAX];
+	struct net_addr src;
+	struct tls_ctx *tls;
+	struct smtp_run *run;
+	struct smtp_run_result res;
+	check_done_cb *done;
+	void *done_arg;
+};
+
+enum {
+	OPT_SNI = 0x2000, OPT_RCPT, OPT_REQUIRE_TLS, OPT_CA_FILE, OPT_NO_VERIFY, OPT_PASSWORD_FILE,
+	OPT_PHASE_WARN, OPT_PHASE_CRIT, OPT_IGNORE_EXPIRY
+};
+
+static const struct option smtp_longopts[] = {
+	{"hostname", required_argument, NULL, 'H'},
+	{"port", required_argument, NULL, 'p'},
+	{"expect", required_argument, NULL, 'e'},
+	{"command", required_argument, NULL, 'C'},
+	{"response", required_argument, NULL, 'R'},
+	{"from", required_argument, NULL, 'f'},
+	{"fqdn", required_argument, NULL, 'F'},
+	{"authtype", required_argument, NULL, 'A'},
+	{"authuser", required_argument, NULL, 'U'},
+	{"authpass", required_argument, NULL, 'P'},
+	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	{"starttls", no_argument, NULL, 'S'},
+	{"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
+	{"ssl", no_argument, NULL, 's'},
+	{"tls", no_argument, NULL, 's'},
+	{"sni", required_argument, NULL, OPT_SNI},
+	{"certificate", required_argument, NULL, 'D'},
+	{"ignore-certificate-expiration", no_argument, NULL, OPT_IGNORE_EXPIRY},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	{"rcpt", required_argument, NULL, OPT_RCPT},
+	{"bind", required_argument, NULL, 'b'},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{"phase-warning", required_argument, NULL, OPT_PHASE_WARN},
+	{"phase-critical", required_argument, NULL, OPT_PHASE_CRIT},
+	{"ignore-quit-failure", no_argument, NULL, 'q'},
+	{"lmtp", no_argument, NULL, 'L'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char smtp_help[] =
+	" -H, --hostname=HOST       host name or IP address to probe (required)\n"
+	" -p, --port=PORT           port (default 25; 465 with --tls)\n"
+	" -e, --expect=STRING       string the greeting's first line must contain\n"
+	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"
+	" -S, --starttls, --require-tls\n"
+	"                           use STARTTLS; CRITICAL when it is not offered\n"
+	" -s, --ssl, --tls          implicit TLS before the greeting (port 465)\n"
+	" --sni=NAME                TLS server name; also the name the certificate must match\n"
+	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n"
+	" --ca-file=FILE            trust these CA certificates instead of the system store\n"
+	" --no-verify               do not fail on chain or name verification errors\n"
+	" -A, --authtype=MECH       AUTH mechanism: PLAIN, LOGIN or CRAM-MD5\n"
+	" -U, --authuser=USER       AUTH user name\n"
+	" --password-file=FILE      read the AUTH password from FILE (or set " PASSWORD_ENV ")\n"
+	" -P, --authpass=PASS       AUTH password on the command line (visible to others: avoid)\n"
+	" -f, --from=ADDRESS        send MAIL FROM:<ADDRESS>\n"
+	" --rcpt=ADDRESS            send RCPT TO:<ADDRESS> (repeatable; never DATA)\n"
+	" -C, --command=CMD         send CMD after AUTH (repeatable)\n"
+	" -R, --response=REGEX      extended regex the reply to the matching -C must match\n"
+	" -b, --bind=ADDRESS        source address\n"
+	" -w, --warning=RANGE       total time (seconds) giving WARNING\n"
+	" -c, --critical=RANGE      total time (seconds) giving CRITICAL\n"
+	" --phase-warning=PHASE=RANGE, --phase-critical=PHASE=RANGE\n"
+	"                           thresholds on one phase: dns, connect, greeting, ehlo, starttls,\n"
+	"                           tls, ehlo_tls, auth, mail, rcpt, quit\n"
+	" -q, --ignore-quit-failure do not fail when QUIT is not answered\n"
+	" -L, --lmtp                send LHLO (LMTP)\n";
+
+/* Parse "W[,C]" days for -D. */
+static int smtp_opt_days(struct smtp_check *s, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+
+	s->cert_warn = strtod(arg, &end);
+	s->cert_crit = 0;
+	if (end != arg && *end == ',')
+		s->cert_crit = strtod(end + 1, &end);
+	if (end == arg || *end != '\0' || s->cert_warn < 0 || s->cert_crit < 0) {
+		snprintf(err, errlen, "invalid -D '%s': want DAYS[,DAYS]", arg);
+		return -1;
+	}
+	s->cert_days = 1;
+	return 0;
+}
+
+/* Parse "PHASE=RANGE" into the phase's warn or crit range. */
+static int smtp_opt_phase(struct smtp_check *s, const char *arg, int crit, char *err,
+			  size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+
+	for (int p = PHASE_DNS; eq != NULL && p < PHASE_MAX; p++) {
+		const char *name = phase_name((enum phase)p);
+
+		if (strlen(name) != (size_t)(eq - arg) || strncmp(name, arg, (size_t)(eq - arg)) != 0)
+			continue;
+		if (range_parse(eq + 1, crit ? &s->phase_th[p].crit : &s->phase_th[p].warn) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid range in '%s'", arg);
+		return -1;
+	}
+	snprintf(err, errlen, "invalid phase threshold '%s': want PHASE=RANGE", arg);
+	return -1;
+}
+
+/* Append to one of the repeatable lists. */
+static int smtp_opt_list(const char **list, int *n, const char *arg, char *err, size_t errlen)
+{
+	if (*n >= MAX_LIST) {
+		snprintf(err, errlen, "too many values (at most %d)", MAX_LIST);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
+/* Read the AUTH password: the first line of a file. */
+static int smtp_read_password(struct smtp_check *s, char *err, size_t errlen)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd = open(s->password_file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot read --password-file %s: %s", s->password_file,
+			 strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read --password-file %s", s->password_file);
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	free(s->authpass);
+	s->authpass = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return s->authpass ? 0 : -1;
+}
+
+static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct smtp_check *s = ctx;
+	char *end;
+
+	switch (opt) {
+	case 'H': s->host = arg; return 0;
+	case 'p':
+		s->port = (int)strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || s->port < 1 || s->port > 65535) {
+			snprintf(err, errlen, "invalid port '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case 'e': s->expect = arg; return 0;
+	case 'C': return smtp_opt_list(s->cmd, &s->ncmd, arg, err, errlen);
+	case 'R': return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
+	case OPT_RCPT: return smtp_opt_list(s->rcpt, &s->nrcpt, arg, err, errlen);
+	case 'f': s->from = arg; return 0;
+	case 'F': s->fqdn = arg; return 0;
+	case 'A': s->authtype = arg; return 0;
+	case 'U': s->authuser = arg; return 0;
+	case 'P':
+		fprintf(stderr, "warning: -P puts the password on the command line; "
+				"use --password-file or " PASSWORD_ENV "\n");
+		free(s->authpass);
+		s->authpass = strdup(arg);
+		return s->authpass ? 0 : -1;
+	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
+	case 'S': case OPT_REQUIRE_TLS: s->starttls = 1; return 0;
+	case 's': s->implicit_tls = 1; return 0;
+	case OPT_SNI: s->sni = arg; return 0;
+	case 'D': return smtp_opt_days(s, arg, err, errlen);
+	case OPT_IGNORE_EXPIRY: s->ignore_expiry = 1; return 0;
+	case OPT_CA_FILE: s->ca_file = arg; return 0;
+	case OPT_NO_VERIFY: s->no_verify = 1; return 0;
+	case 'b': s->bind = arg; return 0;
+	case 'w':
+	case 'c':
+		if (range_parse(arg, opt == 'w' ? &s->time_th.warn : &s->time_th.crit) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid -%c range '%s'", opt, arg);
+		return -1;
+	case OPT_PHASE_WARN: return smtp_opt_phase(s, arg, 0, err, errlen);
+	case OPT_PHASE_CRIT: return smtp_opt_phase(s, arg, 1, err, errlen);
+	case 'q': s->ignore_quit = 1; return 0;
+	case 'L': s->lmtp = 1; return 0;
+	}
+	snprintf(err, errlen, "unhandled option");
+	return -1;
+}
+
+/* Check the AUTH options and find the password. */
+static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
+{
+	const char *env = getenv(PASSWORD_ENV);
+
+	if (s->authtype == NULL && s->authuser == NULL)
+		return 0;
+	if (s->authtype == NULL || s->authuser == NULL) {
+		snprintf(err, errlen, "-A and -U go together");
+		return -1;
+	}
+	if (strcasecmp(s->authtype, "PLAIN") && strcasecmp(s->authtype, "LOGIN") &&
+	    strcasecmp(s->authtype, "CRAM-MD5")) {
+		snprintf(err, errlen, "unsupported -A '%s': want PLAIN, LOGIN or CRAM-MD5",
+			 s->authtype);
+		return -1;
+	}
+	if (s->password_file != NULL)
+		return smtp_read_password(s, err, errlen);
+	if (s->authpass == NULL && env != NULL && (s->authpass = strdup(env)) == NULL)
+		return -1;
+	if (s->authpass == NULL) {
+		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
+		return -1;
+	}
+	return 0;
+}
+
+static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
+{
+	struct smtp_check *s = ctx;
+
+	(void)cm;
+	if (s->host == NULL || s->host[0] == '\0') {
+		snprintf(err, errlen, "-H HOST is required");
+		return -1;
+	}
+	if (strlen(s->host) > 253 || strpbrk(s->host, " \t\r\n|/") != NULL) {
+		snprintf(err, errlen, "invalid host name");
+		return -1;
+	}
+	if (s->nresp > s->ncmd) {
+		snprintf(err, errlen, "more -R than -C");
+		return -1;
+	}
+	for (int i = 0; i < s->nresp; i++)
+		if (!smtp_regex_valid(s->resp[i])) {
+			snprintf(err, errlen, "invalid -R regular expression '%s'", s->resp[i]);
+			return -1;
+		}
+	if (s->bind != NULL && net_addr_parse(s->bind, 0, &s->src) != 0) {
+		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
+		return -1;
+	}
+	if (s->starttls && s->implicit_tls) {
+		snprintf(err, errlen, "--starttls and --tls exclude each other");
+		return -1;
+	}
+	if (s->cert_days && !s->implicit_tls)
+		s->starttls = 1; /* as in monitoring-plugins: -D implies -S */
+	if (s->port == 0)
+		s->port = s->implicit_tls ? 465 : 25;
+	if (s->fqdn == NULL) {
+		if (gethostname(s->hostname, sizeof(s->hostname) - 1) != 0 || s->hostname[0] == '\0')
+			snprintf(s->hostname, sizeof(s->hostname), "localhost");
+		s->fqdn = s->hostname;
+	}
+	return smtp_validate_auth(s, err, errlen);
+}
+
+static void smtp_on_done(struct smtp_run *r, void *arg)
+{
+	struct smtp_check *s = arg;
+
+	(void)r;
+	s->done(s->done_arg);
+}
+
+static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *done, void *arg,
+		      char *err, size_t errlen)
+{
+	struct smtp_check *s = ctx;
+	struct smtp_run_opts o = {0};
+	struct net_addr literal;
+	int is_ip = net_addr_parse(s->host, s->port, &literal) == 0;
+
+	s->done = done;
+	s->done_arg = arg;
+	if ((s->starttls || s->implicit_tls) &&
+	    (s->tls = tls_ctx_new(s->ca_file, err, errlen)) == NULL)
+		return -1;
+	o.host = s->host;
+	o.port = s->port;
+	o.family = env->common->family;
+	o.src = s->bind ? &s->src : NULL;
+	o.implicit_tls = s->implicit_tls;
+	o.sni = s->sni ? s->sni : is_ip ? NULL : s->host;
+	o.verify_name = s->sni ? s->sni : s->host;
+	o.verify = !s->no_verify;
+	o.tls = s->tls;
+	o.deadline_us = env->deadline_us;
+	o.smtp.helo = s->fqdn;
+	o.smtp.lmtp = s->lmtp;
+	o.smtp.starttls = s->starttls ? SMTP_TLS_REQUIRE : SMTP_TLS_NONE;
+	o.smtp.expect = s->expect;
+	o.smtp.auth_mech = s->authtype;
+	o.smtp.auth_user = s->authuser;
+	o.smtp.auth_pass = s->authpass;
+	o.smtp.mail_from = s->from;
+	o.smtp.rcpt = s->rcpt;
+	o.smtp.nrcpt = s->nrcpt;
+	o.smtp.cmd = s->cmd;
+	o.smtp.cmd_expect = s->resp;
+	o.smtp.ncmd = s->ncmd;
+	o.smtp.ignore_quit_failure = s->ignore_quit;
+	o.smtp.transcript = env->common->verbose >= 3;
+	s->run = smtp_run_start(env->loop, env->dns, &o, &s->res, smtp_on_done, s);
+	if (s->run == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The verdict on a probe that succeeded: certificate days and time thresholds. */
+static const struct cause *smtp_verdict_ok(struct smtp_check *s, struct out *o, char *why,
+					   size_t len)
+{
+	const struct smtp_run_result *r = &s->res;
+	double total = (double)r->total_us / 1e6;
+	enum state st;
+
+	if (s->cert_days && r->tls_used && !s->ignore_expiry) {
+		int days = smtp_report_cert_days(r);
+
+		if (days < s->cert_crit || days < s->cert_warn) {
+			struct fail f = {.cls = FAIL_CERT_DAYS, .phase = PHASE_TLS};
+
+			out_state(o, days < s->cert_crit ? STATE_CRITICAL : STATE_WARNING);
+			snprintf(why, len, "certificate expires in %d days", days);
+			return classify(&f);
+		}
+	}
+	st = thresholds_eval(&s->time_th, total);
+	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
+		if (r->phase_seen[p])
+			st = state_worst(st, thresholds_eval(&s->phase_th[p],
+							     (double)r->phase_us[p] / 1e6));
+	out_state(o, st);
+	if (st != STATE_OK)
+		snprintf(why, len, "response time %.3fs over threshold", total);
+	return classify(&r->smtp.fail);
+}
+
+/* Words for a healthy probe: what was negotiated. */
+static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
+{
+	const struct smtp_run_result *r = &s->res;
+
+	out_summary(o, " %s", s->lmtp ? "LMTP" : r->smtp.reply[PHASE_EHLO].code == 250 &&
+						 r->smtp.caps.flags ? "ESMTP" : "SMTP");
+	if (s->starttls)
+		out_summary(o, " STARTTLS");
+	if (r->tls_used)
+		out_summary(o, " %s cert %dd", r->tls.protocol, smtp_report_cert_days(r));
+	if (r->smtp.auth_ok)
+		out_summary(o, " AUTH %s ok", s->authtype);
+	if (s->nrcpt > 0)
+		out_summary(o, " RCPT ok");
+	out_summary(o, " in %.3fs", (double)r->total_us / 1e6);
+}
+
+static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
+{
+	struct smtp_check *s = ctx;
+	const struct smtp_run_result *r = &s->res;
+	const struct cause *cause = classify(&r->smtp.fail);
+	char target[320], what[512] = "";
+
+	smtp_report_target(r, s->host, s->port, target, sizeof(target));
+	out_summary(o, "%s", target);
+	if (r->smtp.fail.cls != FAIL_NONE) {
+		out_state(o, cause->state);
+		o->timed_out = cause->timeout;
+		out_summary(o, " %s (cause: %s)", smtp_report_failure(r, what, sizeof(what)),
+			    cause->name);
+	} else {
+		cause = smtp_verdict_ok(s, o, what, sizeof(what));
+		smtp_summary_ok(s, o);
+		if (what[0] != '\0')
+			out_summary(o, ", %s (cause: %s)", what, cause->name);
+	}
+	smtp_report_perf(r, o, s->phase_th);
+	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);
+	out_perf(o, "time", (double)r->total_us / 1e6, "s", &s->time_th);
+	if (r->tls_used)
+		out_perf(o, "cert_days", smtp_report_cert_days(r), "", NULL);
+	smtp_report_long(r, cause, cm->verbose, o);
+	o->json = smtp_report_json(r, cause);
+	json_object_object_add(o->json, "host", json_object_new_string(s->host));
+	json_object_object_add(o->json, "port", json_object_new_int(s->port));
+}
+
+static void smtp_cleanup(void *ctx)
+{
+	struct smtp_check *s = ctx;
+
+	smtp_run_free(s->run);
+	buf_reset(&s->res.smtp.transcript);
+	tls_ctx_free(s->tls);
+	if (s->authpass != NULL) {
+		explicit_bzero(s->authpass, strlen(s->authpass));
+		free(s->authpass);
+	}
+}
+
+const struct check check_mail_smtp = {
+	.name = "check_mail_smtp",
+	.service = "SMTP",
+	.synopsis = "-H HOST [-p PORT] [-S|-s] [-D W[,C]] [-A MECH -U USER --password-file F]\n"
+		    "       [-f FROM] [--rcpt RCPT] [-e EXPECT] [-C CMD [-R REGEX]] [-F FQDN]\n"
+		    "       [-w SECS] [-c SECS] [-t SECS[:STATE]] [--output json] [-v]",
+	.help = smtp_help,
+	.shortopts = "H:p:e:C:R:f:F:A:U:P:SsD:b:w:c:qL",
+	.longopts = smtp_longopts,
+	.ctx_size = sizeof(struct smtp_check),
+	.option = smtp_option,
+	.validate = smtp_validate,
+	.start = smtp_start,
+	.report = smtp_report,
+	.cleanup = smtp_cleanup,
+};
+
+int main(int argc, char **argv)
+{
+	return check_main(&check_mail_smtp, argc, argv);
+}

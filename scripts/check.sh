@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make check: install dependencies, build, run unit tests, replay fuzz corpora,
+# check exported symbols, start the lab, run the integration tests, stop the lab.
+# Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+passed=0
+failed=0
+
+# Add the counts from a line "...: N passed, M failed" in file $1.
+count() {
+	local line p f
+	line=$(grep -oE '(^|[^0-9])[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "check: no summary line from $2" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+	f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+scripts/install-deps.sh || { echo "check: installing dependencies failed" >&2; exit 1; }
+make -j"$(nproc)" all || { echo "check: build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"; scripts/lab.sh down >/dev/null 2>&1' EXIT
+
+echo "== unit tests"
+build/unit_tests 2>&1 | tee "$log"
+count "$log" "unit tests"
+
+echo "== fuzz corpus replay"
+for r in build/replay_fuzz_*; do
+	[ -x "$r" ] || continue
+	name=${r#build/replay_}
+	if "$r" "tests/fuzz/corpus/$name"; then
+		passed=$((passed + 1))
+	else
+		echo "FAIL: corpus replay $name"
+		failed=$((failed + 1))
+	fi
+done
+
+echo "== exported symbols of libmailprobe carry the project's prefixes"
+strangers=$(nm -g --defined-only build/libmailprobe.a | awk 'NF == 3 { print $3 }' |
+	grep -Ev '^(buf|ev|net|dns|tls|smtp|fail|phase|state|classify|cause|range|thresholds|out|check)_|^(classify)$' || true)
+if [ -z "$strangers" ]; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: symbols without a project prefix: $strangers"
+	failed=$((failed + 1))
+fi
+
+echo "== integration tests (lab)"
+if scripts/lab.sh up; then
+	tests/integration/run.sh 2>&1 | tee "$log"
+	count "$log" "integration tests"
+else
+	echo "FAIL: the lab did not start"
+	failed=$((failed + 1))
+fi
+scripts/lab.sh down
+
+echo "make check took $(($(date +%s) - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,137 @@
+# test_smtp.sh - check_mail_smtp against the real Postfix and the fault server.
+# Sourced by run.sh with the lab's env.sh and lib.sh loaded.
+
+P=$BIN/check_mail_smtp
+L=127.0.0.1
+CA=(--ca-file "$LAB_CA")
+
+# --- real Postfix -------------------------------------------------------
+expect "postfix plain" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT"
+expect_json "postfix plain: schema, phases, no TLS" \
+	'.schema == 1 and .state == "OK" and .tls == null and ([.phases[].name] | index("greeting") != null)'
+expect "postfix starttls verified" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test
+expect_json "postfix starttls: TLS facts" \
+	'.tls.protocol == "TLSv1.3" and .tls.verify_code == 0 and .tls.name_ok == true and .tls.cert_days > 300'
+expect "postfix starttls by name localhost" 0 ok - -- $P -H localhost -p "$LAB_SMTP_PORT" -S "${CA[@]}"
+expect "postfix ipv6" 0 ok - -- $P -H ::1 -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test
+expect "postfix -6 localhost" 0 ok - -- $P -6 -H localhost -p "$LAB_SMTP_PORT"
+expect_json "postfix -6 uses ::1" '.address == "::1"'
+expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
+expect "postfix --no-verify" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -S --no-verify
+expect "postfix -D 30 (2-year cert)" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -D 30,10 "${CA[@]}" --sni mail.lab.test
+expect "postfix -D 1000 warns" 1 cert-expiring - -- $P -H $L -p "$LAB_SMTP_PORT" -D 1000 "${CA[@]}" --sni mail.lab.test
+expect "postfix -D 2000,1000 critical" 2 cert-expiring - -- $P -H $L -p "$LAB_SMTP_PORT" -D 2000,1000 "${CA[@]}" --sni mail.lab.test
+expect "postfix rcpt accepted" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt test@lab.test
+expect "postfix rcpt unknown" 2 recipient-rejected rcpt -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt nobody@lab.test
+expect_json "postfix rcpt unknown: 550 5.1.1" '.reply.code == 550 and .reply.enhanced == "5.1.1"'
+expect "postfix relay denied" 2 policy-reject rcpt -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt someone@example.org
+expect "postfix -e ESMTP" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -e ESMTP
+expect "postfix -e mismatch warns" 1 expect-mismatch greeting -- $P -H $L -p "$LAB_SMTP_PORT" -e NOSUCHTEXT
+expect "postfix -C NOOP -R 250" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -C NOOP -R '^250'
+expect "postfix -R mismatch warns" 1 expect-mismatch command -- $P -H $L -p "$LAB_SMTP_PORT" -C NOOP -R '^5[0-9][0-9]'
+expect "postfix -w exceeded warns" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w 0.000001 -c 10
+expect "postfix -c exceeded critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w 10 -c 0.000001
+expect "postfix --phase-critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
+expect "postfix -F and -q accepted" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -F probe.lab.test -q
+expect "postfix -b source address" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -b 127.0.0.1
+expect "postfix -4" 0 ok - -- $P -4 -H localhost -p "$LAB_SMTP_PORT"
+expect_json "postfix -4 uses 127.0.0.1" '.address == "127.0.0.1"'
+
+# submission with AUTH (Cyrus SASL)
+for mech in PLAIN LOGIN CRAM-MD5; do
+	expect "postfix AUTH $mech" 0 ok - -- $P -H $L -p "$LAB_SUBMISSION_PORT" -S "${CA[@]}" --sni mail.lab.test \
+		-A $mech -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
+	expect_json "postfix AUTH $mech: auth_ok" '.auth_ok == true'
+done
+expect "postfix AUTH from environment" 0 ok - -- env MAILPATH_SMTP_PASSWORD="$LAB_PASS" $P -H $L -p "$LAB_SUBMISSION_PORT" \
+	-S "${CA[@]}" --sni mail.lab.test -A PLAIN -U "$LAB_USER"
+expect "postfix AUTH -P (compat)" 0 ok - -- $P -H $L -p "$LAB_SUBMISSION_PORT" -S "${CA[@]}" --sni mail.lab.test \
+	-A LOGIN -U "$LAB_USER" -P "$LAB_PASS"
+badpw=$(mktemp); echo "wrong-password" >"$badpw"
+expect "postfix AUTH rejected" 2 auth-failed auth -- $P -H $L -p "$LAB_SUBMISSION_PORT" -S "${CA[@]}" --sni mail.lab.test \
+	-A PLAIN -U "$LAB_USER" --password-file "$badpw"
+rm -f "$badpw"
+expect "postfix AUTH before TLS not offered" 2 auth-not-offered auth -- $P -H $L -p "$LAB_SUBMISSION_PORT" \
+	-A PLAIN -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
+expect "postfix smtps implicit TLS" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" -s "${CA[@]}" --sni mail.lab.test \
+	-A CRAM-MD5 -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
+
+expect_text "status line and perfdata" 0 \
+	"^SMTP OK - 127\.0\.0\.1:$LAB_SMTP_PORT ESMTP STARTTLS TLSv1\.3 .*\| .*connect=[0-9.]+s.*greeting=[0-9.]+s.*ehlo=[0-9.]+s.*starttls=[0-9.]+s.*tls=[0-9.]+s.*total=[0-9.]+s.*time=[0-9.]+s.*cert_days=[0-9]+" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test
+expect_text "-v shows the conversation and certificate" 0 "greeting +[0-9.]+s 220 .*" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test -v
+expect_text "-vvv transcript" 0 "C: AUTH PLAIN \*+" \
+	-- $P -H $L -p "$LAB_SUBMISSION_PORT" -S "${CA[@]}" --sni mail.lab.test -A PLAIN -U "$LAB_USER" --password-file "$LAB_PASS_FILE" -vvv
+expect_no "-vvv masks the password" "$LAB_PASS|$(printf '\0%s\0%s' "$LAB_USER" "$LAB_PASS" 2>/dev/null | base64 -w0)"
+
+# --- fault server -------------------------------------------------------
+expect "421 at greeting" 2 server-busy greeting -- $P -H $L -p "$FAULT_GREETING_421"
+expect_json "421 4.4.2 recorded" '.reply.code == 421 and .reply.enhanced == "4.4.2"'
+expect_text "421 status line" 2 "^SMTP CRITICAL - 127\.0\.0\.1:$FAULT_GREETING_421 421 4\.4\.2 at greeting: .*\(cause: server-busy\)" \
+	-- $P -H $L -p "$FAULT_GREETING_421"
+expect "554 at greeting" 2 service-unavailable greeting -- $P -H $L -p "$FAULT_GREETING_554"
+expect "greeting stall" 2 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -t 2
+expect "greeting stall -t 2:warning" 1 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -t 2:warning
+expect "greeting drip" 2 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_DRIP" -t 2
+expect "multiline greeting" 0 ok - -- $P -H $L -p "$FAULT_GREETING_MULTILINE"
+expect "drop at greeting" 2 connection-dropped greeting -- $P -H $L -p "$FAULT_GREETING_DROP"
+expect "binary garbage" 2 protocol-error greeting -- $P -H $L -p "$FAULT_GARBAGE"
+expect "over-long line" 2 protocol-error greeting -- $P -H $L -p "$FAULT_LONGLINE" -t 3
+expect "endless EHLO reply" 2 protocol-error ehlo -- $P -H $L -p "$FAULT_ENDLESS_EHLO" -t 3
+expect "EHLO 502, HELO fallback" 0 ok - -- $P -H $L -p "$FAULT_EHLO_502"
+expect "421 at EHLO" 2 server-busy ehlo -- $P -H $L -p "$FAULT_EHLO_421"
+expect "454 at STARTTLS" 2 starttls-unavailable starttls -- $P -H $L -p "$FAULT_STARTTLS_454" -S "${CA[@]}"
+expect "drop after STARTTLS 220" 2 dropped-after-starttls '*' -- $P -H $L -p "$FAULT_STARTTLS_DROP" -S "${CA[@]}"
+expect "TLS handshake stall" 2 tls-handshake-timeout tls -- $P -H $L -p "$FAULT_TLS_STALL" -S "${CA[@]}" -t 2
+expect "drop inside TLS handshake" 2 dropped-after-starttls tls -- $P -H $L -p "$FAULT_TLS_DROP" -S "${CA[@]}"
+expect "TLS garbage" 2 tls-handshake-failed tls -- $P -H $L -p "$FAULT_TLS_GARBAGE" -S "${CA[@]}"
+expect "plaintext injected after STARTTLS" 2 starttls-injection starttls -- $P -H $L -p "$FAULT_STARTTLS_INJECT" -S "${CA[@]}"
+expect "STARTTLS not offered, -S" 2 starttls-not-offered starttls -- $P -H $L -p "$FAULT_NO_STARTTLS" -S
+expect "STARTTLS not offered, plain" 0 ok - -- $P -H $L -p "$FAULT_NO_STARTTLS"
+expect "421 4.7.0 rate limit at MAIL" 2 rate-limited mail -- $P -H $L -p "$FAULT_RATE_LIMIT" -f a@lab.test --rcpt b@lab.test
+expect "450 4.7.1 rate limit at RCPT" 2 rate-limited rcpt -- $P -H $L -p "$FAULT_RATELIMIT_450" -f a@lab.test --rcpt b@lab.test
+expect "greylisted at RCPT" 1 greylisted rcpt -- $P -H $L -p "$FAULT_GREYLIST" -f a@lab.test --rcpt x@lab.test
+expect "policy reject at RCPT" 2 policy-reject rcpt -- $P -H $L -p "$FAULT_POLICY_REJECT" -f a@lab.test --rcpt b@lab.test
+expect "unknown recipient" 2 recipient-rejected rcpt -- $P -H $L -p "$FAULT_RCPT_UNKNOWN" -f a@lab.test --rcpt nobody@lab.test
+expect "451 at MAIL" 2 temporary-failure mail -- $P -H $L -p "$FAULT_MAIL_451" -f a@lab.test
+expect "QUIT never answered" 1 quit-failed quit -- $P -H $L -p "$FAULT_QUIT_STALL" -t 2
+expect "QUIT never answered, -q" 0 ok - -- $P -H $L -p "$FAULT_QUIT_STALL" -t 2 -q
+expect "filtered port (full accept queue)" 2 connect-timeout connect -- $P -H $L -p "$FAULT_BACKLOG_FULL" -t 2
+expect "implicit TLS" 0 ok - -- $P -H $L -p "$FAULT_IMPLICIT_TLS" -s "${CA[@]}" --sni fault.lab.test
+expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_CERT" -S "${CA[@]}" --sni fault.lab.test
+expect "wrong-name certificate" 2 cert-name-mismatch tls -- $P -H $L -p "$FAULT_WRONGNAME_CERT" -S "${CA[@]}" --sni fault.lab.test
+expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SELFSIGNED_CERT" -S "${CA[@]}" --sni fault.lab.test
+expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring - -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
+expect "AUTH accepted by fault server" 0 ok - -- $P -H $L -p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test \
+	-A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
+expect "connection refused" 2 connect-refused connect -- $P -H $L -p 1
+expect "network unreachable (own namespace, lo down)" 2 network-unreachable connect -- \
+	ip netns exec "$LAB_NETNS" $P -H $L -p "$LAB_SMTP_PORT"
+
+# untrusted text never fakes perfdata or lines
+expect_text "'|' and newlines in server text are sanitised" 2 "cause: server-busy" -- $P -H $L -p "$FAULT_GREETING_EVIL"
+if [ "$(grep -o '|' <<<"$LAST_TEXT" | wc -l)" -eq 1 ] && [ "$(head -n 1 <<<"$LAST_TEXT" | grep -c 'fake=')" -eq 0 ]; then
+	pass "exactly one '|' and no injected perfdata"
+else
+	fail "exactly one '|' and no injected perfdata" "$LAST_TEXT"
+fi
+
+# --- DNS through the lab's NSD ----------------------------------------
+R=(--resolver "$LAB_DNS")
+expect "DNS name through lab resolver" 0 ok - -- $P "${R[@]}" -H mail.lab.test -p "$LAB_SMTP_PORT" -S "${CA[@]}"
+expect_json "dns phase timed" '[.phases[].name] | index("dns") != null'
+expect "DNS NXDOMAIN" 2 dns-nxdomain dns -- $P "${R[@]}" -H nosuchhost.lab.test -p "$LAB_SMTP_PORT"
+expect "DNS SERVFAIL" 2 dns-failure dns -- $P "${R[@]}" -H www.servfail.lab.test -p "$LAB_SMTP_PORT" -t 4
+expect "DNS server down" 2 dns-failure dns -- $P --resolver 127.0.0.1:9 -H mail.lab.test -p "$LAB_SMTP_PORT" -t 3
+
+# --- bad input: one line, UNKNOWN -------------------------------------
+for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FOO -U u -P p" \
+	"-H $L -w x:y" "-H $L -D abc" "-H $L -A PLAIN" "-H $L --password-file /nonexistent -A PLAIN -U u" \
+	"-H $L --output xml" "-H $L -R (" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip"; do
+	# shellcheck disable=SC2086
+	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
+	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
+done
+expect_text "--help" 3 'Usage: check_mail_smtp' -- $P --help
+expect_text "--version" 3 '^check_mail_smtp \(mailpath ' -- $P -V
