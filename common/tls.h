@@ -32,7 +32,7 @@ struct tls_info {
 	char issuer[256];
 	time_t not_after;   /* 0 when no certificate */
 	int verify_code;    /* X509_V_OK (0) or X509_V_ERR_* for the chain */
-	int name_ok;        /* 1 when the certificate matches the expected name */
+	int name_ok;        /* 1 when the leaf matches the expected name (or none was given) */
 	char verify_text[128];
 };
 
