@@ -364,6 +364,13 @@ enum tls_io tls_handshake(struct tls_conn *t)
 }
 
 /* Read up to len bytes; *n gets the count on TLS_IO_OK. */
+size_t tls_pending(const struct tls_conn *t)
+{
+	int n = SSL_pending(t->ssl);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
 enum tls_io tls_read(struct tls_conn *t, void *p, size_t len, size_t *n)
 {
 	size_t got = 0;
