@@ -105,24 +105,14 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	}
 	if (buf_grow(b, (size_t)n) != 0)
 		goto out;
-	/* vsnprintf writes n bytes plus a NUL; when that NUL would not fit, go via a copy. */
-	if (b->len + (size_t)n < b->size) {
-		if (vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap2) != n)
-			goto out;
-	} else {
-		char *tmp = malloc((size_t)n + 1);
-
-		if (tmp == NULL || vsnprintf(tmp, (size_t)n + 1, fmt, ap2) != n) {
-			free(tmp);
-			goto out;
-		}
-		memcpy(b->data + b->len, tmp, (size_t)n);
-		free(tmp);
-	}
+	/* buf_grow left room for vsnprintf's NUL unless max is SIZE_MAX and now full. */
+	if (b->len + (size_t)n >= b->size ||
+	    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap2) != n)
+		goto out;
 	b->len += (size_t)n;
-	buf_terminate(b);
 	rc = 0;
 out:
+	buf_terminate(b); /* also repairs the NUL after a failed second pass */
 	va_end(ap2);
 	va_end(ap);
 	return rc;
