@@ -2,7 +2,8 @@
  * buf.h - a bounded byte buffer: all network input goes through one.
  *
  * The cap is fixed at buf_init(); appending past it fails instead of
- * growing. Storage grows on demand up to the cap.
+ * growing. Storage grows on demand up to the cap. Whenever data is
+ * allocated, data[len] is a NUL (one spare byte beyond the cap).
  */
 #ifndef MAILPATH_BUF_H
 #define MAILPATH_BUF_H

@@ -26,11 +26,18 @@ typedef void dns_addrs_cb(const struct dns_addrs *res, void *arg);
 
 /* Create the resolver; on failure returns NULL and writes a message into err. */
 struct dns *dns_new(struct ev_loop *loop, const char *servers, char *err, size_t errlen);
-/* Cancel outstanding queries (their callbacks run with ARES_ECANCELLED) and free. Accepts NULL. */
+/*
+ * Cancel outstanding queries and free. Accepts NULL. Every query not yet
+ * delivered has its callback run with ARES_ECANCELLED from inside dns_free(),
+ * after the resolver is gone: those callbacks must not use d.
+ */
 void dns_free(struct dns *d);
 /*
  * Resolve name to addresses. family is AF_UNSPEC, AF_INET or AF_INET6.
  * A numeric literal completes without a query (still via the callback).
+ * cb never runs inside dns_addrs() (except with ARES_ENOMEM when even the
+ * query record cannot be allocated): it runs from the loop and may start
+ * new queries or call dns_free().
  */
 void dns_addrs(struct dns *d, const char *name, int family, dns_addrs_cb *cb, void *arg);
 /* Text for an ARES_* status. */

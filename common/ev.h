@@ -55,7 +55,11 @@ int ev_timer_start(struct ev_loop *loop, struct ev_timer *t, int64_t when_us, ev
 		   void *arg);
 void ev_timer_stop(struct ev_loop *loop, struct ev_timer *t);
 
-/* Run one poll round, waiting at most max_wait_us (-1: until the next timer). */
+/*
+ * Run one poll round, waiting at most max_wait_us (-1: until the next timer).
+ * Returns the number of callbacks run (0 also when interrupted by a signal),
+ * or -1 with errno when poll fails or when called from inside a callback.
+ */
 int ev_run_once(struct ev_loop *loop, int64_t max_wait_us);
 /* Run until no watcher is left or ev_break() is called. Returns 0, or -1 on poll failure. */
 int ev_run(struct ev_loop *loop);

@@ -71,7 +71,11 @@ void fail_reset(struct fail *f);
 /* Record a failure unless one is already recorded (first failure wins). */
 void fail_set(struct fail *f, enum fail_class cls, enum phase phase, int err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-/* Copy a server reply (code, enhanced code, text) into the record. */
+/*
+ * Copy a server reply (code, enhanced code or NULL, text of len bytes, cut to
+ * FAIL_TEXT_MAX - 1 and NUL-terminated) into the record. Always overwrites
+ * the reply fields; call it right after the fail_set() it belongs to.
+ */
 void fail_set_reply(struct fail *f, int code, const struct enh *enh, const char *text, size_t len);
 
 /* Short lowercase name of a phase: "greeting", "tls", ... (perfdata labels). */
