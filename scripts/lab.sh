@@ -338,6 +338,17 @@ lab_daemon_pidfiles() {
 	return 0
 }
 
+# A network namespace of the lab's own whose loopback stays down: inside it
+# every connect fails with "network unreachable" (tests of that cause).
+LAB_NETNS=mailpath-lab-unreach
+lab_netns_up() {
+	ip netns del "$LAB_NETNS" 2>/dev/null || true
+	ip netns add "$LAB_NETNS" || lab_die "cannot create network namespace $LAB_NETNS"
+}
+lab_netns_down() {
+	ip netns del "$LAB_NETNS" 2>/dev/null || true
+}
+
 # Write $LAB/env.sh with the variables the tests use.
 lab_env() {
 	local v
@@ -358,6 +369,7 @@ lab_env() {
 		echo "export LAB_PASS_FILE='$LAB/pass'"
 		echo "export LAB_DNS=127.0.0.1:$DNS_PORT"
 		echo "export LAB_MAILLOG='$PF/maillog'"
+		echo "export LAB_NETNS=$LAB_NETNS"
 		for v in "${FAULT_VARS[@]}"; do
 			echo "export $v"
 		done
@@ -378,6 +390,7 @@ lab_down() {
 		lab_signal_pidfile "$p"
 	done
 	lab_postfix_down
+	lab_netns_down
 	for p in "${pidfiles[@]}"; do
 		lab_reap_pidfile "$p"
 	done
@@ -439,6 +452,7 @@ lab_up() {
 	lab_postfix_up
 	lab_nsd_up
 	lab_fault_up
+	lab_netns_up
 	lab_env
 	trap - EXIT
 	lab_note "up: $LAB (source $LAB/env.sh)"
