@@ -35,21 +35,22 @@ struct smtp_client {
 	const struct smtp_params *p;
 	struct smtp_result *res;
 	enum smtp_state st;
-	struct buf in;           /* partial reply line */
-	struct buf out;          /* bytes to send */
-	int out_secret;          /* out holds credentials: wipe once sent */
-	struct smtp_reply cur;   /* reply being assembled */
+	struct buf in;                 /* partial reply line */
+	struct buf out;                /* bytes to send */
+	int out_secret;                /* out holds credentials: wipe once sent */
+	struct smtp_reply cur;         /* reply being assembled */
 	char first[SMTP_LINE_MAX + 1]; /* "CODE TEXT" of the reply's first line */
 	size_t first_len;
-	regex_t *re;             /* compiled -R per command */
-	unsigned char *re_ok;    /* 1 when re[i] compiled */
-	unsigned auth;           /* SMTP_AUTH_* chosen, 0 when none */
+	regex_t *re;          /* compiled -R per command */
+	unsigned char *re_ok; /* 1 when re[i] compiled */
+	unsigned auth;        /* SMTP_AUTH_* chosen, 0 when none */
 	int auth_done;
 	int cmd_i;
 	int mail_done;
 	int rcpt_i;
 };
 
+/* clang-format off */
 static const char *const smtp_state_names[SMTP_ST_MAX] = {
 	[SMTP_ST_GREETING] = "greeting",
 	[SMTP_ST_EHLO] = "ehlo",
@@ -66,8 +67,10 @@ static const char *const smtp_state_names[SMTP_ST_MAX] = {
 	[SMTP_ST_QUIT] = "quit",
 	[SMTP_ST_DONE] = "done",
 };
+/* clang-format on */
 
 /* The phase each state waits in (used for timing and failure records). */
+/* clang-format off */
 static const enum phase smtp_state_phase[SMTP_ST_MAX] = {
 	[SMTP_ST_GREETING] = PHASE_GREETING,
 	[SMTP_ST_EHLO] = PHASE_EHLO,
@@ -84,6 +87,7 @@ static const enum phase smtp_state_phase[SMTP_ST_MAX] = {
 	[SMTP_ST_QUIT] = PHASE_QUIT,
 	[SMTP_ST_DONE] = PHASE_NONE,
 };
+/* clang-format on */
 
 /* ---- reply parsing (RFC 5321 §4.2, RFC 3463) ---- */
 
@@ -214,6 +218,7 @@ struct smtp_cap_name {
 	unsigned flag;
 };
 
+/* clang-format off */
 static const struct smtp_cap_name smtp_cap_names[] = {
 	{"PIPELINING", SMTP_CAP_PIPELINING},
 	{"SIZE", SMTP_CAP_SIZE},
@@ -225,12 +230,15 @@ static const struct smtp_cap_name smtp_cap_names[] = {
 	{"STARTTLS", SMTP_CAP_STARTTLS},
 	{"AUTH", SMTP_CAP_AUTH},
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct smtp_cap_name smtp_auth_names[] = {
 	{"PLAIN", SMTP_AUTH_PLAIN},
 	{"LOGIN", SMTP_AUTH_LOGIN},
 	{"CRAM-MD5", SMTP_AUTH_CRAM_MD5},
 };
+/* clang-format on */
 
 /* Look a word up in a name table, case-insensitively; 0 when unknown. */
 static unsigned smtp_name_flag(const struct smtp_cap_name *t, size_t n, const char *w, size_t wlen)
@@ -263,7 +271,7 @@ void smtp_caps_line(struct smtp_caps *caps, const char *text, size_t len)
 	while (k < len && text[k] != ' ' && text[k] != '=')
 		k++;
 	flag = smtp_name_flag(smtp_cap_names, sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]),
-			      text, k);
+	                      text, k);
 	caps->flags |= flag;
 	i = k < len ? k + 1 : len;
 	if (flag == SMTP_CAP_SIZE)
@@ -277,8 +285,8 @@ void smtp_caps_line(struct smtp_caps *caps, const char *text, size_t len)
 		while (w < len && text[w] != ' ')
 			w++;
 		caps->auth |= smtp_name_flag(smtp_auth_names,
-					     sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]),
-					     text + i, w - i);
+		                             sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]),
+		                             text + i, w - i);
 		i = w + 1;
 	}
 }
@@ -303,7 +311,8 @@ const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
 		return "";
 	dst[0] = '\0';
 	for (size_t i = 0; i < sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]); i++)
-		if ((caps->flags & smtp_cap_names[i].flag) && smtp_cap_names[i].flag != SMTP_CAP_AUTH)
+		if ((caps->flags & smtp_cap_names[i].flag) &&
+		    smtp_cap_names[i].flag != SMTP_CAP_AUTH)
 			smtp_str_add(dst, len, " ", smtp_cap_names[i].name);
 	if (!(caps->flags & SMTP_CAP_AUTH))
 		return dst;
@@ -337,10 +346,10 @@ const char *smtp_state_name(enum smtp_state s)
 
 /* Record a failure (first one wins) with the reply r, when given, as evidence. */
 static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase ph, int err,
-			const struct smtp_reply *r, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+                        const struct smtp_reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase ph, int err,
-			const struct smtp_reply *r, const char *fmt, ...)
+                        const struct smtp_reply *r, const char *fmt, ...)
 {
 	char detail[FAIL_DETAIL_MAX];
 	va_list ap;
@@ -382,10 +391,10 @@ static void smtp_wipe_out(struct smtp_client *c)
  * A line that is too long, holds CR/LF or does not fit records FAIL_INTERNAL
  * and QUIT is sent instead.
  */
-static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked,
-		     const char *fmt, ...)
+static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked, const char *fmt,
+                     ...)
 {
 	char line[SMTP_LINE_MAX + 3];
 	enum phase ph = smtp_state_phase[st];
@@ -430,8 +439,8 @@ static void smtp_abort(struct smtp_client *c, const struct smtp_reply *r)
 	enum fail_class cls = c->res->fail.cls;
 
 	if (c->st == SMTP_ST_QUIT || c->st == SMTP_ST_DONE || cls == FAIL_PROTOCOL ||
-	    cls == FAIL_INJECTION || cls == FAIL_DROPPED ||
-	    cls == FAIL_TIMEOUT || (r != NULL && (r->code == 421 || r->code == 334))) {
+	    cls == FAIL_INJECTION || cls == FAIL_DROPPED || cls == FAIL_TIMEOUT ||
+	    (r != NULL && (r->code == 421 || r->code == 334))) {
 		c->st = SMTP_ST_DONE;
 		return;
 	}
@@ -450,7 +459,7 @@ static void smtp_ehlo(struct smtp_client *c, enum smtp_state st)
 {
 	memset(&c->res->caps, 0, sizeof(c->res->caps));
 	smtp_cmd(c, st, NULL, "%s %s", c->p->lmtp ? "LHLO" : "EHLO",
-		 c->p->helo != NULL ? c->p->helo : "localhost");
+	         c->p->helo != NULL ? c->p->helo : "localhost");
 }
 
 /* base64 of n bytes into dst (size >= 4 * ((n + 2) / 3) + 1). */
@@ -561,9 +570,8 @@ static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
 static int smtp_auth_pick(struct smtp_client *c)
 {
 	const char *m = c->p->auth_mech;
-	unsigned want = smtp_name_flag(smtp_auth_names,
-				       sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]), m,
-				       strlen(m));
+	unsigned want = smtp_name_flag(
+	    smtp_auth_names, sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]), m, strlen(m));
 
 	if (want == 0) {
 		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "unknown AUTH mechanism");
@@ -593,7 +601,8 @@ static void smtp_next(struct smtp_client *c)
 			return;
 		}
 		if (p->starttls == SMTP_TLS_REQUIRE) {
-			smtp_record(c, FAIL_MISSING, PHASE_STARTTLS, 0, NULL, "STARTTLS not offered");
+			smtp_record(c, FAIL_MISSING, PHASE_STARTTLS, 0, NULL,
+			            "STARTTLS not offered");
 			smtp_abort(c, NULL);
 			return;
 		}
@@ -629,7 +638,7 @@ static void smtp_on_greeting(struct smtp_client *c, const struct smtp_reply *r)
 	}
 	if (c->p->expect != NULL && strstr(c->first, c->p->expect) == NULL) {
 		smtp_record(c, FAIL_EXPECT, PHASE_GREETING, 0, r, "greeting lacks \"%.64s\"",
-			    c->p->expect);
+		            c->p->expect);
 		smtp_abort(c, r);
 		return;
 	}
@@ -649,7 +658,7 @@ static void smtp_on_ehlo(struct smtp_client *c, const struct smtp_reply *r)
 	    (code == 500 || code == 502 || code == 504 || code == 550)) {
 		memset(&c->res->caps, 0, sizeof(c->res->caps));
 		smtp_cmd(c, SMTP_ST_HELO, NULL, "HELO %s",
-			 c->p->helo != NULL ? c->p->helo : "localhost");
+		         c->p->helo != NULL ? c->p->helo : "localhost");
 		return;
 	}
 	smtp_bad_reply(c, r, c->p->lmtp ? "LHLO" : (c->st == SMTP_ST_HELO ? "HELO" : "EHLO"));
@@ -687,15 +696,11 @@ static void smtp_on_auth(struct smtp_client *c, const struct smtp_reply *r)
 	}
 }
 
-/* Reply to a -C command: checked against its -R regex when one was given. */
+/* Reply to a -C command: checked against its -R regex when one was given (421: smtp_step). */
 static void smtp_on_command(struct smtp_client *c, const struct smtp_reply *r)
 {
 	int i = c->cmd_i;
 
-	if (r->code == 421) {
-		smtp_bad_reply(c, r, "a -C command");
-		return;
-	}
 	if (c->p->cmd_expect != NULL && c->p->cmd_expect[i] != NULL) {
 		if (!c->re_ok[i]) {
 			smtp_record(c, FAIL_INTERNAL, PHASE_COMMAND, 0, NULL, "invalid -R regex");
@@ -704,7 +709,7 @@ static void smtp_on_command(struct smtp_client *c, const struct smtp_reply *r)
 		}
 		if (regexec(&c->re[i], c->first, 0, NULL, 0) != 0) {
 			smtp_record(c, FAIL_EXPECT, PHASE_COMMAND, 0, r,
-				    "reply to command %d does not match -R", i + 1);
+			            "reply to command %d does not match -R", i + 1);
 			smtp_abort(c, r);
 			return;
 		}
@@ -855,7 +860,7 @@ void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
 			n = len;
 		if (buf_append(&c->in, p, n) != 0) {
 			smtp_record(c, FAIL_INTERNAL, smtp_state_phase[c->st], ENOMEM, NULL,
-				    "out of memory");
+			            "out of memory");
 			c->st = SMTP_ST_DONE;
 			break;
 		}
@@ -869,7 +874,7 @@ void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
 	 */
 	if (c->st == SMTP_ST_TLS && (c->in.len > 0 || len > 0)) {
 		smtp_record(c, FAIL_INJECTION, PHASE_STARTTLS, 0, NULL,
-			    "plaintext received after the STARTTLS 220 reply");
+		            "plaintext received after the STARTTLS 220 reply");
 		c->st = SMTP_ST_DONE;
 	}
 	if (c->st == SMTP_ST_DONE)
@@ -887,14 +892,14 @@ void smtp_client_eof(struct smtp_client *c, int err)
 		/* A close right after QUIT is how many servers say goodbye. */
 		if (partial && !c->p->ignore_quit_failure)
 			smtp_record(c, FAIL_DROPPED, PHASE_QUIT, err, NULL,
-				    "connection closed in the middle of the QUIT reply");
+			            "connection closed in the middle of the QUIT reply");
 	} else if (err != 0) {
 		smtp_record(c, FAIL_DROPPED, smtp_state_phase[c->st], err, NULL, "%s",
-			    strerror(err));
+		            strerror(err));
 	} else {
 		smtp_record(c, FAIL_DROPPED, smtp_state_phase[c->st], 0, NULL,
-			    partial ? "connection closed in the middle of a reply"
-				    : "connection closed by the server");
+		            partial ? "connection closed in the middle of a reply"
+		                    : "connection closed by the server");
 	}
 	c->st = SMTP_ST_DONE;
 }
@@ -922,7 +927,7 @@ void smtp_client_timeout(struct smtp_client *c)
 		return;
 	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
 		smtp_record(c, FAIL_TIMEOUT, smtp_state_phase[c->st], ETIMEDOUT, NULL,
-			    "timed out in %s", smtp_state_name(c->st));
+		            "timed out in %s", smtp_state_name(c->st));
 	c->st = SMTP_ST_DONE;
 }
 
@@ -974,8 +979,8 @@ static int smtp_compile(struct smtp_client *c)
 		return -1;
 	for (int i = 0; i < p->ncmd; i++)
 		if (p->cmd_expect[i] != NULL)
-			c->re_ok[i] = regcomp(&c->re[i], p->cmd_expect[i],
-					      REG_EXTENDED | REG_NOSUB) == 0;
+			c->re_ok[i] =
+			    regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
 	return 0;
 }
 
@@ -995,7 +1000,8 @@ struct smtp_client *smtp_client_new(const struct smtp_params *p, struct smtp_res
 	buf_init(&c->out, SMTP_OUT_MAX);
 	/* Allocate the output storage once so credentials are never left behind by a realloc. */
 	while (buf_room(&c->out) > 0) {
-		size_t n = buf_room(&c->out) < sizeof(c->first) ? buf_room(&c->out) : sizeof(c->first);
+		size_t n =
+		    buf_room(&c->out) < sizeof(c->first) ? buf_room(&c->out) : sizeof(c->first);
 
 		if (buf_append(&c->out, c->first, n) != 0)
 			goto fail;

@@ -25,6 +25,7 @@ struct reply_case {
 	const char *text;
 };
 
+/* clang-format off */
 static const struct reply_case reply_cases[] = {
 	{"single", {"250 OK"}, {1}, 250, {0, 0, 0}, 1, "OK"},
 	{"multiline",
@@ -64,6 +65,7 @@ static const struct reply_case reply_cases[] = {
 	{"not enhanced: class 3", {"354 3.0.0 go"}, {1}, 354, {0, 0, 0}, 1, "3.0.0 go"},
 	{"not enhanced: 4 digits", {"250 2.1234.0 x"}, {1}, 250, {0, 0, 0}, 1, "2.1234.0 x"},
 };
+/* clang-format on */
 
 START_TEST(test_reply_table)
 {
@@ -75,17 +77,17 @@ START_TEST(test_reply_table)
 		int rc = smtp_reply_line(&r, t->lines[i], strlen(t->lines[i]));
 
 		ck_assert_msg(rc == t->rc[i], "%s: line %d: got rc %d, want %d", t->name, i, rc,
-			      t->rc[i]);
+		              t->rc[i]);
 	}
 	ck_assert_msg(r.code == t->code, "%s: got code %d, want %d", t->name, r.code, t->code);
 	ck_assert_msg(r.lines == t->nlines, "%s: got %d lines, want %d", t->name, r.lines,
-		      t->nlines);
+	              t->nlines);
 	ck_assert_msg(r.enh.cls == t->enh.cls && r.enh.subject == t->enh.subject &&
-			      r.enh.detail == t->enh.detail,
-		      "%s: got enh %d.%d.%d, want %d.%d.%d", t->name, r.enh.cls, r.enh.subject,
-		      r.enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
+	                  r.enh.detail == t->enh.detail,
+	              "%s: got enh %d.%d.%d, want %d.%d.%d", t->name, r.enh.cls, r.enh.subject,
+	              r.enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
 	ck_assert_msg(strcmp(r.text, t->text) == 0 && r.len == strlen(t->text),
-		      "%s: got text \"%s\" (%zu), want \"%s\"", t->name, r.text, r.len, t->text);
+	              "%s: got text \"%s\" (%zu), want \"%s\"", t->name, r.text, r.len, t->text);
 }
 END_TEST
 
@@ -117,9 +119,9 @@ START_TEST(test_reply_too_many_bytes)
 		rc = smtp_reply_line(&r, line, sizeof(line));
 	ck_assert_msg(rc == -1, "got rc %d, want -1", rc);
 	ck_assert_msg(i == SMTP_REPLY_MAX / (SMTP_LINE_MAX + 1) + 1, "failed at line %d, want %d",
-		      i, SMTP_REPLY_MAX / (SMTP_LINE_MAX + 1) + 1);
+	              i, SMTP_REPLY_MAX / (SMTP_LINE_MAX + 1) + 1);
 	ck_assert_msg(r.len == SMTP_TEXT_MAX - 1, "got text len %zu, want %d", r.len,
-		      SMTP_TEXT_MAX - 1);
+	              SMTP_TEXT_MAX - 1);
 	ck_assert_msg(strlen(r.text) == r.len, "text not terminated at len");
 }
 END_TEST
@@ -130,6 +132,7 @@ struct enh_case {
 	struct enh enh;
 };
 
+/* clang-format off */
 static const struct enh_case enh_cases[] = {
 	{"2.0.0", 5, {2, 0, 0}},
 	{"5.1.1 user unknown", 5, {5, 1, 1}},
@@ -149,6 +152,7 @@ static const struct enh_case enh_cases[] = {
 	{"", 0, {0, 0, 0}},
 	{"5.1.1\tx", 0, {0, 0, 0}},
 };
+/* clang-format on */
 
 START_TEST(test_enh_table)
 {
@@ -158,9 +162,9 @@ START_TEST(test_enh_table)
 
 	ck_assert_msg(n == t->used, "\"%s\": got %zu bytes, want %zu", t->in, n, t->used);
 	ck_assert_msg(e.cls == t->enh.cls && e.subject == t->enh.subject &&
-			      e.detail == t->enh.detail,
-		      "\"%s\": got %d.%d.%d, want %d.%d.%d", t->in, e.cls, e.subject, e.detail,
-		      t->enh.cls, t->enh.subject, t->enh.detail);
+	                  e.detail == t->enh.detail,
+	              "\"%s\": got %d.%d.%d, want %d.%d.%d", t->in, e.cls, e.subject, e.detail,
+	              t->enh.cls, t->enh.subject, t->enh.detail);
 }
 END_TEST
 
@@ -173,6 +177,7 @@ struct caps_case {
 	const char *str;
 };
 
+/* clang-format off */
 static const struct caps_case caps_cases[] = {
 	{{"PIPELINING", "SIZE 52428800", "STARTTLS", "AUTH PLAIN LOGIN", "8BITMIME",
 	  "ENHANCEDSTATUSCODES", "SMTPUTF8", "CHUNKING", "DSN"},
@@ -200,6 +205,7 @@ static const struct caps_case caps_cases[] = {
 	{{"STARTTLSX", "X-EXPS GSSAPI", "PIPE", ""}, 0, 0, 0, ""},
 	{{"PLAIN"}, 0, 0, 0, ""},
 };
+/* clang-format on */
 
 START_TEST(test_caps_table)
 {
@@ -210,28 +216,28 @@ START_TEST(test_caps_table)
 	for (int i = 0; i < 10 && t->lines[i] != NULL; i++)
 		smtp_caps_line(&caps, t->lines[i], strlen(t->lines[i]));
 	ck_assert_msg(caps.flags == t->flags, "case %d: got flags %#x, want %#x", _i, caps.flags,
-		      t->flags);
+	              t->flags);
 	ck_assert_msg(caps.auth == t->auth, "case %d: got auth %#x, want %#x", _i, caps.auth,
-		      t->auth);
+	              t->auth);
 	ck_assert_msg(caps.size == t->size, "case %d: got size %lu, want %lu", _i, caps.size,
-		      t->size);
+	              t->size);
 	smtp_caps_str(&caps, str, sizeof(str));
 	ck_assert_msg(strcmp(str, t->str) == 0, "case %d: got \"%s\", want \"%s\"", _i, str,
-		      t->str);
+	              t->str);
 }
 END_TEST
 
 START_TEST(test_caps_str_small)
 {
 	struct smtp_caps caps = {SMTP_CAP_PIPELINING | SMTP_CAP_STARTTLS | SMTP_CAP_AUTH,
-				 SMTP_AUTH_PLAIN, 0};
+	                         SMTP_AUTH_PLAIN, 0};
 	char str[12];
 
 	smtp_caps_str(&caps, str, sizeof(str));
 	ck_assert_msg(strlen(str) < sizeof(str), "got length %zu, want < %zu", strlen(str),
-		      sizeof(str));
+	              sizeof(str));
 	ck_assert_msg(strncmp(str, "PIPELINING", 10) == 0, "got \"%s\", want a PIPELINING prefix",
-		      str);
+	              str);
 	ck_assert_msg(strcmp(smtp_caps_str(&caps, str, 0), "") == 0, "len 0: want \"\"");
 }
 END_TEST
@@ -252,10 +258,10 @@ START_TEST(test_state_names)
 		const char *n = smtp_state_name((enum smtp_state)i);
 
 		ck_assert_msg(n != NULL && n[0] != '\0' && strcmp(n, "unknown") != 0,
-			      "state %d has no name", i);
+		              "state %d has no name", i);
 		for (int j = 0; j < i; j++)
 			ck_assert_msg(strcmp(n, smtp_state_name((enum smtp_state)j)) != 0,
-				      "states %d and %d share the name %s", i, j, n);
+			              "states %d and %d share the name %s", i, j, n);
 	}
 	ck_assert_str_eq(smtp_state_name(SMTP_ST_MAX), "unknown");
 }
@@ -306,6 +312,7 @@ static const char *const crlf_cmd[] = {"NOOP\r\nRSET"};
 
 #define AUTH_P(mech) .helo = HELO, .auth_mech = mech, .auth_user = "alice", .auth_pass = "s3cret!"
 
+/* clang-format off */
 static const struct session sessions[] = {
 	{"healthy plain",
 	 {.helo = HELO},
@@ -642,6 +649,7 @@ static const struct session sessions[] = {
 	 "",
 	 FAIL_REPLY, PHASE_GREETING, 421, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0, 0},
 };
+/* clang-format on */
 
 /* Drain the client's output into sent. */
 static void drain(struct smtp_client *c, char *sent, size_t size)
@@ -659,7 +667,7 @@ static void drain(struct smtp_client *c, char *sent, size_t size)
 
 /* Feed n bytes, all at once or one at a time, draining the output. */
 static void feed(struct smtp_client *c, const char *s, size_t n, int bytewise, char *sent,
-		 size_t size)
+                 size_t size)
 {
 	if (!bytewise) {
 		smtp_client_feed(c, s, n);
@@ -674,7 +682,7 @@ static void feed(struct smtp_client *c, const char *s, size_t n, int bytewise, c
 
 /* Play a session's steps against a fresh client. */
 static struct smtp_client *play(const struct session *t, const struct smtp_params *p,
-				struct smtp_result *res, int bytewise, char *sent, size_t size)
+                                struct smtp_result *res, int bytewise, char *sent, size_t size)
 {
 	struct smtp_client *c = smtp_client_new(p, res);
 	static char longline[SMTP_LINE_MAX + 2];
@@ -694,12 +702,13 @@ static struct smtp_client *play(const struct session *t, const struct smtp_param
 			feed(c, longline, sizeof(longline), bytewise, sent, size);
 			break;
 		case 'V':
-			fail_set(&res->fail, FAIL_VERIFY, PHASE_TLS, 0, "certificate verify failed");
+			fail_set(&res->fail, FAIL_VERIFY, PHASE_TLS, 0,
+			         "certificate verify failed");
 			/* fall through */
 		case 'T':
 			ck_assert_msg(smtp_client_want(c) == SMTP_WANT_TLS,
-				      "%s: step %d: got want %d, want TLS", t->name, i,
-				      smtp_client_want(c));
+			              "%s: step %d: got want %d, want TLS", t->name, i,
+			              smtp_client_want(c));
 			smtp_client_tls_done(c);
 			break;
 		case 'E':
@@ -719,37 +728,37 @@ static struct smtp_client *play(const struct session *t, const struct smtp_param
 
 /* Check one session's outcome. */
 static void check_session(const struct session *t, struct smtp_client *c,
-			  const struct smtp_result *res, const char *sent, const char *how)
+                          const struct smtp_result *res, const char *sent, const char *how)
 {
 	const struct fail *f = &res->fail;
 
-	ck_assert_msg(strcmp(sent, t->sent) == 0, "%s (%s): sent\n%s\nwant\n%s", t->name, how,
-		      sent, t->sent);
-	ck_assert_msg(f->cls == t->cls, "%s (%s): got class %d, want %d (%s)", t->name, how,
-		      f->cls, t->cls, f->detail);
+	ck_assert_msg(strcmp(sent, t->sent) == 0, "%s (%s): sent\n%s\nwant\n%s", t->name, how, sent,
+	              t->sent);
+	ck_assert_msg(f->cls == t->cls, "%s (%s): got class %d, want %d (%s)", t->name, how, f->cls,
+	              t->cls, f->detail);
 	ck_assert_msg(f->phase == t->phase, "%s (%s): got phase %d, want %d", t->name, how,
-		      f->phase, t->phase);
+	              f->phase, t->phase);
 	ck_assert_msg(f->code == t->code, "%s (%s): got code %d, want %d", t->name, how, f->code,
-		      t->code);
+	              t->code);
 	ck_assert_msg(f->enh.cls == t->enh.cls && f->enh.subject == t->enh.subject &&
-			      f->enh.detail == t->enh.detail,
-		      "%s (%s): got enh %d.%d.%d, want %d.%d.%d", t->name, how, f->enh.cls,
-		      f->enh.subject, f->enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
-	ck_assert_msg(smtp_client_state(c) == t->st, "%s (%s): got state %s, want %s", t->name,
-		      how, smtp_state_name(smtp_client_state(c)), smtp_state_name(t->st));
-	ck_assert_msg(smtp_client_want(c) == t->want, "%s (%s): got want %d, want %d", t->name,
-		      how, smtp_client_want(c), t->want);
-	ck_assert_msg(res->auth_ok == t->auth_ok, "%s (%s): got auth_ok %d, want %d", t->name,
-		      how, res->auth_ok, t->auth_ok);
+	                  f->enh.detail == t->enh.detail,
+	              "%s (%s): got enh %d.%d.%d, want %d.%d.%d", t->name, how, f->enh.cls,
+	              f->enh.subject, f->enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
+	ck_assert_msg(smtp_client_state(c) == t->st, "%s (%s): got state %s, want %s", t->name, how,
+	              smtp_state_name(smtp_client_state(c)), smtp_state_name(t->st));
+	ck_assert_msg(smtp_client_want(c) == t->want, "%s (%s): got want %d, want %d", t->name, how,
+	              smtp_client_want(c), t->want);
+	ck_assert_msg(res->auth_ok == t->auth_ok, "%s (%s): got auth_ok %d, want %d", t->name, how,
+	              res->auth_ok, t->auth_ok);
 	ck_assert_msg(res->tls_active == t->tls_active, "%s (%s): got tls_active %d, want %d",
-		      t->name, how, res->tls_active, t->tls_active);
+	              t->name, how, res->tls_active, t->tls_active);
 	ck_assert_msg(res->caps.flags == t->caps, "%s (%s): got caps %#x, want %#x", t->name, how,
-		      res->caps.flags, t->caps);
-	ck_assert_msg(f->cls == FAIL_NONE || f->detail[0] != '\0', "%s (%s): empty detail",
-		      t->name, how);
+	              res->caps.flags, t->caps);
+	ck_assert_msg(f->cls == FAIL_NONE || f->detail[0] != '\0', "%s (%s): empty detail", t->name,
+	              how);
 	for (const char *d = f->detail; *d != '\0'; d++)
 		ck_assert_msg(*d >= 0x20 && *d < 0x7f, "%s (%s): raw byte %#x in detail", t->name,
-			      how, (unsigned char)*d);
+		              how, (unsigned char)*d);
 }
 
 START_TEST(test_session_table)
@@ -785,8 +794,8 @@ static const char *transcript_str(struct smtp_result *res)
 
 START_TEST(test_transcript_masks_secrets)
 {
-	static const char *const secrets[] = {"s3cret!", "czNjcmV0IQ==", PLAIN_B64, "YWxpY2U=",
-					      "tanstaaf", CRAM_RESP};
+	static const char *const secrets[] = {"s3cret!",  "czNjcmV0IQ==", PLAIN_B64,
+	                                      "YWxpY2U=", "tanstaaf",     CRAM_RESP};
 	const struct session *plays[3] = {NULL, NULL, NULL};
 	static struct smtp_result res;
 	char sent[2048];
@@ -808,13 +817,14 @@ START_TEST(test_transcript_masks_secrets)
 		tr = transcript_str(&res);
 		ck_assert_msg(res.auth_ok == 1, "%s: got auth_ok 0, want 1", plays[i]->name);
 		for (size_t k = 0; k < NELEM(secrets); k++)
-			ck_assert_msg(strstr(tr, secrets[k]) == NULL, "%s: transcript holds %s:\n%s",
-				      plays[i]->name, secrets[k], tr);
+			ck_assert_msg(strstr(tr, secrets[k]) == NULL,
+			              "%s: transcript holds %s:\n%s", plays[i]->name, secrets[k],
+			              tr);
 		ck_assert_msg(strstr(tr, "C: ********\n") != NULL ||
-				      strstr(tr, "C: AUTH PLAIN ********\n") != NULL,
-			      "%s: no masked line in\n%s", plays[i]->name, tr);
+		                  strstr(tr, "C: AUTH PLAIN ********\n") != NULL,
+		              "%s: no masked line in\n%s", plays[i]->name, tr);
 		ck_assert_msg(strstr(tr, "S: 235 ") != NULL, "%s: no 235 in\n%s", plays[i]->name,
-			      tr);
+		              tr);
 		smtp_client_free(c);
 		buf_reset(&res.transcript);
 	}
@@ -829,18 +839,18 @@ START_TEST(test_transcript_lines)
 	char sent[512];
 	struct smtp_client *c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	const char *want = "S: 220 mx.example.com ESMTP\nC: EHLO " HELO "\n"
-			   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
-			   "C: QUIT\nS: 221 2.0.0 Bye\n";
+	                   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
+	                   "C: QUIT\nS: 221 2.0.0 Bye\n";
 
 	ck_assert_msg(strcmp(transcript_str(&res), want) == 0, "got transcript\n%s\nwant\n%s",
-		      transcript_str(&res), want);
+	              transcript_str(&res), want);
 	smtp_client_free(c);
 	buf_reset(&res.transcript);
 
 	p.transcript = 0;
 	c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	ck_assert_msg(res.transcript.len == 0, "transcript off: got %zu bytes, want 0",
-		      res.transcript.len);
+	              res.transcript.len);
 	smtp_client_free(c);
 	buf_reset(&res.transcript);
 }
@@ -849,30 +859,36 @@ END_TEST
 START_TEST(test_phases_and_replies)
 {
 	static struct smtp_result res;
-	struct smtp_params p = {.helo = HELO, .starttls = SMTP_TLS_TRY, .auth_mech = "PLAIN",
-				.auth_user = "u", .auth_pass = "p", .cmd = noop, .ncmd = 1,
-				.rcpt = rcpt1, .nrcpt = 1};
+	struct smtp_params p = {.helo = HELO,
+	                        .starttls = SMTP_TLS_TRY,
+	                        .auth_mech = "PLAIN",
+	                        .auth_user = "u",
+	                        .auth_pass = "p",
+	                        .cmd = noop,
+	                        .ncmd = 1,
+	                        .rcpt = rcpt1,
+	                        .nrcpt = 1};
 	struct step {
 		const char *in; /* NULL: tls_done */
 		enum phase phase;
 		enum smtp_want want;
 	} steps[] = {
-		{"220-mx.example.com\r\n220 ready\r\n", PHASE_EHLO, SMTP_WANT_READ},
-		{"250-mx\r\n250 STARTTLS\r\n", PHASE_STARTTLS, SMTP_WANT_READ},
-		{"220 go\r\n", PHASE_TLS, SMTP_WANT_TLS},
-		{NULL, PHASE_EHLO2, SMTP_WANT_READ},
-		{"250-mx\r\n250 AUTH PLAIN\r\n", PHASE_AUTH, SMTP_WANT_READ},
-		{"235 2.7.0 ok\r\n", PHASE_COMMAND, SMTP_WANT_READ},
-		{"250 2.0.0 noop\r\n", PHASE_MAIL, SMTP_WANT_READ},
-		{"250 2.1.0 ok\r\n", PHASE_RCPT, SMTP_WANT_READ},
-		{"250 2.1.5 ok\r\n", PHASE_QUIT, SMTP_WANT_READ},
-		{"221 2.0.0 bye\r\n", PHASE_NONE, SMTP_WANT_CLOSE},
+	    {"220-mx.example.com\r\n220 ready\r\n", PHASE_EHLO, SMTP_WANT_READ},
+	    {"250-mx\r\n250 STARTTLS\r\n", PHASE_STARTTLS, SMTP_WANT_READ},
+	    {"220 go\r\n", PHASE_TLS, SMTP_WANT_TLS},
+	    {NULL, PHASE_EHLO2, SMTP_WANT_READ},
+	    {"250-mx\r\n250 AUTH PLAIN\r\n", PHASE_AUTH, SMTP_WANT_READ},
+	    {"235 2.7.0 ok\r\n", PHASE_COMMAND, SMTP_WANT_READ},
+	    {"250 2.0.0 noop\r\n", PHASE_MAIL, SMTP_WANT_READ},
+	    {"250 2.1.0 ok\r\n", PHASE_RCPT, SMTP_WANT_READ},
+	    {"250 2.1.5 ok\r\n", PHASE_QUIT, SMTP_WANT_READ},
+	    {"221 2.0.0 bye\r\n", PHASE_NONE, SMTP_WANT_CLOSE},
 	};
 	struct smtp_client *c = smtp_client_new(&p, &res);
 	size_t n;
 
 	ck_assert_msg(smtp_client_phase(c) == PHASE_GREETING, "start: got phase %d, want %d",
-		      smtp_client_phase(c), PHASE_GREETING);
+	              smtp_client_phase(c), PHASE_GREETING);
 	for (size_t i = 0; i < NELEM(steps); i++) {
 		if (steps[i].in != NULL)
 			smtp_client_feed(c, steps[i].in, strlen(steps[i].in));
@@ -881,26 +897,27 @@ START_TEST(test_phases_and_replies)
 		smtp_client_output(c, &n);
 		smtp_client_sent(c, n);
 		ck_assert_msg(smtp_client_phase(c) == steps[i].phase,
-			      "step %zu: got phase %d, want %d", i, smtp_client_phase(c),
-			      steps[i].phase);
-		ck_assert_msg(smtp_client_want(c) == steps[i].want, "step %zu: got want %d, want %d",
-			      i, smtp_client_want(c), steps[i].want);
+		              "step %zu: got phase %d, want %d", i, smtp_client_phase(c),
+		              steps[i].phase);
+		ck_assert_msg(smtp_client_want(c) == steps[i].want,
+		              "step %zu: got want %d, want %d", i, smtp_client_want(c),
+		              steps[i].want);
 	}
 	ck_assert_msg(res.fail.cls == FAIL_NONE, "got class %d, want none (%s)", res.fail.cls,
-		      res.fail.detail);
+	              res.fail.detail);
 	ck_assert_msg(res.reply[PHASE_GREETING].code == 220 &&
-			      res.reply[PHASE_GREETING].lines == 2 &&
-			      strcmp(res.reply[PHASE_GREETING].text, "mx.example.com\nready") == 0,
-		      "greeting: got %d/%d \"%s\"", res.reply[PHASE_GREETING].code,
-		      res.reply[PHASE_GREETING].lines, res.reply[PHASE_GREETING].text);
+	                  res.reply[PHASE_GREETING].lines == 2 &&
+	                  strcmp(res.reply[PHASE_GREETING].text, "mx.example.com\nready") == 0,
+	              "greeting: got %d/%d \"%s\"", res.reply[PHASE_GREETING].code,
+	              res.reply[PHASE_GREETING].lines, res.reply[PHASE_GREETING].text);
 	ck_assert_msg(res.reply[PHASE_RCPT].code == 250 && res.reply[PHASE_RCPT].enh.detail == 5,
-		      "rcpt: got %d %d.%d.%d", res.reply[PHASE_RCPT].code,
-		      res.reply[PHASE_RCPT].enh.cls, res.reply[PHASE_RCPT].enh.subject,
-		      res.reply[PHASE_RCPT].enh.detail);
+	              "rcpt: got %d %d.%d.%d", res.reply[PHASE_RCPT].code,
+	              res.reply[PHASE_RCPT].enh.cls, res.reply[PHASE_RCPT].enh.subject,
+	              res.reply[PHASE_RCPT].enh.detail);
 	ck_assert_msg(res.reply[PHASE_TLS].code == 0, "tls: got code %d, want 0",
-		      res.reply[PHASE_TLS].code);
+	              res.reply[PHASE_TLS].code);
 	ck_assert_msg(res.auth_ok == 1 && res.tls_active == 1, "got auth_ok %d tls %d, want 1 1",
-		      res.auth_ok, res.tls_active);
+	              res.auth_ok, res.tls_active);
 	smtp_client_free(c);
 }
 END_TEST
@@ -920,12 +937,12 @@ static void long_reply(int lines, size_t linelen)
 	for (int i = 0; i < lines && smtp_client_state(c) == SMTP_ST_GREETING; i++)
 		smtp_client_feed(c, line, linelen + 2);
 	ck_assert_msg(res.fail.cls == FAIL_PROTOCOL && res.fail.phase == PHASE_GREETING,
-		      "got class %d phase %d, want protocol greeting", res.fail.cls,
-		      res.fail.phase);
+	              "got class %d phase %d, want protocol greeting", res.fail.cls,
+	              res.fail.phase);
 	ck_assert_msg(strstr(res.fail.detail, "reply too long") != NULL,
-		      "got detail \"%s\", want \"reply too long\"", res.fail.detail);
+	              "got detail \"%s\", want \"reply too long\"", res.fail.detail);
 	ck_assert_msg(smtp_client_want(c) == SMTP_WANT_CLOSE, "got want %d, want close",
-		      smtp_client_want(c));
+	              smtp_client_want(c));
 	free(line);
 	smtp_client_free(c);
 }
@@ -956,8 +973,8 @@ START_TEST(test_line_limit)
 	memcpy(line + SMTP_LINE_MAX, "\r\n", 2);
 	smtp_client_feed(c, line, SMTP_LINE_MAX + 2);
 	ck_assert_msg(res.fail.cls == FAIL_NONE && smtp_client_state(c) == SMTP_ST_EHLO,
-		      "max line: got class %d state %s, want none ehlo", res.fail.cls,
-		      smtp_state_name(smtp_client_state(c)));
+	              "max line: got class %d state %s, want none ehlo", res.fail.cls,
+	              smtp_state_name(smtp_client_state(c)));
 	smtp_client_free(c);
 	/* One more byte before the LF is too long. */
 	c = smtp_client_new(&p, &res);
@@ -965,9 +982,9 @@ START_TEST(test_line_limit)
 	line[SMTP_LINE_MAX + 1] = '\n';
 	smtp_client_feed(c, line, SMTP_LINE_MAX + 2);
 	ck_assert_msg(res.fail.cls == FAIL_PROTOCOL &&
-			      strcmp(res.fail.detail, "reply line too long") == 0,
-		      "max+1: got class %d \"%s\", want protocol \"reply line too long\"",
-		      res.fail.cls, res.fail.detail);
+	                  strcmp(res.fail.detail, "reply line too long") == 0,
+	              "max+1: got class %d \"%s\", want protocol \"reply line too long\"",
+	              res.fail.cls, res.fail.detail);
 	smtp_client_free(c);
 }
 END_TEST
