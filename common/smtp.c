@@ -941,9 +941,10 @@ const void *smtp_client_output(const struct smtp_client *c, size_t *len)
 /* n bytes of the output were sent; credentials are wiped once all are out. */
 void smtp_client_sent(struct smtp_client *c, size_t n)
 {
-	buf_consume(&c->out, n);
-	if (c->out.len == 0 && c->out_secret)
+	/* Wipe before the last consume, in case the buffer releases its storage. */
+	if (n >= c->out.len && c->out_secret)
 		smtp_wipe_out(c);
+	buf_consume(&c->out, n);
 }
 
 /* What the runner should do next. */
