@@ -154,5 +154,7 @@ enum smtp_state smtp_client_state(const struct smtp_client *c);
 enum phase smtp_client_phase(const struct smtp_client *c);
 /* Name of a state, for traces. */
 const char *smtp_state_name(enum smtp_state s);
+/* 1 when re compiles as a POSIX extended regex (for -R option checks), else 0. */
+int smtp_regex_valid(const char *re);
 
 #endif
