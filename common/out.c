@@ -233,17 +233,17 @@ void out_perf_minmax(struct out *o, int has_min, double min, int has_max, double
  */
 static int out_number(char *dst, size_t len, double v)
 {
-	double a = fabs(v);
+	double a = v < 0 ? -v : v;
 	long long scaled, ip, fp;
 	int n, neg = v < 0;
 
 	if (!isfinite(v) || a >= 9e18)
 		return -1;
 	if (a >= 1e12) {
-		n = snprintf(dst, len, "%s%lld", neg ? "-" : "", llround(a));
+		n = snprintf(dst, len, "%s%lld", neg ? "-" : "", (long long)(a + 0.5));
 		return n < 0 || (size_t)n >= len ? -1 : 0;
 	}
-	scaled = llround(a * 1e6);
+	scaled = (long long)(a * 1e6 + 0.5); /* a >= 0: round half up, no libm */
 	ip = scaled / 1000000;
 	fp = scaled % 1000000;
 	if (scaled == 0)
