@@ -436,7 +436,8 @@ static struct json_object *out_json(const struct out *o)
 		{
 			if (json_object_object_get_ex(j, key, NULL))
 				continue; /* the standard keys win */
-			if (out_json_add(j, key, json_object_get(val)) != 0)
+			/* a NULL val is JSON null, which json-c stores as NULL */
+			if (json_object_object_add(j, key, json_object_get(val)) != 0)
 				goto fail;
 		}
 	}

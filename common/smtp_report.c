@@ -166,6 +166,15 @@ void smtp_report_long(const struct smtp_run_result *r, const struct cause *cause
 	}
 }
 
+/* Seconds from microseconds, printed with six decimals (never an exponent). */
+static struct json_object *report_json_seconds(int64_t us)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%.6f", (double)us / 1e6);
+	return json_object_new_double_s((double)us / 1e6, num);
+}
+
 /* Add a sanitised string member. */
 static void report_json_text(struct json_object *obj, const char *key, const char *text,
 			     size_t len)
@@ -236,14 +245,14 @@ struct json_object *smtp_report_json(const struct smtp_run_result *r, const stru
 		ph = json_object_new_object();
 		json_object_object_add(ph, "name", json_object_new_string(phase_name((enum phase)p)));
 		json_object_object_add(ph, "seconds",
-				       json_object_new_double((double)r->phase_us[p] / 1e6));
+				       report_json_seconds(r->phase_us[p]));
 		if (rep->code != 0)
 			json_object_object_add(ph, "reply",
 					       report_json_reply(rep->code, &rep->enh, rep->text));
 		json_object_array_add(phases, ph);
 	}
 	json_object_object_add(obj, "phases", phases);
-	json_object_object_add(obj, "total_seconds", json_object_new_double((double)r->total_us / 1e6));
+	json_object_object_add(obj, "total_seconds", report_json_seconds(r->total_us));
 	json_object_object_add(obj, "tls", r->tls_used ? report_json_tls(r) : NULL);
 	json_object_object_add(obj, "auth_ok", json_object_new_boolean(r->smtp.auth_ok));
 	json_object_object_add(obj, "extensions",
