@@ -65,20 +65,45 @@
 #define FS_DEFAULT_HOST "fault.lab.test"
 
 enum phase {
-	PH_CONNECT, PH_GREETING, PH_EHLO, PH_HELO, PH_STARTTLS, PH_TLS, PH_EHLO2, PH_AUTH,
-	PH_MAIL, PH_RCPT, PH_DATA, PH_DOT, PH_RSET, PH_NOOP, PH_QUIT, PH_COUNT
+	PH_CONNECT,
+	PH_GREETING,
+	PH_EHLO,
+	PH_HELO,
+	PH_STARTTLS,
+	PH_TLS,
+	PH_EHLO2,
+	PH_AUTH,
+	PH_MAIL,
+	PH_RCPT,
+	PH_DATA,
+	PH_DOT,
+	PH_RSET,
+	PH_NOOP,
+	PH_QUIT,
+	PH_COUNT
 };
-static const char *const phase_names[PH_COUNT] = {
-	"connect", "greeting", "ehlo", "helo", "starttls", "tls", "ehlo2", "auth",
-	"mail", "rcpt", "data", "dot", "rset", "noop", "quit"};
+static const char *const phase_names[PH_COUNT] = {"connect", "greeting", "ehlo", "helo", "starttls",
+                                                  "tls",     "ehlo2",    "auth", "mail", "rcpt",
+                                                  "data",    "dot",      "rset", "noop", "quit"};
 
 enum action {
-	ACT_NONE, ACT_REPLY, ACT_REPLY_CLOSE, ACT_DROP, ACT_RESET, ACT_STALL, ACT_DELAY,
-	ACT_DRIP, ACT_ENDLESS, ACT_LONGLINE, ACT_GARBAGE, ACT_INJECT, ACT_COUNT
+	ACT_NONE,
+	ACT_REPLY,
+	ACT_REPLY_CLOSE,
+	ACT_DROP,
+	ACT_RESET,
+	ACT_STALL,
+	ACT_DELAY,
+	ACT_DRIP,
+	ACT_ENDLESS,
+	ACT_LONGLINE,
+	ACT_GARBAGE,
+	ACT_INJECT,
+	ACT_COUNT
 };
-static const char *const action_names[ACT_COUNT] = {
-	"none", "reply", "reply-close", "drop", "reset", "stall", "delay",
-	"drip", "endless", "longline", "garbage", "inject"};
+static const char *const action_names[ACT_COUNT] = {"none",    "reply",    "reply-close", "drop",
+                                                    "reset",   "stall",    "delay",       "drip",
+                                                    "endless", "longline", "garbage",     "inject"};
 
 /* One fault rule: what to do at a phase instead of the normal behaviour. */
 struct rule {
@@ -96,8 +121,19 @@ struct scenario {
 
 /* Client session stages; one transition point per stage (see client_step). */
 enum stage {
-	ST_CONNECT, ST_TLS_START, ST_TLS_HELLO, ST_TLS_ACCEPT, ST_GREETING, ST_CMD, ST_DATA,
-	ST_AUTH_PLAIN, ST_AUTH_USER, ST_AUTH_PASS, ST_AUTH_CRAM, ST_STALL, ST_DEAD
+	ST_CONNECT,
+	ST_TLS_START,
+	ST_TLS_HELLO,
+	ST_TLS_ACCEPT,
+	ST_GREETING,
+	ST_CMD,
+	ST_DATA,
+	ST_AUTH_PLAIN,
+	ST_AUTH_USER,
+	ST_AUTH_PASS,
+	ST_AUTH_CRAM,
+	ST_STALL,
+	ST_DEAD
 };
 
 enum gen { GEN_NONE, GEN_ENDLESS, GEN_LONGLINE, GEN_GARBAGE };
@@ -158,7 +194,7 @@ static double now_mono(void)
 
 /* Write one timestamped log line for connection id (0 = server). */
 __attribute__((format(printf, 3, 4))) static void fs_log(const struct server *s, unsigned id,
-							  const char *fmt, ...)
+                                                         const char *fmt, ...)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -324,7 +360,8 @@ static ssize_t io_write(struct client *c, const char *p, size_t n)
 /* Start a byte generator (endless, longline, garbage) and stop reading commands. */
 static void gen_start(struct client *c, enum gen g, size_t bytes, enum phase ph)
 {
-	snprintf(c->gen_code, sizeof c->gen_code, "%s", ph == PH_GREETING || ph == PH_CONNECT ? "220" : "250");
+	snprintf(c->gen_code, sizeof c->gen_code, "%s",
+	         ph == PH_GREETING || ph == PH_CONNECT ? "220" : "250");
 	c->gen = g;
 	c->gen_left = bytes;
 	c->gen_n = 0;
@@ -335,8 +372,11 @@ static void gen_start(struct client *c, enum gen g, size_t bytes, enum phase ph)
 		out_put(c, " ", 1);
 		c->gen_left -= 4;
 	}
-	fs_log(c->srv, c->id, "S: <%s %zu bytes>", g == GEN_ENDLESS ? "endless reply" :
-		g == GEN_LONGLINE ? "long line" : "garbage", bytes);
+	fs_log(c->srv, c->id, "S: <%s %zu bytes>",
+	       g == GEN_ENDLESS    ? "endless reply"
+	       : g == GEN_LONGLINE ? "long line"
+	                           : "garbage",
+	       bytes);
 }
 
 /*
@@ -411,7 +451,7 @@ static int client_gen(struct client *c, double now)
 			return 0;
 		for (i = 0; i < FS_ENDLESS_LINES; i++)
 			n += snprintf(chunk + n, sizeof chunk - (size_t)n, "%s-line %lu\r\n",
-				      c->gen_code, ++c->gen_n);
+			              c->gen_code, ++c->gen_n);
 		out_put(c, chunk, (size_t)n);
 		c->t_gen = now + FS_ENDLESS_EVERY;
 		return 1;
@@ -518,7 +558,9 @@ static void auth_plain(struct client *c, const char *b64)
 	if (n >= 0) {
 		buf[n] = '\0';
 		authcid = memchr(buf, '\0', (size_t)n);
-		pw = authcid ? memchr(authcid + 1, '\0', (size_t)n - (size_t)(authcid + 1 - (char *)buf)) : NULL;
+		pw = authcid ? memchr(authcid + 1, '\0',
+		                      (size_t)n - (size_t)(authcid + 1 - (char *)buf))
+		             : NULL;
 		ok = pw && cred_ok(c, authcid + 1, pw + 1);
 	}
 	OPENSSL_cleanse(buf, sizeof buf);
@@ -538,7 +580,7 @@ static void auth_cram(struct client *c, const char *b64)
 		buf[n] = '\0';
 		sp = strrchr((char *)buf, ' ');
 		if (sp && HMAC(EVP_md5(), pass, (int)strlen(pass), (unsigned char *)c->cram_chal,
-			       strlen(c->cram_chal), md, &mdlen)) {
+		               strlen(c->cram_chal), md, &mdlen)) {
 			*sp = '\0';
 			for (i = 0; i < mdlen; i++)
 				snprintf(hex + 2 * i, 3, "%02x", md[i]);
@@ -601,7 +643,8 @@ static void auth_start(struct client *c, const char *arg)
 		return;
 	}
 	if (c->authed || c->mail) {
-		out_fmt(c, "503 5.5.1 Error: %s", c->authed ? "already authenticated" : "MAIL transaction in progress");
+		out_fmt(c, "503 5.5.1 Error: %s",
+		        c->authed ? "already authenticated" : "MAIL transaction in progress");
 		return;
 	}
 	sscanf(arg, "%31s %2048s", mech, ir);
@@ -623,7 +666,7 @@ static void auth_start(struct client *c, const char *arg)
 	} else if (!strcasecmp(mech, "CRAM-MD5") && !ir[0]) {
 		RAND_bytes((unsigned char *)&rnd, sizeof rnd);
 		snprintf(c->cram_chal, sizeof c->cram_chal, "<%u.%lld@%s>", rnd,
-			 (long long)time(NULL), c->srv->sc.hostname);
+		         (long long)time(NULL), c->srv->sc.hostname);
 		EVP_EncodeBlock(enc, (unsigned char *)c->cram_chal, (int)strlen(c->cram_chal));
 		out_fmt(c, "334 %s", (char *)enc);
 		c->st = ST_AUTH_CRAM;
@@ -690,10 +733,13 @@ static void cmd_starttls(struct client *c, enum rres r)
 /* Map a command verb to its phase; PH_COUNT if it has none. */
 static enum phase verb_phase(const struct client *c, const char *v)
 {
-	static const struct { const char *verb; enum phase ph; } tab[] = {
-		{"EHLO", PH_EHLO}, {"HELO", PH_HELO}, {"STARTTLS", PH_STARTTLS}, {"AUTH", PH_AUTH},
-		{"MAIL", PH_MAIL}, {"RCPT", PH_RCPT}, {"DATA", PH_DATA}, {"RSET", PH_RSET},
-		{"NOOP", PH_NOOP}, {"QUIT", PH_QUIT}};
+	static const struct {
+		const char *verb;
+		enum phase ph;
+	} tab[] = {{"EHLO", PH_EHLO}, {"HELO", PH_HELO}, {"STARTTLS", PH_STARTTLS},
+	           {"AUTH", PH_AUTH}, {"MAIL", PH_MAIL}, {"RCPT", PH_RCPT},
+	           {"DATA", PH_DATA}, {"RSET", PH_RSET}, {"NOOP", PH_NOOP},
+	           {"QUIT", PH_QUIT}};
 	size_t i;
 
 	for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
@@ -715,7 +761,8 @@ static enum rres cmd_line(struct client *c, const char *line)
 	arg += strspn(arg, " ");
 	ph = verb_phase(c, verb);
 	if (!c->delay_done)
-		log_line(c, 'C', line, ph == PH_AUTH ? (size_t)(arg - line) + strcspn(arg, " ") : strlen(line));
+		log_line(c, 'C', line,
+		         ph == PH_AUTH ? (size_t)(arg - line) + strcspn(arg, " ") : strlen(line));
 	if (c->greet_rejected && ph != PH_QUIT) { /* RFC 5321 §3.1: only QUIT after 554 */
 		out_fmt(c, "503 5.5.1 Error: only QUIT is accepted");
 		return RR_DONE;
@@ -920,7 +967,8 @@ static int tls_step(struct client *c)
 		return 0;
 	}
 	ERR_error_string_n(ERR_peek_last_error(), err, sizeof err);
-	fs_log(c->srv, c->id, "TLS handshake failed: %s", ERR_peek_last_error() ? err : "peer closed");
+	fs_log(c->srv, c->id, "TLS handshake failed: %s",
+	       ERR_peek_last_error() ? err : "peer closed");
 	client_close(c, CL_ABRUPT, "TLS failure");
 	return 1;
 }
@@ -1119,7 +1167,7 @@ static void server_accept(struct server *s)
 		c->no_read = s->sc.implicit_tls;
 		c->t_idle = now_mono() + FS_IDLE_SECS;
 		if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, port, sizeof port,
-				NI_NUMERICHOST | NI_NUMERICSERV))
+		                NI_NUMERICHOST | NI_NUMERICSERV))
 			snprintf(host, sizeof host, "?");
 		fs_log(s, c->id, "connect from %s port %s", host, port);
 		s->cl[s->n++] = c;
@@ -1238,7 +1286,7 @@ static int parse_rule(struct scenario *sc, char *rest, const char *where)
 		;
 	if (ph == PH_COUNT || act == ACT_COUNT)
 		return fail("%s: unknown %s '%s'", where, ph == PH_COUNT ? "phase" : "action",
-			    ph == PH_COUNT ? (phs ? phs : "") : (acts ? acts : ""));
+		            ph == PH_COUNT ? (phs ? phs : "") : (acts ? acts : ""));
 	r = &sc->rules[ph];
 	if (r->act != ACT_NONE)
 		return fail("%s: second rule for phase %s", where, phase_names[ph]);
@@ -1350,7 +1398,7 @@ static int scenario_load(struct scenario *sc, const char *path, const char *lab)
 	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-				   line[len - 1] == ' ' || line[len - 1] == '\t'))
+		                   line[len - 1] == ' ' || line[len - 1] == '\t'))
 			line[--len] = '\0';
 		p = line + strspn(line, " \t");
 		if (!*p || *p == '#')
@@ -1550,7 +1598,7 @@ static void signals_setup(sigset_t *unblocked)
 static int usage(void)
 {
 	fprintf(stderr, "usage: faultsrv -s SCENARIO_FILE [-l ADDR:PORT] [-p PIDFILE] "
-			"[-L LOGFILE] [-d]\n");
+	                "[-L LOGFILE] [-d]\n");
 	return 2;
 }
 
@@ -1566,12 +1614,23 @@ int main(int argc, char **argv)
 	s.log = stderr;
 	while ((opt = getopt(argc, argv, "s:l:p:L:d")) != -1) {
 		switch (opt) {
-		case 's': scen = optarg; break;
-		case 'l': laddr = optarg; break;
-		case 'p': pidfile = optarg; break;
-		case 'L': logfile = optarg; break;
-		case 'd': daemon = 1; break;
-		default: return usage();
+		case 's':
+			scen = optarg;
+			break;
+		case 'l':
+			laddr = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'L':
+			logfile = optarg;
+			break;
+		case 'd':
+			daemon = 1;
+			break;
+		default:
+			return usage();
 		}
 	}
 	if (!scen || optind != argc)
