@@ -32,8 +32,8 @@
 	  "the resolver failed (SERVFAIL, refused or timed out); check the resolver and the "      \
 	  "zone's name servers")                                                                   \
 	X(DNS_TIMEOUT, "dns-timeout", STATE_CRITICAL, 1,                                           \
-	  "the deadline passed while resolving the name; check the resolver and the zone's "       \
-	  "name servers")                                                                          \
+	  "no DNS answer in time: the resolver or the zone's name servers do not respond; "         \
+	  "check the resolver")                                                                    \
 	X(CONNECT_REFUSED, "connect-refused", STATE_CRITICAL, 0,                                   \
 	  "connection refused: nothing listens on the port; check that the SMTP service runs "     \
 	  "and the port is right")                                                                 \
@@ -124,8 +124,6 @@
 	  "on the server")                                                                         \
 	X(QUIT_FAILED, "quit-failed", STATE_WARNING, 0,                                            \
 	  "everything worked but QUIT did not get a clean 221")                                    \
-	X(EXTENSION_NOT_OFFERED, "extension-not-offered", STATE_CRITICAL, 0,                       \
-	  "a required SMTP extension is not offered in the EHLO reply")                            \
 	X(PROTOCOL_ERROR, "protocol-error", STATE_CRITICAL, 0,                                     \
 	  "garbage, over-long or endless reply: not an SMTP server, or a broken one")              \
 	X(UNEXPECTED_REPLY, "unexpected-reply", STATE_WARNING, 0,                                  \
@@ -225,6 +223,7 @@ static const struct rule classify_rules[] = {
     {.cls = FAIL_INTERNAL, .cause = CAUSE_INTERNAL_ERROR},
     /* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
     {.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
+    {.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},
     {.cls = FAIL_DNS, .cause = CAUSE_DNS_FAILURE},
     {.cls = FAIL_TIMEOUT, .phases = PH(PHASE_DNS), .cause = CAUSE_DNS_TIMEOUT},
     /* the mail-exchanger set (check_mail_mx) */
@@ -284,7 +283,7 @@ static const struct rule classify_rules[] = {
     {.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
     {.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},
     {.cls = FAIL_MISSING, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_NOT_OFFERED},
-    {.cls = FAIL_MISSING, .cause = CAUSE_EXTENSION_NOT_OFFERED},
+    {.cls = FAIL_MISSING, .cause = CAUSE_STARTTLS_NOT_OFFERED},
     {.cls = FAIL_PROTOCOL, .cause = CAUSE_PROTOCOL_ERROR},
     {.cls = FAIL_EXPECT, .cause = CAUSE_EXPECT_MISMATCH},
     /* rate limits and throttling (mailstandards §3.1 to §3.3): transient codes only */
