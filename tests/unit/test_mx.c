@@ -62,7 +62,7 @@ static const struct {
 	{"NODATA: implicit MX", ARES_ENODATA, NULL, 1, 1, "d.test", "implicit-mx"},
 	{"NXDOMAIN: no fallback", ARES_ENOTFOUND, NULL, 0, 0, "", "dns-nxdomain"},
 	{"SERVFAIL: no fallback", ARES_ESERVFAIL, NULL, 0, 0, "", "dns-failure"},
-	{"timeout: no fallback", ARES_ETIMEOUT, NULL, 0, 0, "", "dns-failure"},
+	{"timeout: no fallback", ARES_ETIMEOUT, NULL, 0, 0, "", "dns-timeout"},
 	{"null MX", ARES_SUCCESS, "0 .", 0, 0, "", "null-mx"},
 	{"null MX mixed", ARES_SUCCESS, "0 .,10 a.test", 1, 1, "a.test", "null-mx-mixed"},
 	{"IP literal target", ARES_SUCCESS, "10 192.0.2.1.", 0, 1, "192.0.2.1", NULL},
