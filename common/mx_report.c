@@ -142,7 +142,8 @@ static struct json_object *mx_report_json(const struct mx_set *s, const struct m
 	json_object_object_add(j, "domain", json_object_new_string(mx_clean(s->domain, name, sizeof(name))));
 	json_object_object_add(j, "cause", json_object_new_string(v->cause->name));
 	json_object_object_add(j, "hint", json_object_new_string(v->cause->hint));
-	json_object_object_add(j, "failed_phase", v->fail ? json_object_new_string(
+	json_object_object_add(j, "failed_phase", v->fail && v->fail->phase != PHASE_NONE
+							  ? json_object_new_string(
 								  phase_name(v->fail->phase))
 							: NULL);
 	json_object_object_add(j, "mx_total", json_object_new_int(v->total));
