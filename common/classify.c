@@ -44,7 +44,8 @@
 	  "no route to the host or network; check routing, the address family (IPv6?) and "        \
 	  "local interfaces")                                                                      \
 	X(CONNECT_FAILED, "connect-failed", STATE_CRITICAL, 0,                                     \
-	  "the TCP connect failed; see the detail for the system error")                           \
+	  "the TCP connect failed locally (e.g. permission denied by a local firewall or "       \
+	  "route); see the detail")                           \
 	X(GREETING_TIMEOUT, "greeting-timeout", STATE_CRITICAL, 1,                                 \
 	  "connected but no 220 greeting in time: server overloaded, tarpitting or a "             \
 	  "postscreen-style pregreet delay")                                                       \
