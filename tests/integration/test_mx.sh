@@ -23,6 +23,7 @@ expect "mx -4 --require-ipv6" 2 ipv6-unreachable - -- $M -4 -d lab.test "${D[@]}
 expect "mx null MX" 2 null-mx dns -- $M -d null-mx.lab.test "${D[@]}" "${PF[@]}"
 expect "mx null MX expected" 0 ok - -- $M -d null-mx.lab.test "${D[@]}" "${PF[@]}" --expect-null-mx
 expect "mx null MX expected, MX found" 2 null-mx-missing dns -- $M -d lab.test "${D[@]}" "${PF[@]}" --expect-null-mx
+expect "mx null MX mixed with others" 2 null-mx-mixed dns -- $M -d mixed-null-mx.lab.test "${D[@]}" "${PF[@]}"
 expect "mx CNAME target" 1 mx-cname dns -- $M -d cname-mx.lab.test "${D[@]}" "${PF[@]}"
 expect_json "mx CNAME: canonical name" '.mx[0].canonical == "mail.lab.test" and .mx_healthy == 1'
 expect "mx target without address" 2 mx-no-address dns -- $M -d noaddr-mx.lab.test "${D[@]}" "${PF[@]}"
