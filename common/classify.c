@@ -29,8 +29,8 @@
 	  "no such host: the name has no address records; check the host name and its DNS "        \
 	  "zone")                                                                                  \
 	X(DNS_FAILURE, "dns-failure", STATE_CRITICAL, 0,                                           \
-	  "the resolver failed (SERVFAIL, refused or timed out); check the resolver and the "      \
-	  "zone's name servers")                                                                   \
+	  "the resolver failed (SERVFAIL or refused); check the resolver and the zone's "          \
+	  "name servers")                                                                          \
 	X(DNS_TIMEOUT, "dns-timeout", STATE_CRITICAL, 1,                                           \
 	  "no DNS answer in time: the resolver or the zone's name servers do not respond; "         \
 	  "check the resolver")                                                                    \

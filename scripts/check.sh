@@ -55,6 +55,18 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "== the README documents every cause of the classifier"
+undocumented=""
+for c in $(grep -oE '^	X\([A-Z0-9_]+, "[a-z0-9-]+"' common/classify.c | grep -oE '"[a-z0-9-]+"' | tr -d '"'); do
+	grep -q -- "\`$c\`" README.md || undocumented+=" $c"
+done
+if [ -z "$undocumented" ]; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: causes missing from README.md:$undocumented"
+	failed=$((failed + 1))
+fi
+
 echo "== integration tests (lab)"
 if scripts/lab.sh up; then
 	tests/integration/run.sh 2>&1 | tee "$log"
