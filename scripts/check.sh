@@ -69,6 +69,8 @@ fi
 
 echo "== integration tests (lab)"
 if scripts/lab.sh up; then
+	tests/lab/selftest.sh 2>&1 | tee "$log"
+	count "$log" "lab selftest"
 	tests/integration/run.sh 2>&1 | tee "$log"
 	count "$log" "integration tests"
 else
