@@ -45,6 +45,10 @@ for r in build/replay_fuzz_*; do
 	fi
 done
 
+echo "== fault server self-test"
+FAULTSRV_TEST_PORT=$((39300 + ${LAB_PORT_OFFSET:-0})) bash tests/tools/test-faultsrv.sh build/faultsrv 2>&1 | tee "$log"
+count "$log" "fault server self-test"
+
 echo "== exported symbols of libmailprobe carry the project's prefixes"
 strangers=$(nm -g --defined-only build/libmailprobe.a | awk 'NF == 3 { print $3 }' |
 	grep -Ev '^(buf|ev|net|dns|tls|smtp|fail|phase|state|classify|cause|range|thresholds|out|check|mx|probe_opts)_|^(classify)$' || true)
