@@ -94,6 +94,8 @@ static struct dns_sock *dns_sock_add(struct dns *d, int fd)
 
 	if (d->nsocks == d->capsocks) {
 		int cap = d->capsocks ? d->capsocks * 2 : 4;
+		/* An array of pointers: sizeof one pointer is meant. */
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		void *p = realloc(d->socks, (size_t)cap * sizeof(*d->socks));
 
 		if (p == NULL)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make check: install dependencies, build, run unit tests, replay fuzz corpora,
-# check exported symbols, start the lab, run the integration tests, stop the lab.
+# check exported symbols, run the static gates (cppcheck, clang-tidy), start the lab, run the integration tests, stop the lab.
 # Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -52,6 +52,14 @@ if [ -z "$strangers" ]; then
 	passed=$((passed + 1))
 else
 	echo "FAIL: symbols without a project prefix: $strangers"
+	failed=$((failed + 1))
+fi
+
+echo "== static analysis: cppcheck and clang-tidy on common/ (scripts/lint.sh)"
+if scripts/lint.sh; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: lint"
 	failed=$((failed + 1))
 fi
 
