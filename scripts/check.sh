@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check: install dependencies, build, run unit tests, replay fuzz corpora,
-# check exported symbols, run the static gates (cppcheck, clang-tidy), start the lab, run the integration tests, stop the lab.
+# check exported symbols, run the static gates (cppcheck, clang-tidy), start
+# the lab, run the integration tests, stop the lab.
 # Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
