@@ -451,7 +451,12 @@ fail:
 /* Render to f: Nagios text, or JSON when json != 0. Returns o->state, UNKNOWN when f fails. */
 int out_print(const struct out *o, FILE *f, int json)
 {
-	if (json) {
+	if (o->raw && o->json != NULL) {
+		fputs(json_object_to_json_string_ext(o->json, JSON_C_TO_STRING_PLAIN |
+		                                                  JSON_C_TO_STRING_NOSLASHESCAPE),
+		      f);
+		fputc('\n', f);
+	} else if (json) {
 		struct json_object *j = out_json(o);
 
 		if (j == NULL)

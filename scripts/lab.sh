@@ -43,6 +43,9 @@ SMTP_PORT=2525
 SUBMISSION_PORT=2587
 SMTPS_PORT=2465
 DNS_PORT=15353
+MX_PORT=2526                      # check_mail_mx: the delayed MX on 127.0.0.11..14
+MX_ADDRS="127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14"
+MX_SCENARIO=greeting-delay-1s.conf
 
 # Print an error and exit.
 lab_die() {
@@ -329,6 +332,37 @@ lab_fault_up() {
 	lab_note "$n fault servers up"
 }
 
+# ---- check_mail_mx: fault servers answering as mail exchangers ----------
+# Four MX (multi-mx.lab.test -> 127.0.0.11..14) on one common port, each
+# delaying its greeting by 1 s, and the second MX of two-mx.lab.test on
+# 127.0.0.2 at the Postfix port. Pidfiles go to $FAULT_DIR/mx-*.pid, so
+# lab_down stops them with the other fault servers.
+LAB_MX_UP=0
+lab_mx_up() {
+	local a f=$SCENARIOS/$MX_SCENARIO
+	if [[ ! -x $FAULTSRV || ! -r $f ]]; then
+		lab_note "note: MX fault servers skipped (need $FAULTSRV and $f)"
+		return 0
+	fi
+	mkdir -p "$FAULT_DIR"
+	for a in $MX_ADDRS 127.0.0.2; do
+		local port=$MX_PORT
+		[[ $a == 127.0.0.2 ]] && port=$SMTP_PORT
+		lab_port_free "$a" "$port"
+		: >"$FAULT_DIR/mx-$a.log"
+		MAILPATH_LAB=$LAB "$FAULTSRV" -s "$f" -l "$a:$port" -d -p "$FAULT_DIR/mx-$a.pid" \
+			-L "$FAULT_DIR/mx-$a.log" >>"$FAULT_DIR/mx-$a.log" 2>&1 ||
+			{ tail -n 20 "$FAULT_DIR/mx-$a.log" >&2; lab_die "faultsrv for MX $a failed to start"; }
+	done
+	for a in $MX_ADDRS 127.0.0.2; do
+		local port=$MX_PORT
+		[[ $a == 127.0.0.2 ]] && port=$SMTP_PORT
+		lab_wait_listen "faultsrv MX $a" "$a" "$port" "$FAULT_DIR/mx-$a.log"
+	done
+	LAB_MX_UP=1
+	lab_note "MX fault servers up on $MX_ADDRS port $MX_PORT and 127.0.0.2 port $SMTP_PORT"
+}
+
 # Print the pidfiles of the NSD and fault server daemons.
 lab_daemon_pidfiles() {
 	local p
@@ -370,6 +404,8 @@ lab_env() {
 		echo "export LAB_DNS=127.0.0.1:$DNS_PORT"
 		echo "export LAB_MAILLOG='$PF/maillog'"
 		echo "export LAB_NETNS=$LAB_NETNS"
+		echo "export LAB_MX_PORT=$MX_PORT"
+		echo "export LAB_MX_FAULTS=$LAB_MX_UP"
 		for v in "${FAULT_VARS[@]}"; do
 			echo "export $v"
 		done
@@ -452,6 +488,7 @@ lab_up() {
 	lab_postfix_up
 	lab_nsd_up
 	lab_fault_up
+	lab_mx_up
 	lab_netns_up
 	lab_env
 	trap - EXIT
