@@ -20,6 +20,12 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# STATIC_DEPS=1: link c-ares, json-c and OpenSSL statically (no dynamic
+# symbol binding at start-up: see bench/results.md; security updates of
+# those libraries then need a rebuild).
+ifeq ($(STATIC_DEPS),1)
+LIBS      = -Wl,-Bstatic -lcares -ljson-c -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
+endif
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 COMMON_SRC  = $(sort $(wildcard common/*.c))

@@ -22,6 +22,7 @@ OUT=${BENCH_OUT:-$TOP/bench/results.md}
 MEASURE=$TOP/bench/build/measure
 NP=/usr/lib/nagios/plugins
 B=$TOP/build
+BS=$TOP/bench/build/static
 RAW=$(mktemp -d)
 ROWS=$RAW/rows.md
 # shellcheck source=../scripts/lab-use.sh
@@ -120,6 +121,12 @@ bench_pairs() {
 	else
 		echo "| fault endpoints | - | - | - | - | - | - | skipped: no fault servers in the lab |" >>"$ROWS"
 	fi
+	bench_pair "plain probe, STATIC_DEPS=1 build" "goal <= 0.5" \
+		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
+		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
+	bench_pair "STARTTLS -D 30, STATIC_DEPS=1 build" "goal <= 0.6, RSS <= 1" \
+		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT -S -D 30 $CA" \
+		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT -S -D 30"
 	bench_pair "start-up: --version vs true" "floor" "$B/check_mail_smtp --version" "true"
 	bench_pair "start-up: --version vs check_tcp -V" "-" "$B/check_mail_smtp --version" "$NP/check_tcp -V"
 	# Hooks for the other plugins (issues 3 and 4); skipped until they exist:
@@ -130,7 +137,10 @@ bench_pairs() {
 }
 
 bench/install-anchors.sh || exit 1
-make -s -j"$(nproc)" build/check_mail_smtp >/dev/null || { echo "bench: build failed" >&2; exit 1; }
+make -s -j"$(nproc)" build/check_mail_smtp build/check_mail_mx >/dev/null ||
+	{ echo "bench: build failed" >&2; exit 1; }
+make -s -j"$(nproc)" O="$BS" STATIC_DEPS=1 "$BS/check_mail_smtp" >/dev/null ||
+	{ echo "bench: static build failed" >&2; exit 1; }
 mkdir -p bench/build
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$MEASURE" bench/measure.c ||
 	{ echo "bench: building measure failed" >&2; exit 1; }

@@ -138,8 +138,10 @@ static void run_on_tls_io(struct ev_io *w, int revents, void *arg);
  * session tickets after our Finished, which with TCP_NODELAY has already
  * been followed by our EHLO; with a delayed ACK for the tickets, a server
  * that keeps Nagle on (Postfix) holds its EHLO reply (or the greeting on
- * implicit TLS) until our ACK timer fires: 40 ms lost on a third of the
- * runs. Best effort: a failure only costs that time.
+ * implicit TLS) until our ACK timer fires: 40 ms lost. Linux re-enters
+ * delayed-ACK mode whenever we send soon after receiving, so this is done
+ * after the handshake and after every write inside TLS. Best effort: a
+ * failure only costs that time.
  */
 static void run_quickack(int fd)
 {
@@ -230,6 +232,7 @@ static int run_flush(struct smtp_run *r)
 				smtp_client_eof(r->client, EPIPE);
 				return -1;
 			}
+			run_quickack(r->fd); /* sending re-enabled delayed ACKs */
 		} else {
 			ssize_t w = send(r->fd, p, len, MSG_NOSIGNAL);
 
