@@ -160,9 +160,9 @@ bench_pairs
 	echo "| pair | metric | ours | anchor | ratio | min | max | goal / notes |"
 	echo "|---|---|---|---|---|---|---|---|"
 	cat "$ROWS"
-	if [ -n "${BENCH_NOTES:-}" ] && [ -r "$BENCH_NOTES" ]; then
+	if [ -r "${BENCH_NOTES:-bench/notes.md}" ]; then
 		echo
-		cat "$BENCH_NOTES"
+		cat "${BENCH_NOTES:-bench/notes.md}"
 	fi
 } >"$OUT"
 echo "bench: wrote $OUT" >&2
