@@ -64,7 +64,6 @@ struct dns_query {
 	void *arg;
 	int ready;   /* res holds the outcome; deliver when the timer fires */
 	int pending; /* c-ares queries still outstanding (A and AAAA for a host) */
-	int status4, status6; /* per family, for a host lookup */
 	struct ev_timer deliver;
 	union dns_res res;
 };
@@ -684,7 +683,7 @@ int dns_reverse_name(const struct net_addr *a, char *dst, size_t len)
 
 		return w < 0 || (size_t)w >= len ? -1 : 0;
 	}
-	if (a->ss.ss_family != AF_INET6 || len < 16 * 4 + sizeof("ip6.arpa"))
+	if (a->ss.ss_family != AF_INET6 || len < (size_t)16 * 4 + sizeof("ip6.arpa"))
 		return -1;
 	for (int i = 15; i >= 0; i--) {
 		unsigned char c = ((const struct sockaddr_in6 *)&a->ss)->sin6_addr.s6_addr[i];
