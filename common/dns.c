@@ -64,7 +64,6 @@ struct dns_query {
 	void *arg;
 	int ready;   /* res holds the outcome; deliver when the timer fires */
 	int pending; /* c-ares queries still outstanding (A and AAAA for a host) */
-	int status4, status6; /* per family, for a host lookup */
 	struct ev_timer deliver;
 	union dns_res res;
 };
@@ -122,6 +121,8 @@ static struct dns_sock *dns_sock_add(struct dns *d, int fd)
 
 	if (d->nsocks == d->capsocks) {
 		int cap = d->capsocks ? d->capsocks * 2 : 4;
+		/* An array of pointers: sizeof one pointer is meant. */
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		void *p = realloc(d->socks, (size_t)cap * sizeof(*d->socks));
 
 		if (p == NULL)
@@ -682,7 +683,7 @@ int dns_reverse_name(const struct net_addr *a, char *dst, size_t len)
 
 		return w < 0 || (size_t)w >= len ? -1 : 0;
 	}
-	if (a->ss.ss_family != AF_INET6 || len < 16 * 4 + sizeof("ip6.arpa"))
+	if (a->ss.ss_family != AF_INET6 || len < (size_t)16 * 4 + sizeof("ip6.arpa"))
 		return -1;
 	for (int i = 15; i >= 0; i--) {
 		unsigned char c = ((const struct sockaddr_in6 *)&a->ss)->sin6_addr.s6_addr[i];

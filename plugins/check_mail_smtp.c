@@ -473,7 +473,10 @@ const struct check check_mail_smtp = {
 	.cleanup = smtp_cleanup,
 };
 
+/* Built with -DMAILPATH_NO_MAIN for the SNMP subagent, which runs the check in-process. */
+#ifndef MAILPATH_NO_MAIN
 int main(int argc, char **argv)
 {
 	return check_main(&check_mail_smtp, argc, argv);
 }
+#endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check: install dependencies, build, run unit tests, replay fuzz corpora,
-# check exported symbols, start the lab, run the integration tests, stop the lab.
+# check exported symbols, run the static gates (cppcheck, clang-tidy), start
+# the lab, run the integration tests, stop the lab.
 # Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -68,6 +69,14 @@ if [ -z "$undocumented" ]; then
 	passed=$((passed + 1))
 else
 	echo "FAIL: causes missing from README.md:$undocumented"
+	failed=$((failed + 1))
+fi
+
+echo "== static analysis: cppcheck and clang-tidy on common/ (scripts/lint.sh)"
+if scripts/lint.sh; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: lint"
 	failed=$((failed + 1))
 fi
 
