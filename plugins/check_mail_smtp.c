@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "classify.h"
+#include "probe_opts.h"
 #include "smtp_report.h"
 #include "smtp_run.h"
 
@@ -23,16 +24,13 @@
 
 struct smtp_check {
 	const char *host;
-	int port;
-	const char *expect, *from, *fqdn, *authtype, *authuser, *password_file;
-	const char *sni, *ca_file, *bind;
-	char hostname[256]; /* EHLO name when -F is not given */
+	struct probe_opts po; /* -p -F -S -D --ca-file --no-verify, shared with check_mail_mx */
+	const char *expect, *from, *authtype, *authuser, *password_file;
+	const char *sni, *bind;
 	char *authpass; /* owned, wiped in cleanup */
 	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
 	int ncmd, nresp, nrcpt;
-	int starttls, implicit_tls, lmtp, ignore_quit, no_verify, ignore_expiry;
-	int cert_days; /* -D given */
-	double cert_warn, cert_crit;
+	int implicit_tls, lmtp, ignore_quit, ignore_expiry;
 	struct thresholds time_th;
 	struct thresholds phase_th[PHASE_MAX];
 	struct net_addr src;
@@ -44,31 +42,25 @@ struct smtp_check {
 };
 
 enum {
-	OPT_SNI = 0x2000, OPT_RCPT, OPT_REQUIRE_TLS, OPT_CA_FILE, OPT_NO_VERIFY, OPT_PASSWORD_FILE,
-	OPT_PHASE_WARN, OPT_PHASE_CRIT, OPT_IGNORE_EXPIRY
+	OPT_SNI = 0x2000, OPT_RCPT, OPT_PASSWORD_FILE, OPT_PHASE_WARN, OPT_PHASE_CRIT,
+	OPT_IGNORE_EXPIRY
 };
 
 static const struct option smtp_longopts[] = {
+	PROBE_OPTS_LONG,
 	{"hostname", required_argument, NULL, 'H'},
-	{"port", required_argument, NULL, 'p'},
 	{"expect", required_argument, NULL, 'e'},
 	{"command", required_argument, NULL, 'C'},
 	{"response", required_argument, NULL, 'R'},
 	{"from", required_argument, NULL, 'f'},
-	{"fqdn", required_argument, NULL, 'F'},
 	{"authtype", required_argument, NULL, 'A'},
 	{"authuser", required_argument, NULL, 'U'},
 	{"authpass", required_argument, NULL, 'P'},
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	{"starttls", no_argument, NULL, 'S'},
-	{"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
 	{"ssl", no_argument, NULL, 's'},
 	{"tls", no_argument, NULL, 's'},
 	{"sni", required_argument, NULL, OPT_SNI},
-	{"certificate", required_argument, NULL, 'D'},
 	{"ignore-certificate-expiration", no_argument, NULL, OPT_IGNORE_EXPIRY},
-	{"ca-file", required_argument, NULL, OPT_CA_FILE},
-	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
 	{"rcpt", required_argument, NULL, OPT_RCPT},
 	{"bind", required_argument, NULL, 'b'},
 	{"warning", required_argument, NULL, 'w'},
@@ -108,23 +100,6 @@ static const char smtp_help[] =
 	"                           tls, ehlo_tls, auth, mail, rcpt, quit\n"
 	" -q, --ignore-quit-failure do not fail when QUIT is not answered\n"
 	" -L, --lmtp                send LHLO (LMTP)\n";
-
-/* Parse "W[,C]" days for -D. */
-static int smtp_opt_days(struct smtp_check *s, const char *arg, char *err, size_t errlen)
-{
-	char *end;
-
-	s->cert_warn = strtod(arg, &end);
-	s->cert_crit = 0;
-	if (end != arg && *end == ',')
-		s->cert_crit = strtod(end + 1, &end);
-	if (end == arg || *end != '\0' || s->cert_warn < 0 || s->cert_crit < 0) {
-		snprintf(err, errlen, "invalid -D '%s': want DAYS[,DAYS]", arg);
-		return -1;
-	}
-	s->cert_days = 1;
-	return 0;
-}
 
 /* Parse "PHASE=RANGE" into the phase's warn or crit range. */
 static int smtp_opt_phase(struct smtp_check *s, const char *arg, int crit, char *err,
@@ -186,23 +161,17 @@ static int smtp_read_password(struct smtp_check *s, char *err, size_t errlen)
 static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
-	char *end;
+	int rc = probe_opts_option(&s->po, opt, arg, err, errlen);
 
+	if (rc != 1)
+		return rc;
 	switch (opt) {
 	case 'H': s->host = arg; return 0;
-	case 'p':
-		s->port = (int)strtol(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || s->port < 1 || s->port > 65535) {
-			snprintf(err, errlen, "invalid port '%s'", arg);
-			return -1;
-		}
-		return 0;
 	case 'e': s->expect = arg; return 0;
 	case 'C': return smtp_opt_list(s->cmd, &s->ncmd, arg, err, errlen);
 	case 'R': return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
 	case OPT_RCPT: return smtp_opt_list(s->rcpt, &s->nrcpt, arg, err, errlen);
 	case 'f': s->from = arg; return 0;
-	case 'F': s->fqdn = arg; return 0;
 	case 'A': s->authtype = arg; return 0;
 	case 'U': s->authuser = arg; return 0;
 	case 'P':
@@ -212,13 +181,9 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
 	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
-	case 'S': case OPT_REQUIRE_TLS: s->starttls = 1; return 0;
 	case 's': s->implicit_tls = 1; return 0;
 	case OPT_SNI: s->sni = arg; return 0;
-	case 'D': return smtp_opt_days(s, arg, err, errlen);
 	case OPT_IGNORE_EXPIRY: s->ignore_expiry = 1; return 0;
-	case OPT_CA_FILE: s->ca_file = arg; return 0;
-	case OPT_NO_VERIFY: s->no_verify = 1; return 0;
 	case 'b': s->bind = arg; return 0;
 	case 'w':
 	case 'c':
@@ -294,19 +259,11 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
 		return -1;
 	}
-	if (s->starttls && s->implicit_tls) {
+	if (s->po.starttls && s->implicit_tls) {
 		snprintf(err, errlen, "--starttls and --tls exclude each other");
 		return -1;
 	}
-	if (s->cert_days && !s->implicit_tls)
-		s->starttls = 1; /* as in monitoring-plugins: -D implies -S */
-	if (s->port == 0)
-		s->port = s->implicit_tls ? 465 : 25;
-	if (s->fqdn == NULL) {
-		if (gethostname(s->hostname, sizeof(s->hostname) - 1) != 0 || s->hostname[0] == '\0')
-			snprintf(s->hostname, sizeof(s->hostname), "localhost");
-		s->fqdn = s->hostname;
-	}
+	probe_opts_defaults(&s->po, s->implicit_tls ? 465 : 25);
 	return smtp_validate_auth(s, err, errlen);
 }
 
@@ -324,26 +281,23 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	struct smtp_check *s = ctx;
 	struct smtp_run_opts o = {0};
 	struct net_addr literal;
-	int is_ip = net_addr_parse(s->host, s->port, &literal) == 0;
+	int is_ip = net_addr_parse(s->host, s->po.port, &literal) == 0;
 
 	s->done = done;
 	s->done_arg = arg;
-	if ((s->starttls || s->implicit_tls) &&
-	    (s->tls = tls_ctx_new(s->ca_file, err, errlen)) == NULL)
+	if ((s->po.starttls || s->implicit_tls) &&
+	    (s->tls = tls_ctx_new(s->po.ca_file, err, errlen)) == NULL)
 		return -1;
+	probe_opts_apply(&s->po, &o);
 	o.host = s->host;
-	o.port = s->port;
 	o.family = env->common->family;
 	o.src = s->bind ? &s->src : NULL;
 	o.implicit_tls = s->implicit_tls;
 	o.sni = s->sni ? s->sni : is_ip ? NULL : s->host;
 	o.verify_name = s->sni ? s->sni : s->host;
-	o.verify = !s->no_verify;
 	o.tls = s->tls;
 	o.deadline_us = env->deadline_us;
-	o.smtp.helo = s->fqdn;
 	o.smtp.lmtp = s->lmtp;
-	o.smtp.starttls = s->starttls ? SMTP_TLS_REQUIRE : SMTP_TLS_NONE;
 	o.smtp.expect = s->expect;
 	o.smtp.auth_mech = s->authtype;
 	o.smtp.auth_user = s->authuser;
@@ -372,13 +326,13 @@ static const struct cause *smtp_verdict_ok(struct smtp_check *s, struct out *o, 
 	double total = (double)r->total_us / 1e6;
 	enum state st;
 
-	if (s->cert_days && r->tls_used && !s->ignore_expiry) {
+	if (s->po.cert_days && r->tls_used && !s->ignore_expiry) {
 		int days = smtp_report_cert_days(r);
 
-		if (days < s->cert_crit || days < s->cert_warn) {
+		if (days < s->po.cert_crit || days < s->po.cert_warn) {
 			struct fail f = {.cls = FAIL_CERT_DAYS, .phase = PHASE_TLS};
 
-			out_state(o, days < s->cert_crit ? STATE_CRITICAL : STATE_WARNING);
+			out_state(o, days < s->po.cert_crit ? STATE_CRITICAL : STATE_WARNING);
 			snprintf(why, len, "certificate expires in %d days", days);
 			return classify(&f);
 		}
@@ -401,7 +355,7 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 
 	out_summary(o, " %s", s->lmtp ? "LMTP" : r->smtp.reply[PHASE_EHLO].code == 250 &&
 						 r->smtp.caps.flags ? "ESMTP" : "SMTP");
-	if (s->starttls)
+	if (s->po.starttls && !s->implicit_tls)
 		out_summary(o, " STARTTLS");
 	if (r->tls_used)
 		out_summary(o, " %s cert %dd", r->tls.protocol, smtp_report_cert_days(r));
@@ -419,7 +373,7 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 	const struct cause *cause = classify(&r->smtp.fail);
 	char target[320], what[512] = "";
 
-	smtp_report_target(r, s->host, s->port, target, sizeof(target));
+	smtp_report_target(r, s->host, s->po.port, target, sizeof(target));
 	out_summary(o, "%s", target);
 	if (r->smtp.fail.cls != FAIL_NONE) {
 		out_state(o, cause->state);
@@ -440,7 +394,7 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 	smtp_report_long(r, cause, cm->verbose, o);
 	o->json = smtp_report_json(r, cause);
 	json_object_object_add(o->json, "host", json_object_new_string(s->host));
-	json_object_object_add(o->json, "port", json_object_new_int(s->port));
+	json_object_object_add(o->json, "port", json_object_new_int(s->po.port));
 }
 
 static void smtp_cleanup(void *ctx)
@@ -463,7 +417,7 @@ const struct check check_mail_smtp = {
 		    "       [-f FROM] [--rcpt RCPT] [-e EXPECT] [-C CMD [-R REGEX]] [-F FQDN]\n"
 		    "       [-w SECS] [-c SECS] [-t SECS[:STATE]] [--output json] [-v]",
 	.help = smtp_help,
-	.shortopts = "H:p:e:C:R:f:F:A:U:P:SsD:b:w:c:qL",
+	.shortopts = PROBE_OPTS_SHORT "H:e:C:R:f:A:U:P:sb:w:c:qL",
 	.longopts = smtp_longopts,
 	.ctx_size = sizeof(struct smtp_check),
 	.option = smtp_option,
