@@ -473,8 +473,7 @@ const char *dns_strerror(int status)
 
 /* ---- raw queries: MX, A + AAAA, PTR (RFC 1035 §3.3, RFC 3596, RFC 1035 §3.5) ---- */
 
-/* Copy a domain name into dst (DNS_NAME_MAX), without one trailing dot. */
-static void dns_copy_name(char *dst, const char *src)
+void dns_name_copy(char *dst, const char *src)
 {
 	size_t n = strnlen(src, DNS_NAME_MAX - 1);
 
@@ -514,7 +513,7 @@ static void dns_fill_mx(struct dns_mx_set *res, const struct ares_mx_reply *mx)
 			break;
 		}
 		res->mx[res->n].pref = mx->priority;
-		dns_copy_name(res->mx[res->n].name, mx->host ? mx->host : "");
+		dns_name_copy(res->mx[res->n].name, mx->host ? mx->host : "");
 		res->n++;
 	}
 }
@@ -588,7 +587,7 @@ static int dns_parse_host(struct dns_host *res, int af, const unsigned char *abu
 	/* An alias in the answer means the name was a CNAME (RFC 2181 §10.1.1). */
 	if (h->h_aliases != NULL && h->h_aliases[0] != NULL && h->h_name != NULL) {
 		res->cname = 1;
-		dns_copy_name(res->canon, h->h_name);
+		dns_name_copy(res->canon, h->h_name);
 	}
 	dns_fill_hostent(res, h, af);
 	ares_free_hostent(h);
@@ -705,7 +704,7 @@ static void dns_ptr_add(struct dns_ptr *res, const char *name)
 	for (int i = 0; i < res->n; i++)
 		if (dns_name_eq(res->name[i], name))
 			return;
-	dns_copy_name(res->name[res->n++], name);
+	dns_name_copy(res->name[res->n++], name);
 }
 
 /* c-ares callback of a PTR query: parse and store the names. */

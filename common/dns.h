@@ -97,6 +97,8 @@ void dns_host(struct dns *d, const char *name, int family, dns_host_cb *cb, void
 void dns_ptr(struct dns *d, const struct net_addr *a, dns_ptr_cb *cb, void *arg);
 /* The reverse-lookup name of a into dst; 0, or -1 when it does not fit or a is no address. */
 int dns_reverse_name(const struct net_addr *a, char *dst, size_t len);
+/* Copy a domain name into dst (DNS_NAME_MAX bytes), without one trailing dot. */
+void dns_name_copy(char *dst, const char *src);
 /* 1 when two DNS names are equal ignoring ASCII case and one trailing dot. */
 int dns_name_eq(const char *a, const char *b);
 

@@ -16,21 +16,10 @@
 #include <sys/socket.h>
 #include "mx.h"
 
-/* Copy a name without a trailing dot into dst (DNS_NAME_MAX). */
-static void mx_copy_name(char *dst, const char *src)
-{
-	size_t n = strnlen(src, DNS_NAME_MAX - 1);
-
-	if (n > 0 && src[n - 1] == '.')
-		n--;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void mx_set_init(struct mx_set *s, const char *domain)
 {
 	memset(s, 0, sizeof(*s));
-	mx_copy_name(s->domain, domain);
+	dns_name_copy(s->domain, domain);
 }
 
 /* Order by preference, then by name (deterministic among equals). */
@@ -50,7 +39,7 @@ static int mx_add(struct mx_set *s, const char *name, int pref)
 	struct net_addr lit;
 
 	memset(h, 0, sizeof(*h));
-	mx_copy_name(h->name, name);
+	dns_name_copy(h->name, name);
 	h->pref = pref;
 	if (net_addr_parse(h->name, 0, &lit) == 0) {
 		fail_set(&h->fail, FAIL_MX_TARGET, PHASE_DNS, FAIL_MXERR_LITERAL,
@@ -98,7 +87,7 @@ void mx_host_addrs(struct mx_host *h, const struct dns_host *res, int family)
 {
 	h->naddr = 0;
 	if (res->cname) {
-		mx_copy_name(h->canon, res->canon);
+		dns_name_copy(h->canon, res->canon);
 		fail_set(&h->fail, FAIL_MX_TARGET, PHASE_DNS, FAIL_MXERR_CNAME,
 			 "MX target %s is an alias for %s", h->name, h->canon);
 	}
@@ -124,7 +113,7 @@ void mx_host_addrs(struct mx_host *h, const struct dns_host *res, int family)
 int mx_addr_ptr(struct mx_addr *a, const struct dns_ptr *p)
 {
 	if (p->status == ARES_SUCCESS && p->n > 0) {
-		mx_copy_name(a->ptr, p->name[0]);
+		dns_name_copy(a->ptr, p->name[0]);
 		return 1;
 	}
 	a->ptr_done = 1;

@@ -264,6 +264,8 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		return -1;
 	}
 	probe_opts_defaults(&s->po, s->implicit_tls ? 465 : 25);
+	if (s->implicit_tls)
+		s->po.starttls = 0; /* -D implies TLS, which --tls already gives */
 	return smtp_validate_auth(s, err, errlen);
 }
 
@@ -355,7 +357,7 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 
 	out_summary(o, " %s", s->lmtp ? "LMTP" : r->smtp.reply[PHASE_EHLO].code == 250 &&
 						 r->smtp.caps.flags ? "ESMTP" : "SMTP");
-	if (s->po.starttls && !s->implicit_tls)
+	if (s->po.starttls)
 		out_summary(o, " STARTTLS");
 	if (r->tls_used)
 		out_summary(o, " %s cert %dd", r->tls.protocol, smtp_report_cert_days(r));

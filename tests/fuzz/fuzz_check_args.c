@@ -45,11 +45,11 @@ static int fuzz_split(char *text, size_t size, char **argv)
 static void fuzz_check_ok(const struct smtp_check *s, const struct check_common *cm)
 {
 	fuzz_check(s->host != NULL && s->host[0] != '\0');
-	fuzz_check(s->port >= 1 && s->port <= 65535);
+	fuzz_check(s->po.port >= 1 && s->po.port <= 65535);
 	fuzz_check(cm->timeout_s > 0 && cm->timeout_s <= 86400);
 	fuzz_check(s->nresp <= s->ncmd && s->ncmd <= MAX_LIST && s->nrcpt <= MAX_LIST);
-	fuzz_check(s->fqdn != NULL);
-	fuzz_check(!(s->starttls && s->implicit_tls));
+	fuzz_check(s->po.fqdn != NULL);
+	fuzz_check(!(s->po.starttls && s->implicit_tls));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
