@@ -7,7 +7,7 @@
 PASSED=0
 FAILED=0
 # Extra milliseconds allowed past -t + 0.5 s: start-up under valgrind.
-if [ "${VALGRIND:-0}" = 1 ]; then SLACK_MS=${SLACK_MS:-3000}; else SLACK_MS=${SLACK_MS:-0}; fi
+if [ "${VALGRIND:-0}" = 1 ]; then SLACK_MS=${SLACK_MS:-6000}; else SLACK_MS=${SLACK_MS:-0}; fi
 ERRF=$(mktemp)
 trap 'rm -f "$ERRF"' EXIT
 
