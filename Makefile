@@ -3,8 +3,11 @@
 #   make            build library, plugins and test tools into build/
 #   make check      install dependencies, start the lab, run every test, stop the lab
 #   make demo       build, start the lab, run check_mail_smtp against it, stop the lab
-#   make asan       the unit tests under AddressSanitizer and UBSan
+#   make asan       unit, corpus-replay and integration tests under ASan+UBSan
+#   make valgrind   unit and integration tests under valgrind memcheck
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS seconds (clang)
+#   make lint       cppcheck and clang-tidy on common/ (.clang-tidy)
+#   make bench      ours against the anchors on the lab (bench/results.md)
 
 CC       ?= cc
 O        ?= build
@@ -17,6 +20,12 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common -iquo
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# STATIC_DEPS=1: link c-ares, json-c and OpenSSL statically (no dynamic
+# symbol binding at start-up: see bench/results.md; security updates of
+# those libraries then need a rebuild).
+ifeq ($(STATIC_DEPS),1)
+LIBS      = -Wl,-Bstatic -lcares -ljson-c -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
+endif
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 # net-snmp is linked into the subagent only, never into plugins or tests.
 SNMP_CFLAGS = $(shell pkg-config --cflags netsnmp-agent 2>/dev/null)
@@ -39,10 +48,14 @@ SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_checks.o 
               sa_log.o main.o) $(PLUGIN_SRC:plugins/%.c=$(O)/snmp-subagent/plugin_%.o)
 AGENTX      = $(O)/mailpath-agentx
 
-.PHONY: all deps check demo asan fuzz clean lab-up lab-down unit integration format
+.PHONY: all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
+	integration format
 .DELETE_ON_ERROR:
 
 all: $(PLUGINS) $(TOOLS) $(O)/unit_tests $(FUZZ_REPLAY) $(AGENTX)
+
+# What the test suites run (no lab tools): the memory-checker builds.
+testbins: $(PLUGINS) $(O)/unit_tests $(FUZZ_REPLAY)
 
 deps:
 	scripts/install-deps.sh
@@ -106,9 +119,16 @@ lab-down:
 	scripts/lab.sh down
 
 asan:
-	$(MAKE) O=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	    HARDEN= LDFLAGS="-fsanitize=address,undefined" all
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-asan/unit_tests
+	scripts/memcheck.sh asan
+
+valgrind:
+	scripts/memcheck.sh valgrind
+
+lint:
+	scripts/lint.sh
+
+bench:
+	bench/run.sh
 
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -119,6 +139,6 @@ format:
 	    tests/fuzz/*.c
 
 clean:
-	rm -rf $(O) build-asan build-fuzz
+	rm -rf $(O) build-asan build-fuzz bench/build
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -29,11 +29,11 @@
 	  "no such host: the name has no address records; check the host name and its DNS "        \
 	  "zone")                                                                                  \
 	X(DNS_FAILURE, "dns-failure", STATE_CRITICAL, 0,                                           \
-	  "the resolver failed (SERVFAIL, refused or timed out); check the resolver and the "      \
-	  "zone's name servers")                                                                   \
-	X(DNS_TIMEOUT, "dns-timeout", STATE_CRITICAL, 1,                                           \
-	  "the deadline passed while resolving the name; check the resolver and the zone's "       \
+	  "the resolver failed (SERVFAIL or refused); check the resolver and the zone's "          \
 	  "name servers")                                                                          \
+	X(DNS_TIMEOUT, "dns-timeout", STATE_CRITICAL, 1,                                           \
+	  "no DNS answer in time: the resolver or the zone's name servers do not respond; "         \
+	  "check the resolver")                                                                    \
 	X(CONNECT_REFUSED, "connect-refused", STATE_CRITICAL, 0,                                   \
 	  "connection refused: nothing listens on the port; check that the SMTP service runs "     \
 	  "and the port is right")                                                                 \
@@ -44,7 +44,8 @@
 	  "no route to the host or network; check routing, the address family (IPv6?) and "        \
 	  "local interfaces")                                                                      \
 	X(CONNECT_FAILED, "connect-failed", STATE_CRITICAL, 0,                                     \
-	  "the TCP connect failed; see the detail for the system error")                           \
+	  "the TCP connect failed locally (e.g. permission denied by a local firewall or "       \
+	  "route); see the detail")                           \
 	X(GREETING_TIMEOUT, "greeting-timeout", STATE_CRITICAL, 1,                                 \
 	  "connected but no 220 greeting in time: server overloaded, tarpitting or a "             \
 	  "postscreen-style pregreet delay")                                                       \
@@ -124,14 +125,43 @@
 	  "on the server")                                                                         \
 	X(QUIT_FAILED, "quit-failed", STATE_WARNING, 0,                                            \
 	  "everything worked but QUIT did not get a clean 221")                                    \
-	X(EXTENSION_NOT_OFFERED, "extension-not-offered", STATE_CRITICAL, 0,                       \
-	  "a required SMTP extension is not offered in the EHLO reply")                            \
 	X(PROTOCOL_ERROR, "protocol-error", STATE_CRITICAL, 0,                                     \
 	  "garbage, over-long or endless reply: not an SMTP server, or a broken one")              \
 	X(UNEXPECTED_REPLY, "unexpected-reply", STATE_WARNING, 0,                                  \
 	  "the server answered with an unexpected reply code; read the reply text")                \
 	X(EXPECT_MISMATCH, "expect-mismatch", STATE_WARNING, 0,                                    \
 	  "the reply did not contain the expected text (-e/-R)")                                   \
+	X(NULL_MX, "null-mx", STATE_CRITICAL, 0,                                                   \
+	  "the domain publishes a null MX (RFC 7505): it accepts no mail; use --expect-null-mx "   \
+	  "if that is intended")                                                                   \
+	X(NULL_MX_MIXED, "null-mx-mixed", STATE_CRITICAL, 0,                                       \
+	  "a null MX is published together with other MX records (RFC 7505 §3 forbids it); "       \
+	  "remove one of them")                                                                    \
+	X(NULL_MX_MISSING, "null-mx-missing", STATE_CRITICAL, 0,                                   \
+	  "a null MX was expected but the domain has mail exchangers or none at all")             \
+	X(IMPLICIT_MX, "implicit-mx", STATE_WARNING, 0,                                            \
+	  "the domain has no MX record: senders fall back to its A/AAAA (RFC 5321 §5.1); "         \
+	  "publish an MX")                                                                         \
+	X(MX_CNAME, "mx-cname", STATE_WARNING, 0,                                                  \
+	  "the MX target is a CNAME (RFC 2181 §10.3 forbids it); point the MX at the canonical "   \
+	  "name")                                                                                  \
+	X(MX_IP_LITERAL, "mx-ip-literal", STATE_CRITICAL, 0,                                       \
+	  "the MX target is an IP address, not a host name (RFC 5321 §5.1); senders look it up "   \
+	  "as a name")                                                                             \
+	X(MX_NXDOMAIN, "mx-nxdomain", STATE_CRITICAL, 0,                                           \
+	  "the MX target name does not exist (NXDOMAIN); fix the MX record or add the host")       \
+	X(MX_NO_ADDRESS, "mx-no-address", STATE_CRITICAL, 0,                                       \
+	  "the MX target has no A or AAAA record; add its address records")                        \
+	X(PTR_MISSING, "ptr-missing", STATE_WARNING, 0,                                            \
+	  "the MX address has no PTR record; many receivers distrust such hosts")                  \
+	X(FCRDNS_FAILED, "fcrdns-failed", STATE_WARNING, 0,                                        \
+	  "forward-confirmed reverse DNS failed: no PTR name of the address resolves back to it")  \
+	X(PRIMARY_MX_FAILED, "primary-mx-failed", STATE_CRITICAL, 0,                               \
+	  "the most preferred MX does not work (--require-primary); mail goes to backups or "      \
+	  "waits")                                                                                 \
+	X(IPV6_UNREACHABLE, "ipv6-unreachable", STATE_CRITICAL, 0,                                 \
+	  "no MX accepts mail over IPv6 (--require-ipv6); check the AAAA records and IPv6 "        \
+	  "routing")                                                                               \
 	X(INTERNAL_ERROR, "internal-error", STATE_UNKNOWN, 0,                                      \
 	  "the probe itself failed (out of memory or a bug); see the detail")
 
@@ -194,8 +224,22 @@ static const struct rule classify_rules[] = {
     {.cls = FAIL_INTERNAL, .cause = CAUSE_INTERNAL_ERROR},
     /* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
     {.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
+    {.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},
     {.cls = FAIL_DNS, .cause = CAUSE_DNS_FAILURE},
     {.cls = FAIL_TIMEOUT, .phases = PH(PHASE_DNS), .cause = CAUSE_DNS_TIMEOUT},
+    /* the mail-exchanger set (check_mail_mx) */
+    {.cls = FAIL_NULL_MX, .errs = {FAIL_MXERR_NULL_MIXED}, .cause = CAUSE_NULL_MX_MIXED},
+    {.cls = FAIL_NULL_MX, .errs = {FAIL_MXERR_NULL_MISSING}, .cause = CAUSE_NULL_MX_MISSING},
+    {.cls = FAIL_NULL_MX, .cause = CAUSE_NULL_MX},
+    {.cls = FAIL_IMPLICIT_MX, .cause = CAUSE_IMPLICIT_MX},
+    {.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_CNAME}, .cause = CAUSE_MX_CNAME},
+    {.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_LITERAL}, .cause = CAUSE_MX_IP_LITERAL},
+    {.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_NXDOMAIN}, .cause = CAUSE_MX_NXDOMAIN},
+    {.cls = FAIL_MX_TARGET, .cause = CAUSE_MX_NO_ADDRESS},
+    {.cls = FAIL_RDNS, .errs = {FAIL_MXERR_FCRDNS}, .cause = CAUSE_FCRDNS_FAILED},
+    {.cls = FAIL_RDNS, .cause = CAUSE_PTR_MISSING},
+    {.cls = FAIL_REQUIRE, .errs = {FAIL_MXERR_IPV6}, .cause = CAUSE_IPV6_UNREACHABLE},
+    {.cls = FAIL_REQUIRE, .cause = CAUSE_PRIMARY_MX_FAILED},
     /* TCP connect */
     {.cls = FAIL_CONNECT, .errs = {ECONNREFUSED}, .cause = CAUSE_CONNECT_REFUSED},
     {.cls = FAIL_CONNECT, .errs = {ETIMEDOUT}, .cause = CAUSE_CONNECT_TIMEOUT},
@@ -240,7 +284,7 @@ static const struct rule classify_rules[] = {
     {.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
     {.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},
     {.cls = FAIL_MISSING, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_NOT_OFFERED},
-    {.cls = FAIL_MISSING, .cause = CAUSE_EXTENSION_NOT_OFFERED},
+    {.cls = FAIL_MISSING, .cause = CAUSE_STARTTLS_NOT_OFFERED},
     {.cls = FAIL_PROTOCOL, .cause = CAUSE_PROTOCOL_ERROR},
     {.cls = FAIL_EXPECT, .cause = CAUSE_EXPECT_MISMATCH},
     /* rate limits and throttling (mailstandards §3.1 to §3.3): transient codes only */

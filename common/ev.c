@@ -142,6 +142,8 @@ static int ev_io_reserve(struct ev_loop *loop)
 		return 0;
 	if ((cap = ev_next_cap(loop->capio)) < 0)
 		goto nomem;
+	/* An array of pointers: sizeof one pointer is meant. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	if ((p = realloc(loop->io, (size_t)cap * sizeof(*loop->io))) == NULL)
 		goto nomem;
 	loop->io = p;
@@ -170,6 +172,8 @@ static int ev_timer_reserve(struct ev_loop *loop)
 		return 0;
 	if ((cap = ev_next_cap(loop->captm)) < 0)
 		goto nomem;
+	/* An array of pointers: sizeof one pointer is meant. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	if ((p = realloc(loop->tm, (size_t)cap * sizeof(*loop->tm))) == NULL)
 		goto nomem;
 	loop->tm = p;

@@ -44,6 +44,11 @@ static const char *const fail_class_names[FAIL_MAX] = {
 	[FAIL_MISSING] = "missing",
 	[FAIL_EXPECT] = "expect",
 	[FAIL_INJECTION] = "injection",
+	[FAIL_NULL_MX] = "null-mx",
+	[FAIL_IMPLICIT_MX] = "implicit-mx",
+	[FAIL_MX_TARGET] = "mx-target",
+	[FAIL_RDNS] = "rdns",
+	[FAIL_REQUIRE] = "require",
 };
 
 /* Clear the record: no failure, no reply, empty texts. */

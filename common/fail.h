@@ -45,7 +45,28 @@ enum fail_class {
 	FAIL_MISSING,  /* a required extension is not offered (STARTTLS, AUTH mech) */
 	FAIL_EXPECT,   /* -e / -R expectation not met */
 	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
+	/* Mail-exchanger facts (check_mail_mx); err is one of enum fail_mx_err. */
+	FAIL_NULL_MX,     /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
+	FAIL_IMPLICIT_MX, /* no MX: the domain's own address is used (RFC 5321 §5.1) */
+	FAIL_MX_TARGET,   /* the MX target is unusable or irregular: err says how */
+	FAIL_RDNS,        /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
+	FAIL_REQUIRE,     /* a --require-* condition on the MX set is not met */
 	FAIL_MAX
+};
+
+/* err values of the mail-exchanger classes. */
+enum fail_mx_err {
+	FAIL_MXERR_NONE = 0,
+	FAIL_MXERR_NULL_MIXED,   /* null MX together with other MX records */
+	FAIL_MXERR_NULL_MISSING, /* a null MX was expected, mail exchangers found */
+	FAIL_MXERR_CNAME,        /* the target is an alias (RFC 2181 §10.3) */
+	FAIL_MXERR_LITERAL,      /* the target is an IP address, not a name */
+	FAIL_MXERR_NXDOMAIN,     /* the target name does not exist */
+	FAIL_MXERR_NOADDR,       /* the target has no A/AAAA record */
+	FAIL_MXERR_NO_PTR,       /* the address has no PTR record */
+	FAIL_MXERR_FCRDNS,       /* no PTR name resolves back to the address */
+	FAIL_MXERR_PRIMARY,      /* the most preferred MX does not work */
+	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
 };
 
 /* RFC 3463 enhanced status code; cls == 0 when absent. */

@@ -202,8 +202,9 @@ int out_perf(struct out *o, const char *label, double value, const char *uom,
 		return -1;
 	p = &o->perf[o->nperf++];
 	memset(p, 0, sizeof(*p));
-	strcpy(p->label, label); /* length checked by out_label_ok */
-	strcpy(p->uom, uom);
+	/* Lengths checked by out_label_ok and out_uom_ok above. */
+	strcpy(p->label, label); /* NOLINT(clang-analyzer-security.insecureAPI.strcpy) */
+	strcpy(p->uom, uom);     /* NOLINT(clang-analyzer-security.insecureAPI.strcpy) */
 	p->value = value;
 	if (t != NULL) {
 		p->warn = t->warn;
@@ -450,7 +451,12 @@ fail:
 /* Render to f: Nagios text, or JSON when json != 0. Returns o->state, UNKNOWN when f fails. */
 int out_print(const struct out *o, FILE *f, int json)
 {
-	if (json) {
+	if (o->raw && o->json != NULL) {
+		fputs(json_object_to_json_string_ext(o->json, JSON_C_TO_STRING_PLAIN |
+		                                                  JSON_C_TO_STRING_NOSLASHESCAPE),
+		      f);
+		fputc('\n', f);
+	} else if (json) {
 		struct json_object *j = out_json(o);
 
 		if (j == NULL)

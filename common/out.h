@@ -41,6 +41,7 @@ struct out {
 	struct out_perf perf[OUT_PERF_MAX];
 	int nperf;
 	struct json_object *json; /* check-specific fields, merged into the JSON object; owned */
+	int raw;              /* print o->json alone, in either mode (e.g. Zabbix discovery) */
 };
 
 void out_init(struct out *o, const char *check, const char *service);

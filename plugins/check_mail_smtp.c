@@ -281,6 +281,11 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		snprintf(err, errlen, "more -R than -C");
 		return -1;
 	}
+	for (int i = 0; i < s->ncmd; i++)
+		if (strpbrk(s->cmd[i], "\r\n") != NULL || strlen(s->cmd[i]) > 510) {
+			snprintf(err, errlen, "invalid -C command: CR, LF or longer than 510 bytes");
+			return -1;
+		}
 	for (int i = 0; i < s->nresp; i++)
 		if (!smtp_regex_valid(s->resp[i])) {
 			snprintf(err, errlen, "invalid -R regular expression '%s'", s->resp[i]);

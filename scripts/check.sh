@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check: install dependencies, build, run unit tests, replay fuzz corpora,
-# check exported symbols, start the lab, run the integration tests, stop the lab.
+# check exported symbols, run the static gates (cppcheck, clang-tidy), start
+# the lab, run the integration tests, stop the lab.
 # Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -45,9 +46,13 @@ for r in build/replay_fuzz_*; do
 	fi
 done
 
+echo "== fault server self-test"
+FAULTSRV_TEST_PORT=$((39300 + ${LAB_PORT_OFFSET:-0})) bash tests/tools/test-faultsrv.sh build/faultsrv 2>&1 | tee "$log"
+count "$log" "fault server self-test"
+
 echo "== exported symbols of libmailprobe carry the project's prefixes"
 strangers=$(nm -g --defined-only build/libmailprobe.a | awk 'NF == 3 { print $3 }' |
-	grep -Ev '^(buf|ev|net|dns|tls|smtp|fail|phase|state|classify|cause|range|thresholds|out|check)_|^(classify)$' || true)
+	grep -Ev '^(buf|ev|net|dns|tls|smtp|fail|phase|state|classify|cause|range|thresholds|out|check|mx|probe_opts)_|^(classify)$' || true)
 if [ -z "$strangers" ]; then
 	passed=$((passed + 1))
 else
@@ -55,8 +60,30 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "== the README documents every cause of the classifier"
+undocumented=""
+for c in $(grep -oE '^	X\([A-Z0-9_]+, "[a-z0-9-]+"' common/classify.c | grep -oE '"[a-z0-9-]+"' | tr -d '"'); do
+	grep -q -- "\`$c\`" README.md || undocumented+=" $c"
+done
+if [ -z "$undocumented" ]; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: causes missing from README.md:$undocumented"
+	failed=$((failed + 1))
+fi
+
+echo "== static analysis: cppcheck and clang-tidy on common/ (scripts/lint.sh)"
+if scripts/lint.sh; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: lint"
+	failed=$((failed + 1))
+fi
+
 echo "== integration tests (lab)"
 if scripts/lab.sh up; then
+	tests/lab/selftest.sh 2>&1 | tee "$log"
+	count "$log" "lab selftest"
 	tests/integration/run.sh 2>&1 | tee "$log"
 	count "$log" "integration tests"
 else

@@ -22,6 +22,8 @@ PACKAGES=(
 	libssl-dev libc-ares-dev libjson-c-dev
 	# unit tests, sanitizers, fuzzing, memory checks
 	check libsubunit-dev clang valgrind
+	# static analysis (make lint)
+	cppcheck clang-tidy
 	# tools used by the scripts and tests
 	openssl ca-certificates jq iproute2 procps psmisc bind9-dnsutils
 	# lab services

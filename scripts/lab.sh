@@ -39,10 +39,16 @@ TIMEOUT=${LAB_TIMEOUT:-10}
 
 LAB_USER_NAME=labuser@lab.test
 LAB_PASSWORD=labpass
-SMTP_PORT=2525
-SUBMISSION_PORT=2587
-SMTPS_PORT=2465
-DNS_PORT=15353
+# LAB_PORT_OFFSET moves every port, so that two labs can run side by side.
+OFF=${LAB_PORT_OFFSET:-0}
+[[ $OFF =~ ^[0-9]+$ ]] || { echo "lab: LAB_PORT_OFFSET must be a number" >&2; exit 1; }
+SMTP_PORT=$((2525 + OFF))
+SUBMISSION_PORT=$((2587 + OFF))
+SMTPS_PORT=$((2465 + OFF))
+DNS_PORT=$((15353 + OFF))
+MX_PORT=$((2526 + OFF))                     # check_mail_mx: the delayed MX on 127.0.0.11..14
+MX_ADDRS="127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14"
+MX_SCENARIO=greeting-delay-1s.conf
 
 # Print an error and exit.
 lab_die() {
@@ -128,7 +134,9 @@ lab_port_free() {
 
 # Expand @LAB@ and @ZONES@ in template $1 into file $2.
 lab_template() {
-	sed -e "s|@LAB@|$LAB|g" -e "s|@ZONES@|$TPL/zones|g" "$1" >"$2"
+	sed -e "s|@LAB@|$LAB|g" -e "s|@ZONES@|$TPL/zones|g" -e "s|@SMTP_PORT@|$SMTP_PORT|g" \
+		-e "s|@SUBMISSION_PORT@|$SUBMISSION_PORT|g" -e "s|@SMTPS_PORT@|$SMTPS_PORT|g" \
+		-e "s|@DNS_PORT@|$DNS_PORT|g" "$1" >"$2"
 }
 
 # Create a key and a CSR with CN $2 under basename $1 (EC P-256).
@@ -168,7 +176,7 @@ lab_cert_expired() {
 # Generate the CA and the server certificates unless they all exist.
 lab_certs() {
 	local f
-	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem selfsigned.pem; do
+	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem selfsigned.pem; do
 		[[ -s $CERTS/$f ]] || break
 		[[ $f == selfsigned.pem ]] && return 0
 	done
@@ -189,6 +197,8 @@ lab_certs() {
 		lab_cert_request wrongname other.example.org
 		lab_cert_sign wrongname 730 wrongname_ext && lab_cert_join wrongname
 		lab_cert_expired && lab_cert_join expired
+		lab_cert_request clientonly mail.lab.test
+		lab_cert_sign clientonly 730 clientonly_ext && lab_cert_join clientonly
 		openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 			-keyout selfsigned.key -out selfsigned.crt -days 730 \
 			-subj "/CN=mail.lab.test" -config "$TPL/openssl.cnf" \
@@ -313,10 +323,11 @@ lab_fault_up() {
 		name=$(basename "$f" .conf)
 		port=$(lab_scenario_port "$f")
 		[[ $port =~ ^[0-9]+$ ]] || lab_die "no 'listen 127.0.0.1:PORT' line in $f"
+		port=$((port + OFF))
 		lab_port_free 127.0.0.1 "$port"
 		: >"$FAULT_DIR/$name.log"
 		# shellcheck disable=SC2094 # -L appends to the log; so does stderr
-		MAILPATH_LAB=$LAB "$FAULTSRV" -s "$f" -d -p "$FAULT_DIR/$name.pid" \
+		MAILPATH_LAB=$LAB "$FAULTSRV" -s "$f" -l "127.0.0.1:$port" -d -p "$FAULT_DIR/$name.pid" \
 			-L "$FAULT_DIR/$name.log" >>"$FAULT_DIR/$name.log" 2>&1 ||
 			{ tail -n 20 "$FAULT_DIR/$name.log" >&2; lab_die "faultsrv $name failed to start"; }
 		FAULT_VARS+=("$(lab_scenario_var "$f")=$port")
@@ -324,9 +335,40 @@ lab_fault_up() {
 	done
 	for f in "${files[@]}"; do
 		name=$(basename "$f" .conf)
-		lab_wait_listen "faultsrv $name" 127.0.0.1 "$(lab_scenario_port "$f")" "$FAULT_DIR/$name.log"
+		lab_wait_listen "faultsrv $name" 127.0.0.1 "$(($(lab_scenario_port "$f") + OFF))" "$FAULT_DIR/$name.log"
 	done
 	lab_note "$n fault servers up"
+}
+
+# ---- check_mail_mx: fault servers answering as mail exchangers ----------
+# Four MX (multi-mx.lab.test -> 127.0.0.11..14) on one common port, each
+# delaying its greeting by 1 s, and the second MX of two-mx.lab.test on
+# 127.0.0.2 at the Postfix port. Pidfiles go to $FAULT_DIR/mx-*.pid, so
+# lab_down stops them with the other fault servers.
+LAB_MX_UP=0
+lab_mx_up() {
+	local a f=$SCENARIOS/$MX_SCENARIO
+	if [[ ! -x $FAULTSRV || ! -r $f ]]; then
+		lab_note "note: MX fault servers skipped (need $FAULTSRV and $f)"
+		return 0
+	fi
+	mkdir -p "$FAULT_DIR"
+	for a in $MX_ADDRS 127.0.0.2; do
+		local port=$MX_PORT
+		[[ $a == 127.0.0.2 ]] && port=$SMTP_PORT
+		lab_port_free "$a" "$port"
+		: >"$FAULT_DIR/mx-$a.log"
+		MAILPATH_LAB=$LAB "$FAULTSRV" -s "$f" -l "$a:$port" -d -p "$FAULT_DIR/mx-$a.pid" \
+			-L "$FAULT_DIR/mx-$a.log" >>"$FAULT_DIR/mx-$a.log" 2>&1 ||
+			{ tail -n 20 "$FAULT_DIR/mx-$a.log" >&2; lab_die "faultsrv for MX $a failed to start"; }
+	done
+	for a in $MX_ADDRS 127.0.0.2; do
+		local port=$MX_PORT
+		[[ $a == 127.0.0.2 ]] && port=$SMTP_PORT
+		lab_wait_listen "faultsrv MX $a" "$a" "$port" "$FAULT_DIR/mx-$a.log"
+	done
+	LAB_MX_UP=1
+	lab_note "MX fault servers up on $MX_ADDRS port $MX_PORT and 127.0.0.2 port $SMTP_PORT"
 }
 
 # Print the pidfiles of the NSD and fault server daemons.
@@ -340,13 +382,23 @@ lab_daemon_pidfiles() {
 
 # A network namespace of the lab's own whose loopback stays down: inside it
 # every connect fails with "network unreachable" (tests of that cause).
-LAB_NETNS=mailpath-lab-unreach
+# A second one routes 127.0.0.0/8 to "prohibit": connects fail locally with
+# "permission denied", as behind a local firewall (connect-failed).
+LAB_NETNS=mailpath-lab-unreach$OFF
+LAB_NETNS_PROHIBIT=mailpath-lab-prohibit$OFF
 lab_netns_up() {
-	ip netns del "$LAB_NETNS" 2>/dev/null || true
+	lab_netns_down
 	ip netns add "$LAB_NETNS" || lab_die "cannot create network namespace $LAB_NETNS"
+	ip netns add "$LAB_NETNS_PROHIBIT" &&
+		ip netns exec "$LAB_NETNS_PROHIBIT" sh -e -c 'ip link set lo up
+			ip route del local 127.0.0.0/8 dev lo table local
+			ip route del local 127.0.0.1 dev lo table local
+			ip route add prohibit 127.0.0.0/8 table local' ||
+		lab_die "cannot set up network namespace $LAB_NETNS_PROHIBIT"
 }
 lab_netns_down() {
 	ip netns del "$LAB_NETNS" 2>/dev/null || true
+	ip netns del "$LAB_NETNS_PROHIBIT" 2>/dev/null || true
 }
 
 # Write $LAB/env.sh with the variables the tests use.
@@ -370,6 +422,9 @@ lab_env() {
 		echo "export LAB_DNS=127.0.0.1:$DNS_PORT"
 		echo "export LAB_MAILLOG='$PF/maillog'"
 		echo "export LAB_NETNS=$LAB_NETNS"
+		echo "export LAB_NETNS_PROHIBIT=$LAB_NETNS_PROHIBIT"
+		echo "export LAB_MX_PORT=$MX_PORT"
+		echo "export LAB_MX_FAULTS=$LAB_MX_UP"
 		for v in "${FAULT_VARS[@]}"; do
 			echo "export $v"
 		done
@@ -452,6 +507,7 @@ lab_up() {
 	lab_postfix_up
 	lab_nsd_up
 	lab_fault_up
+	lab_mx_up
 	lab_netns_up
 	lab_env
 	trap - EXIT

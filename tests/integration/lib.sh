@@ -6,6 +6,8 @@
 
 PASSED=0
 FAILED=0
+# Extra milliseconds allowed past -t + 0.5 s: start-up under valgrind.
+if [ "${VALGRIND:-0}" = 1 ]; then SLACK_MS=${SLACK_MS:-3000}; else SLACK_MS=${SLACK_MS:-0}; fi
 ERRF=$(mktemp)
 trap 'rm -f "$ERRF"' EXIT
 
@@ -34,7 +36,7 @@ expect() {
 	rc=$?
 	t1=$(date +%s%N)
 	ms=$(((t1 - t0) / 1000000))
-	limit=$(awk -v t="$(timeout_of "$@")" 'BEGIN { printf "%d", t * 1000 + 500 }')
+	limit=$(awk -v t="$(timeout_of "$@")" -v s="$SLACK_MS" 'BEGIN { printf "%d", t * 1000 + 500 + s }')
 	LAST_JSON=$out
 	if ! jq -e . >/dev/null 2>&1 <<<"$out"; then
 		fail "$name" "output is not JSON (exit $rc): $out $(head -c 300 "$ERRF")"

@@ -15,6 +15,21 @@ fi
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 BIN=${BIN:-$top/build}
+# VALGRIND=1: every plugin runs under valgrind memcheck through a wrapper of
+# the same name (so `env`, `ip netns exec` and the tests need no change);
+# errors and definite/indirect leaks exit 97 and are logged in VALGRIND_LOGS.
+if [ "${VALGRIND:-0}" = 1 ]; then
+	vgwrap=$(mktemp -d)
+	VALGRIND_LOGS=${VALGRIND_LOGS:-$vgwrap}
+	for p in "$BIN"/check_mail_*; do
+		[ -x "$p" ] || continue
+		printf '#!/bin/sh\nexec valgrind --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=%s --quiet --log-file=%s/vg.%%p %s "$@"\n' \
+			"$top/tests/sanitizers/valgrind.supp" "$VALGRIND_LOGS" "$p" >"$vgwrap/${p##*/}"
+		chmod +x "$vgwrap/${p##*/}"
+	done
+	BIN=$vgwrap
+	trap 'rm -f "$ERRF"; rm -rf "$vgwrap"' EXIT
+fi
 for t in "$here"/test_*.sh; do
 	echo "== $(basename "$t")"
 	# shellcheck source=/dev/null

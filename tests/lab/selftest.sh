@@ -134,5 +134,5 @@ st_smtp
 st_auth
 st_certs
 st_dns
-echo "selftest: $((CHECKS - FAILS))/$CHECKS checks passed"
+echo "lab selftest: $((CHECKS - FAILS)) passed, $FAILS failed"
 [[ $FAILS -eq 0 ]]

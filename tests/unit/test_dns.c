@@ -52,13 +52,13 @@ static int dns_qname(const unsigned char *p, int len, int off, char *name, size_
 	return off + 1;
 }
 
-/* Append one answer RR (name pointer to the question) with rdata. */
-static int add_rr(unsigned char *out, int o, int type, const void *rdata, int rdlen)
+/* Append one answer RR owned by the name at offset owner, with rdata. */
+static int add_rr_at(unsigned char *out, int o, int owner, int type, const void *rdata, int rdlen)
 {
 	static const unsigned char ttl[4] = {0, 0, 0, 60};
 
-	out[o++] = 0xc0;
-	out[o++] = 12;
+	out[o++] = (unsigned char)(0xc0 | owner >> 8);
+	out[o++] = (unsigned char)owner;
 	out[o++] = (unsigned char)(type >> 8);
 	out[o++] = (unsigned char)type;
 	out[o++] = 0;
@@ -71,11 +71,90 @@ static int add_rr(unsigned char *out, int o, int type, const void *rdata, int rd
 	return o + rdlen;
 }
 
-/* Answer one query: a.test A/AAAA, six.test AAAA only (A: NODATA), else NXDOMAIN. */
+/* Append one answer RR owned by the question name. */
+static int add_rr(unsigned char *out, int o, int type, const void *rdata, int rdlen)
+{
+	return add_rr_at(out, o, 12, type, rdata, rdlen);
+}
+
+/* Encode dotted name (may be "") into wire format at w; returns the length. */
+static int wire_name(unsigned char *w, const char *name)
+{
+	int n = 0;
+
+	while (*name != '\0') {
+		size_t l = strcspn(name, ".");
+
+		w[n++] = (unsigned char)l;
+		memcpy(w + n, name, l);
+		n += (int)l;
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+	w[n++] = 0;
+	return n;
+}
+
+/* Append an MX RR with preference pref and target name. */
+static int add_mx(unsigned char *out, int o, int pref, const char *name)
+{
+	unsigned char rd[260];
+	int n;
+
+	rd[0] = (unsigned char)(pref >> 8);
+	rd[1] = (unsigned char)pref;
+	n = wire_name(rd + 2, name);
+	return add_rr(out, o, 15, rd, n + 2);
+}
+
+/* Answer the MX, CNAME and PTR test names; 1 if name was one of them (*o, *an, *rcode set). */
+static int answer_more(const char *name, int type, unsigned char *out, int *o, int *an, int *rcode)
+{
+	unsigned char rd[260], a4[4] = {192, 0, 2, 7};
+	int n;
+
+	if (strcmp(name, "mx.test") == 0 && type == 15) {
+		*o = add_mx(out, *o, 20, "b.test");
+		*o = add_mx(out, *o, 10, "a.test");
+		*an = 2;
+	} else if (strcmp(name, "null.test") == 0 && type == 15) {
+		*o = add_mx(out, *o, 0, "");
+		*an = 1;
+	} else if (strcmp(name, "alias.test") == 0 && type == 1) {
+		int target;
+
+		n = wire_name(rd, "a.test");
+		*o = add_rr(out, *o, 5, rd, n);
+		target = *o - n; /* the CNAME's rdata: owner of the A record */
+		*o = add_rr_at(out, *o, target, 1, a4, 4);
+		*an = 2;
+	} else if (strcmp(name, "7.2.0.192.in-addr.arpa") == 0 && type == 12) {
+		n = wire_name(rd, "a.test");
+		*o = add_rr(out, *o, 12, rd, n);
+		*an = 1;
+	} else if (strcmp(name, "fail.test") == 0) {
+		*rcode = 2; /* SERVFAIL */
+		return 1;
+	} else if (strcmp(name, "mx.test") == 0 || strcmp(name, "null.test") == 0 ||
+		   strcmp(name, "alias.test") == 0) {
+		/* exists, no data of this type */
+	} else {
+		return 0;
+	}
+	*rcode = 0;
+	return 1;
+}
+
+/*
+ * Answer one query: a.test A/AAAA, six.test AAAA only (A: NODATA), mx.test
+ * MX 20 b.test + 10 a.test, null.test MX 0 ".", alias.test CNAME a.test,
+ * 192.0.2.7 PTR a.test, fail.test SERVFAIL, else NXDOMAIN.
+ */
 static void on_responder(struct ev_io *w, int revents, void *arg)
 {
 	struct responder *r = arg;
-	unsigned char q[512], out[600];
+	unsigned char q[512], out[1200];
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
 	char name[256];
@@ -101,6 +180,8 @@ static void on_responder(struct ev_io *w, int revents, void *arg)
 			o = add_rr(out, o, 28, a6, 16);
 			an = 1;
 		}
+	} else {
+		(void)answer_more(name, type, out, &o, &an, &rcode);
 	}
 	out[2] = (unsigned char)(0x80 | (q[2] & 0x79)); /* QR, opcode, RD */
 	out[3] = (unsigned char)(0x80 | rcode);	       /* RA, rcode */
@@ -458,6 +539,195 @@ START_TEST(test_dns_bad_servers)
 }
 END_TEST
 
+/* ---- MX, host (A + AAAA) and PTR lookups ---- */
+
+struct more {
+	struct ev_loop *loop;
+	int calls;
+	struct dns_mx_set mx;
+	struct dns_host host;
+	struct dns_ptr ptr;
+};
+
+static void on_mx(const struct dns_mx_set *res, void *arg)
+{
+	struct more *m = arg;
+
+	m->calls++;
+	m->mx = *res;
+	ev_break(m->loop);
+}
+
+static void on_host(const struct dns_host *res, void *arg)
+{
+	struct more *m = arg;
+
+	m->calls++;
+	m->host = *res;
+	ev_break(m->loop);
+}
+
+static void on_ptr(const struct dns_ptr *res, void *arg)
+{
+	struct more *m = arg;
+
+	m->calls++;
+	m->ptr = *res;
+	ev_break(m->loop);
+}
+
+static const struct {
+	const char *name;
+	int want_status;
+	int want_n;
+	int pref0;
+	const char *name0; /* first record as answered */
+} mx_cases[] = {
+	{"mx.test", ARES_SUCCESS, 2, 20, "b.test"},
+	{"null.test", ARES_SUCCESS, 1, 0, ""},
+	{"a.test", ARES_ENODATA, 0, 0, NULL},
+	{"nx.test", ARES_ENOTFOUND, 0, 0, NULL},
+	{"fail.test", ARES_ESERVFAIL, 0, 0, NULL},
+	{"", ARES_EBADNAME, 0, 0, NULL},
+};
+
+/* MX answers, null MX, NODATA, NXDOMAIN and SERVFAIL are told apart. */
+START_TEST(test_dns_mx)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct responder resp;
+	struct dns *d;
+	struct more m = {.loop = loop};
+
+	responder_start(loop, &resp);
+	d = dns_at(loop, resp.port);
+	dns_mx(d, mx_cases[_i].name, on_mx, &m);
+	ck_assert_msg(m.calls == 0, "got a callback inside dns_mx, want none");
+	run_for(loop, 4);
+	ck_assert_msg(m.calls == 1, "%s: got %d callbacks, want 1", mx_cases[_i].name, m.calls);
+	ck_assert_msg(m.mx.status == mx_cases[_i].want_status, "%s: got %s, want %s",
+		      mx_cases[_i].name, dns_strerror(m.mx.status),
+		      dns_strerror(mx_cases[_i].want_status));
+	ck_assert_msg(m.mx.n == mx_cases[_i].want_n, "%s: got %d records, want %d",
+		      mx_cases[_i].name, m.mx.n, mx_cases[_i].want_n);
+	if (mx_cases[_i].name0 != NULL)
+		ck_assert_msg(m.mx.mx[0].pref == mx_cases[_i].pref0 &&
+				      strcmp(m.mx.mx[0].name, mx_cases[_i].name0) == 0,
+			      "%s: got %d '%s', want %d '%s'", mx_cases[_i].name, m.mx.mx[0].pref,
+			      m.mx.mx[0].name, mx_cases[_i].pref0, mx_cases[_i].name0);
+	dns_free(d);
+	close(resp.fd);
+	ev_loop_free(loop);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	int family;
+	int want_status;
+	int want_n;
+	int want_cname;
+	const char *want_canon;
+} host_cases[] = {
+	{"a.test", AF_UNSPEC, ARES_SUCCESS, 2, 0, ""},
+	{"a.test", AF_INET6, ARES_SUCCESS, 1, 0, ""},
+	{"six.test", AF_UNSPEC, ARES_SUCCESS, 1, 0, ""},
+	{"six.test", AF_INET, ARES_ENODATA, 0, 0, ""},
+	{"alias.test", AF_UNSPEC, ARES_SUCCESS, 1, 1, "a.test"},
+	{"mx.test", AF_UNSPEC, ARES_ENODATA, 0, 0, ""},
+	{"nx.test", AF_UNSPEC, ARES_ENOTFOUND, 0, 0, ""},
+	{"fail.test", AF_UNSPEC, ARES_ESERVFAIL, 0, 0, ""},
+	{"a.test", 12345, ARES_EBADFAMILY, 0, 0, ""},
+};
+
+/* A + AAAA in parallel: addresses of both, NODATA vs NXDOMAIN, CNAME detection. */
+START_TEST(test_dns_host)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct responder resp;
+	struct dns *d;
+	struct more m = {.loop = loop};
+
+	responder_start(loop, &resp);
+	d = dns_at(loop, resp.port);
+	dns_host(d, host_cases[_i].name, host_cases[_i].family, on_host, &m);
+	ck_assert_msg(m.calls == 0, "got a callback inside dns_host, want none");
+	run_for(loop, 4);
+	ck_assert_msg(m.calls == 1, "%s: got %d callbacks, want 1", host_cases[_i].name, m.calls);
+	ck_assert_msg(m.host.status == host_cases[_i].want_status, "%s/%d: got %s, want %s",
+		      host_cases[_i].name, host_cases[_i].family, dns_strerror(m.host.status),
+		      dns_strerror(host_cases[_i].want_status));
+	ck_assert_msg(m.host.n == host_cases[_i].want_n, "%s: got %d addrs, want %d",
+		      host_cases[_i].name, m.host.n, host_cases[_i].want_n);
+	ck_assert_msg(m.host.cname == host_cases[_i].want_cname &&
+			      strcmp(m.host.canon, host_cases[_i].want_canon) == 0,
+		      "%s: got cname %d '%s', want %d '%s'", host_cases[_i].name, m.host.cname,
+		      m.host.canon, host_cases[_i].want_cname, host_cases[_i].want_canon);
+	dns_free(d);
+	close(resp.fd);
+	ev_loop_free(loop);
+}
+END_TEST
+
+static const struct {
+	const char *addr;
+	int want_status;
+	const char *want;
+} ptr_cases[] = {
+	{"192.0.2.7", ARES_SUCCESS, "a.test"},
+	{"192.0.2.8", ARES_ENOTFOUND, NULL},
+	{"2001:db8::7", ARES_ENOTFOUND, NULL},
+};
+
+/* PTR lookups through the reverse name. */
+START_TEST(test_dns_ptr)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct responder resp;
+	struct dns *d;
+	struct more m = {.loop = loop};
+	struct net_addr a;
+
+	responder_start(loop, &resp);
+	d = dns_at(loop, resp.port);
+	ck_assert_int_eq(net_addr_parse(ptr_cases[_i].addr, 25, &a), 0);
+	dns_ptr(d, &a, on_ptr, &m);
+	run_for(loop, 4);
+	ck_assert_msg(m.calls == 1, "%s: got %d callbacks, want 1", ptr_cases[_i].addr, m.calls);
+	ck_assert_msg(m.ptr.status == ptr_cases[_i].want_status, "%s: got %s, want %s",
+		      ptr_cases[_i].addr, dns_strerror(m.ptr.status),
+		      dns_strerror(ptr_cases[_i].want_status));
+	if (ptr_cases[_i].want != NULL)
+		ck_assert_msg(m.ptr.n == 1 && strcmp(m.ptr.name[0], ptr_cases[_i].want) == 0,
+			      "%s: got %d names (%s), want %s", ptr_cases[_i].addr, m.ptr.n,
+			      m.ptr.n ? m.ptr.name[0] : "", ptr_cases[_i].want);
+	dns_free(d);
+	close(resp.fd);
+	ev_loop_free(loop);
+}
+END_TEST
+
+/* Reverse names (RFC 1035 §3.5, RFC 3596 §2.5) and name comparison. */
+START_TEST(test_dns_names)
+{
+	struct net_addr a;
+	char name[DNS_NAME_MAX], small[8];
+
+	ck_assert_int_eq(net_addr_parse("192.0.2.7", 0, &a), 0);
+	ck_assert_int_eq(dns_reverse_name(&a, name, sizeof(name)), 0);
+	ck_assert_msg(strcmp(name, "7.2.0.192.in-addr.arpa") == 0, "got %s", name);
+	ck_assert_msg(dns_reverse_name(&a, small, sizeof(small)) == -1, "got 0 for a short buffer");
+	ck_assert_int_eq(net_addr_parse("2001:db8::1", 0, &a), 0);
+	ck_assert_int_eq(dns_reverse_name(&a, name, sizeof(name)), 0);
+	ck_assert_msg(strcmp(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2."
+				   "ip6.arpa") == 0,
+		      "got %s", name);
+	ck_assert_msg(dns_name_eq("Mail.Lab.Test.", "mail.lab.test"), "got unequal, want equal");
+	ck_assert_msg(!dns_name_eq("mail.lab.test", "mail.lab.tes"), "got equal, want unequal");
+	ck_assert_msg(!dns_name_eq("a..", "a"), "got equal for two dots, want unequal");
+}
+END_TEST
+
 Suite *dns_suite(void);
 
 Suite *dns_suite(void)
@@ -475,6 +745,10 @@ Suite *dns_suite(void)
 	tcase_add_test(tc, test_dns_free_pending_literal);
 	tcase_add_test(tc, test_dns_free_from_callback);
 	tcase_add_test(tc, test_dns_bad_servers);
+	tcase_add_loop_test(tc, test_dns_mx, 0, NELEM(mx_cases));
+	tcase_add_loop_test(tc, test_dns_host, 0, NELEM(host_cases));
+	tcase_add_loop_test(tc, test_dns_ptr, 0, NELEM(ptr_cases));
+	tcase_add_test(tc, test_dns_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# bench/run.sh - mailpath's plugins side by side with the tools they replace.
+#
+# `make bench` (never part of make check). Installs the anchors it needs
+# (bench/install-anchors.sh), builds the plugins and bench/measure, uses the
+# running lab or starts one (scripts/lab-use.sh), then for every pair runs
+# one warm-up of each and BENCH_PAIRS (default 10) alternating runs
+# A B A B ... of ours (A) and the anchor (B), each measured by bench/measure
+# (wall, user+sys CPU, peak RSS via wait4). Prints and writes to
+# bench/results.md (BENCH_OUT) the medians and the ratio ours/anchor of the
+# medians with the min and max of the per-pair ratios. Timings are reported,
+# never asserted: the script fails only when a command cannot run.
+#
+# Adding a pair (e.g. check_mail_mx, the SNMP subagent): one bench_pair line
+# in bench_pairs below; a pair whose programs are missing is skipped with a
+# note in the table.
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+PAIRS=${BENCH_PAIRS:-10}
+OUT=${BENCH_OUT:-$TOP/bench/results.md}
+MEASURE=$TOP/bench/build/measure
+NP=/usr/lib/nagios/plugins
+B=$TOP/build
+BS=$TOP/bench/build/static
+RAW=$(mktemp -d)
+ROWS=$RAW/rows.md
+# shellcheck source=../scripts/lab-use.sh
+. scripts/lab-use.sh
+trap 'lab_use_end; rm -rf "$RAW"' EXIT
+
+# Run command string $2 once under measure; append "$1 wall cpu rss exit" to $3.
+bench_once() {
+	local -a cmd
+	read -ra cmd <<<"$2"
+	"$MEASURE" -q "${cmd[@]}" | awk -v w="$1" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print w, v["wall"], v["cpu"], v["rss_kb"], v["exit"] }' >>"$3"
+}
+
+# Summarise samples file $1 (lines "A|B wall cpu rss exit") as table rows for
+# pair $2 with target note $3.
+bench_summary() {
+	awk -v name="$2" -v goal="$3" '
+	function median(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	$1 == "A" { na++; for (m = 2; m <= 4; m++) A[m, na] = $m; ea[$5]++ }
+	$1 == "B" { nb++; for (m = 2; m <= 4; m++) B[m, nb] = $m; eb[$5]++ }
+	END {
+		split("wall s,CPU s,peak RSS KB", label, ",")
+		n = na < nb ? na : nb
+		for (k in ea) xa = xa (xa ? "," : "") k
+		for (k in eb) xb = xb (xb ? "," : "") k
+		for (m = 2; m <= 4; m++) {
+			delete a; delete b; lo = 1e18; hi = 0
+			for (i = 1; i <= n; i++) {
+				a[i] = A[m, i]; b[i] = B[m, i]
+				r = b[i] > 0 ? a[i] / b[i] : 0
+				if (r < lo) lo = r; if (r > hi) hi = r
+			}
+			ma = median(a, n); mb = median(b, n)
+			fmt = (m == 4) ? "%d" : "%.4f"
+			col1 = (m == 2) ? name : ""
+			note = (m == 2) ? (goal " (exit " xa " vs " xb ", n=" n ")") : ""
+			ratio = (mb > 0) ? ma / mb : 0
+			printf("| %s | %s | " fmt " | " fmt " | **%.3f** | %.3f | %.3f | %s |\n",
+				col1, label[m - 1], ma, mb, ratio, lo, hi, note)
+		}
+	}' "$1"
+}
+
+# bench_pair NAME GOAL OURS-CMD ANCHOR-CMD: warm-up, then PAIRS runs A B A B.
+bench_pair() {
+	local name=$1 goal=$2 ours=$3 theirs=$4 f i
+	f=$RAW/$(tr -c 'a-zA-Z0-9' _ <<<"$name")
+	for c in "$ours" "$theirs"; do
+		if ! command -v "${c%% *}" >/dev/null; then
+			echo "| $name | - | - | - | - | - | - | skipped: ${c%% *} not found |" >>"$ROWS"
+			echo "bench: skip $name (${c%% *} not found)" >&2
+			return 0
+		fi
+	done
+	echo "bench: $name ($PAIRS pairs)" >&2
+	bench_once W "$ours" "$f.warm"
+	bench_once W "$theirs" "$f.warm"
+	for ((i = 0; i < PAIRS; i++)); do
+		bench_once A "$ours" "$f"
+		bench_once B "$theirs" "$f"
+	done
+	bench_summary "$f" "$name" "$goal" | tee -a "$ROWS"
+}
+
+# The pairs: ours first, the anchor second (command strings, split on blanks).
+bench_pairs() {
+	local L=127.0.0.1 CA="--ca-file $LAB_CA --sni mail.lab.test"
+	local AUTH="-A PLAIN -U $LAB_USER --password-file $LAB_PASS_FILE"
+	bench_pair "plain probe (:$LAB_SMTP_PORT)" "goal <= 0.5" \
+		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
+		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
+	bench_pair "STARTTLS -D 30, verified vs not" "goal <= 0.6, RSS <= 1" \
+		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT -S -D 30 $CA" \
+		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT -S -D 30"
+	bench_pair "submission STARTTLS + AUTH PLAIN vs swaks" "-" \
+		"$B/check_mail_smtp -H $L -p $LAB_SUBMISSION_PORT -S $CA $AUTH" \
+		"swaks --server $L:$LAB_SUBMISSION_PORT --tls --auth PLAIN --auth-user $LAB_USER --auth-password $LAB_PASS --quit-after AUTH --helo bench.lab.test"
+	bench_pair "certificate check vs check_ssl_cert -P smtp" "goal <= 0.02" \
+		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT -D 30,10 $CA" \
+		"$NP/check_ssl_cert -H $L -p $LAB_SMTP_PORT -P smtp --sni mail.lab.test --rootcert-file $LAB_CA -w 30 -c 10 --ignore-ocsp --ignore-sct --ignore-maximum-validity"
+	if [ -n "${FAULT_GREETING_421:-}" ]; then
+		bench_pair "fault: 421 at greeting, -t 2" "-" \
+			"$B/check_mail_smtp -H $L -p $FAULT_GREETING_421 -t 2" \
+			"$NP/check_smtp -H $L -p $FAULT_GREETING_421 -t 2"
+		bench_pair "fault: TLS handshake stall, -S -t 2" "-" \
+			"$B/check_mail_smtp -H $L -p $FAULT_TLS_STALL -S -t 2 --ca-file $LAB_CA" \
+			"$NP/check_smtp -H $L -p $FAULT_TLS_STALL -S -t 2"
+		bench_pair "fault: greeting drip, -t 2" "-" \
+			"$B/check_mail_smtp -H $L -p $FAULT_GREETING_DRIP -t 2" \
+			"$NP/check_smtp -H $L -p $FAULT_GREETING_DRIP -t 2"
+	else
+		echo "| fault endpoints | - | - | - | - | - | - | skipped: no fault servers in the lab |" >>"$ROWS"
+	fi
+	bench_pair "plain probe, STATIC_DEPS=1 build" "goal <= 0.5" \
+		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
+		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
+	bench_pair "STARTTLS -D 30, STATIC_DEPS=1 build" "goal <= 0.6, RSS <= 1" \
+		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT -S -D 30 $CA" \
+		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT -S -D 30"
+	bench_pair "start-up: --version vs true" "floor" "$B/check_mail_smtp --version" "true"
+	bench_pair "start-up: --version vs check_tcp -V" "-" "$B/check_mail_smtp --version" "$NP/check_tcp -V"
+	# Hooks for the other plugins (issues 3 and 4); skipped until they exist:
+	bench_pair "start-up: check_mail_mx --version vs check_tcp -V" "-" \
+		"$B/check_mail_mx --version" "$NP/check_tcp -V"
+	[ -n "${BENCH_EXTRA:-}" ] && [ -r "$BENCH_EXTRA" ] && . "$BENCH_EXTRA"
+	return 0
+}
+
+bench/install-anchors.sh || exit 1
+make -s -j"$(nproc)" build/check_mail_smtp build/check_mail_mx >/dev/null ||
+	{ echo "bench: build failed" >&2; exit 1; }
+make -s -j"$(nproc)" O="$BS" STATIC_DEPS=1 "$BS/check_mail_smtp" >/dev/null ||
+	{ echo "bench: static build failed" >&2; exit 1; }
+mkdir -p bench/build
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$MEASURE" bench/measure.c ||
+	{ echo "bench: building measure failed" >&2; exit 1; }
+lab_use_begin || { echo "bench: the lab did not start" >&2; exit 1; }
+: >"$ROWS"
+bench_pairs
+{
+	echo "# mailpath bench results"
+	echo
+	echo "Generated by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d) at commit" \
+		"$(git rev-parse --short HEAD 2>/dev/null || echo unknown):" \
+		"$(nproc) CPUs, $(uname -sr), $PAIRS alternating pairs after one warm-up each."
+	echo "Medians per command; ratio = median(ours) / median(anchor), min/max = extremes of the"
+	echo "per-pair ratios. CPU is user+sys of the process and its children; RSS is the peak"
+	echo "(ru_maxrss of wait4). Timings are reported, never asserted."
+	echo
+	echo "| pair | metric | ours | anchor | ratio | min | max | goal / notes |"
+	echo "|---|---|---|---|---|---|---|---|"
+	cat "$ROWS"
+	if [ -r "${BENCH_NOTES:-bench/notes.md}" ]; then
+		echo
+		cat "${BENCH_NOTES:-bench/notes.md}"
+	fi
+} >"$OUT"
+echo "bench: wrote $OUT" >&2

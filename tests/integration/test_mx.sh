@@ -1,0 +1,66 @@
+# test_mx.sh - check_mail_mx against the lab's NSD, Postfix and fault servers.
+# Sourced by run.sh with the lab's env.sh and lib.sh loaded.
+
+M=$BIN/check_mail_mx
+D=(--resolver "$LAB_DNS")
+PF=(-p "$LAB_SMTP_PORT")
+
+# --- MX sets that reach Postfix ------------------------------------------
+expect "mx lab.test (v4+v6, PTR confirms)" 0 ok - -- $M -d lab.test "${D[@]}" "${PF[@]}"
+expect_json "mx lab.test: 1 MX, 2 addresses, fcrdns" \
+	'.mx_total == 1 and .mx_healthy == 1 and (.mx[0].addresses | length) == 2 and all(.mx[0].addresses[]; .fcrdns)'
+expect "mx --require-ipv6 ok" 0 ok - -- $M -d lab.test "${D[@]}" "${PF[@]}" --require-ipv6
+expect "mx STARTTLS verified against the MX name" 0 ok - -- $M -d lab.test "${D[@]}" "${PF[@]}" -S --ca-file "$LAB_CA"
+expect_json "mx STARTTLS: TLS facts per address" '.mx[0].addresses[0].probe.tls.name_ok == true'
+expect "mx cert name is the MX name (mail6)" 2 cert-name-mismatch tls -- $M -d v6-mx.lab.test "${D[@]}" "${PF[@]}" -S --ca-file "$LAB_CA"
+expect "mx --no-verify" 0 ok - -- $M -d v6-mx.lab.test "${D[@]}" "${PF[@]}" -S --no-verify --require-ipv6
+expect "mx -D 1000 warns" 1 cert-expiring tls -- $M -d lab.test "${D[@]}" "${PF[@]}" -D 1000 --ca-file "$LAB_CA"
+expect "mx -4 keeps IPv4" 0 ok - -- $M -4 -d lab.test "${D[@]}" "${PF[@]}"
+expect_json "mx -4: one address" '(.mx[0].addresses | length) == 1 and .mx[0].addresses[0].probe.address == "127.0.0.1"'
+expect "mx -4 --require-ipv6" 2 ipv6-unreachable - -- $M -4 -d lab.test "${D[@]}" "${PF[@]}" --require-ipv6
+
+# --- DNS facts -----------------------------------------------------------
+expect "mx null MX" 2 null-mx dns -- $M -d null-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx null MX expected" 0 ok - -- $M -d null-mx.lab.test "${D[@]}" "${PF[@]}" --expect-null-mx
+expect "mx null MX expected, MX found" 2 null-mx-missing dns -- $M -d lab.test "${D[@]}" "${PF[@]}" --expect-null-mx
+expect "mx null MX mixed with others" 2 null-mx-mixed dns -- $M -d mixed-null-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx CNAME target" 1 mx-cname dns -- $M -d cname-mx.lab.test "${D[@]}" "${PF[@]}"
+expect_json "mx CNAME: canonical name" '.mx[0].canonical == "mail.lab.test" and .mx_healthy == 1'
+expect "mx target without address" 2 mx-no-address dns -- $M -d noaddr-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx IP literal target" 2 mx-ip-literal dns -- $M -d ipliteral-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx NXDOMAIN target, other works" 1 mx-nxdomain dns -- $M -d nxtarget-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx implicit MX (A only)" 1 implicit-mx dns -- $M -d a-only.lab.test "${D[@]}" "${PF[@]}"
+expect "mx domain NXDOMAIN" 2 dns-nxdomain dns -- $M -d nomatch.lab.test "${D[@]}" "${PF[@]}"
+expect "mx SERVFAIL" 2 dns-failure dns -- $M -d servfail.lab.test "${D[@]}" "${PF[@]}" -t 4
+expect "mx FCrDNS failed (rdns critical)" 2 fcrdns-failed dns -- $M -d multi-mx.lab.test "${D[@]}" -p 1 --rdns critical -c 0:
+expect_json "mx PTR: confirmed, not confirmed, missing" \
+	'[.mx[].addresses[0].rdns_cause] == ["ok", "fcrdns-failed", "ptr-missing", "ptr-missing"] and .mx[1].addresses[0].ptr == "nomatch.lab.test"'
+expect "mx --require-primary, primary broken" 2 primary-mx-failed - -- $M -d backup-mx.lab.test "${D[@]}" "${PF[@]}" --require-primary
+expect "mx primary broken, backup works" 1 mx-nxdomain dns -- $M -d backup-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx all refused" 2 connect-refused connect -- $M -d multi-mx.lab.test "${D[@]}" -p 1 --rdns ignore
+expect_json "mx all refused: counts" '.mx_total == 4 and .mx_healthy == 0 and .mx_failed == 4'
+
+expect_text "mx status line and perfdata" 0 \
+	"^MX OK - lab\.test: 1 of 1 MX healthy \| mx_total=1 mx_healthy=1;;1: mx_failed=0 mail\.lab\.test_time=[0-9.]+s" \
+	-- $M -d lab.test "${D[@]}" "${PF[@]}"
+expect_text "mx long output per address" 0 "  ::1 ok \(ok\) in [0-9.]+s; ptr mail\.lab\.test \(fcrdns ok\)" \
+	-- $M -d lab.test "${D[@]}" "${PF[@]}"
+expect_text "mx --discover (Zabbix LLD)" 0 '^\{"data":\[\{"\{#MX\}":"mx1\.lab\.test","\{#MXPRIO\}":10,"\{#MXADDR\}":"127\.0\.0\.11"\}' \
+	-- $M -d multi-mx.lab.test "${D[@]}" --discover
+expect_text "mx usage error" 3 "^MX UNKNOWN - -d DOMAIN is required" -- $M "${D[@]}"
+
+# --- fault servers as MX: parallelism and a failing second MX -------------
+if [ "${LAB_MX_FAULTS:-0}" = 1 ]; then
+	expect "mx two working MX (Postfix + fault server)" 0 ok - -- $M -d two-mx.lab.test "${D[@]}" "${PF[@]}" -w 2:
+	expect "mx --rdns ignore" 0 ok - -- $M -d multi-mx.lab.test "${D[@]}" -p "$LAB_MX_PORT" --rdns ignore -w 4:
+	expect "mx -t shorter than the greetings" 2 greeting-timeout greeting -- $M -d multi-mx.lab.test "${D[@]}" \
+		-p "$LAB_MX_PORT" --rdns ignore -t 0.5
+	t0=$(date +%s%N)
+	expect "mx 4 MX with 1 s greetings" 1 fcrdns-failed dns -- $M -d multi-mx.lab.test "${D[@]}" -p "$LAB_MX_PORT" -t 5
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect_json "mx 4 MX: all healthy, each about 1 s" \
+		'.mx_healthy == 4 and all(.mx[].addresses[].probe.total_seconds; . >= 0.9)'
+	if [ "$ms" -lt 1800 ]; then pass "mx 4 x 1 s greetings in parallel: ${ms} ms (< 1800)"; else fail "mx parallel" "took ${ms} ms, want < 1800"; fi
+else
+	fail "mx fault servers" "LAB_MX_FAULTS is not 1: build/faultsrv missing when the lab started"
+fi
