@@ -6,9 +6,11 @@
 #include "sa_daemon.h"
 
 extern const struct check check_mail_smtp;
+extern const struct check check_mail_mx;
 
 static const struct check *const sa_checks[] = {
 	&check_mail_smtp,
+	&check_mail_mx,
 };
 
 const struct check *sa_check_find(const char *name)
