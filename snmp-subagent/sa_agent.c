@@ -232,6 +232,9 @@ struct sa_agent *sa_agent_new(struct ev_loop *loop, const struct sa_store *s,
 		return NULL;
 	}
 	init_snmp(SA_APP);
+	/* Library start-up resets the ping interval to its default: set it again. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   o->ping_s > 0 ? o->ping_s : 15);
 	sa_agent_update(a);
 	return a;
 }

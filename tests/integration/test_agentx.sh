@@ -91,7 +91,7 @@ agentx_index() {
 
 # The value (-Oqv) of MAILPATH-MIB object $1 for check $2.
 agentx_get() {
-	snmpget "${AGX_SNMP[@]}" -Oqv "MAILPATH-MIB::$1.$(agentx_index "$2")" 2>/dev/null | tr -d '"'
+	snmpget "${AGX_SNMP[@]}" -OqvU "MAILPATH-MIB::$1.$(agentx_index "$2")" 2>/dev/null | tr -d '"'
 }
 
 # Wait up to $3 seconds for object $1 of check $2 to satisfy the awk condition $4 (on $1).
@@ -174,8 +174,9 @@ CONF
 	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathCauseName.$(agentx_index busy421) 2>&1)
 	if grep -q 'server-busy' <<<"$out"; then pass "agentx: cause table counts server-busy"; else
 		fail "agentx: cause table counts server-busy" "$out"; fi
-	out=$(snmpwalk "${AGX_SNMP[@]}" -On .1.3.6.1.4.1.8072.9999.9999.25 2>&1 | awk '{print $1}')
-	if [ "$out" = "$(sort -t. -k1,1 -V <<<"$out")" ] && [ "$(wc -l <<<"$out")" -gt 40 ]; then
+	out=$(snmpwalk "${AGX_SNMP[@]}" -On .1.3.6.1.4.1.8072.9999.9999.25 2>&1 |
+		awk '{ n = split($1, a, "."); k = ""; for (i = 2; i <= n; i++) k = k sprintf("%010d.", a[i]); print k }')
+	if LC_ALL=C sort -c -u <<<"$out" 2>/dev/null && [ "$(wc -l <<<"$out")" -gt 40 ]; then
 		pass "agentx: walk is in OID order"; else
 		fail "agentx: walk is in OID order" "$(head -n 5 <<<"$out")"; fi
 
