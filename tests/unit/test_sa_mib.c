@@ -88,7 +88,8 @@ static void teardown(void)
 static size_t mkoid(uint64_t *name, const uint64_t *rel, size_t n)
 {
 	memcpy(name, sa_mib_root, sa_mib_root_len * sizeof(*name));
-	memcpy(name + sa_mib_root_len, rel, n * sizeof(*name));
+	if (n > 0)
+		memcpy(name + sa_mib_root_len, rel, n * sizeof(*name));
 	return sa_mib_root_len + n;
 }
 
