@@ -16,7 +16,7 @@ WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-format-nonliteral
 HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT      ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common \
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common -iquote snmp-subagent \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -27,6 +27,9 @@ ifeq ($(STATIC_DEPS),1)
 LIBS      = -Wl,-Bstatic -lcares -ljson-c -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
 endif
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
+# net-snmp is linked into the subagent only, never into plugins or tests.
+SNMP_CFLAGS = $(shell pkg-config --cflags netsnmp-agent 2>/dev/null)
+SNMP_LIBS   = $(shell pkg-config --libs netsnmp-agent 2>/dev/null)
 
 COMMON_SRC  = $(sort $(wildcard common/*.c))
 COMMON_OBJ  = $(COMMON_SRC:%.c=$(O)/%.o)
@@ -38,12 +41,18 @@ UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ    = $(UNIT_SRC:%.c=$(O)/%.o)
 FUZZ_SRC    = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/replay_%)
+# Subagent: sa_conf/sa_store/sa_mib are pure (unit-tested, fuzzed); the rest
+# binds them to net-snmp and the loop. Plugins are linked in without main().
+SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o)
+SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_checks.o sa_daemon.o \
+              sa_log.o main.o) $(PLUGIN_SRC:plugins/%.c=$(O)/snmp-subagent/plugin_%.o)
+AGENTX      = $(O)/mailpath-agentx
 
 .PHONY: all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
 	integration format
 .DELETE_ON_ERROR:
 
-all: $(PLUGINS) $(TOOLS) $(O)/unit_tests $(FUZZ_REPLAY)
+all: $(PLUGINS) $(TOOLS) $(O)/unit_tests $(FUZZ_REPLAY) $(AGENTX)
 
 # What the test suites run (no lab tools): the memory-checker builds.
 testbins: $(PLUGINS) $(O)/unit_tests $(FUZZ_REPLAY)
@@ -62,6 +71,15 @@ $(LIB): $(COMMON_OBJ)
 $(O)/check_mail_%: $(O)/plugins/check_mail_%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+$(O)/snmp-subagent/sa_agent.o: CFLAGS += $(SNMP_CFLAGS)
+
+$(O)/snmp-subagent/plugin_%.o: plugins/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DMAILPATH_NO_MAIN -MMD -MP -c -o $@ $<
+
+$(AGENTX): $(SA_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SNMP_LIBS)
+
 $(O)/faultsrv: $(O)/tests/tools/faultsrv.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs openssl)
 
@@ -74,10 +92,14 @@ $(O)/tests/unit/main.o: tests/unit/main.c $(O)/unit_suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(O) -c -o $@ $<
 
-$(O)/unit_tests: $(O)/tests/unit/main.o $(UNIT_OBJ) $(LIB)
+$(O)/unit_tests: $(O)/tests/unit/main.o $(UNIT_OBJ) $(SA_CORE) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(LIBS)
 
 # Fuzz targets replayed over their corpus by a plain driver (no clang needed).
+$(O)/replay_fuzz_sa_conf: $(O)/tests/fuzz/fuzz_sa_conf.o $(O)/tests/fuzz/replay.o \
+		$(O)/snmp-subagent/sa_conf.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(O)/replay_%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -113,7 +135,8 @@ fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
-	clang-format -i common/*.[ch] plugins/*.c tests/unit/*.c tests/tools/*.c tests/fuzz/*.c
+	clang-format -i common/*.[ch] plugins/*.c snmp-subagent/*.[ch] tests/unit/*.c tests/tools/*.c \
+	    tests/fuzz/*.c
 
 clean:
 	rm -rf $(O) build-asan build-fuzz bench/build

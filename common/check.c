@@ -276,3 +276,170 @@ out:
 	free(ctx);
 	return rc;
 }
+
+/* One run of a check on a caller's loop (see check_run_start in check.h). */
+struct check_run {
+	const struct check *c;
+	struct check_common cm;
+	struct check_env env;
+	struct dns *own_dns; /* when the check names its own --resolver */
+	void *ctx;
+	int argc;
+	char **argv; /* owned copy: the check's options point into it */
+	int started, finished, notified;
+	struct ev_timer notify;  /* defers done() out of the check's callbacks */
+	struct ev_timer backstop; /* deadline + 0.5 s */
+	check_done_cb *done;
+	void *arg;
+};
+
+/* Copy argv (argc entries plus a terminating NULL); NULL when out of memory. */
+static char **check_argv_dup(int argc, char *const *argv)
+{
+	char **v = calloc((size_t)argc + 1, sizeof(*v));
+
+	for (int i = 0; v != NULL && i < argc; i++)
+		if ((v[i] = strdup(argv[i])) == NULL) {
+			while (i-- > 0)
+				free(v[i]);
+			free(v);
+			return NULL;
+		}
+	return v;
+}
+
+/* Parse argv into a fresh ctx of r; 0 or -1 with a message ("--help" is an error). */
+static int check_run_parse(struct check_run *r, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return check_err(err, errlen, "out of memory");
+	rc = check_parse(r->c, r->ctx, &r->cm, r->argc, r->argv, f, err, errlen);
+	fclose(f);
+	free(text);
+	if (rc == 1)
+		return check_err(err, errlen, "--help and --version have no place here");
+	return rc;
+}
+
+/* Timer: tell the owner, once. */
+static void check_run_on_notify(struct ev_timer *t, void *arg)
+{
+	struct check_run *r = arg;
+
+	(void)t;
+	if (r->notified)
+		return;
+	r->notified = 1;
+	ev_timer_stop(r->env.loop, &r->backstop);
+	r->done(r->arg);
+}
+
+/* The check called done: notify from a fresh timer callback. */
+static void check_run_on_done(void *arg)
+{
+	struct check_run *r = arg;
+
+	r->finished = 1;
+	if (!r->notified)
+		ev_timer_start(r->env.loop, &r->notify, 0, check_run_on_notify, r);
+}
+
+/* The deadline passed half a second ago: report whatever is there. */
+static void check_run_on_backstop(struct ev_timer *t, void *arg)
+{
+	check_run_on_notify(t, arg);
+}
+
+/* Allocate a run with a parsed ctx; NULL with a message. */
+static struct check_run *check_run_new(const struct check *c, int argc, char *const *argv,
+				       char *err, size_t errlen)
+{
+	struct check_run *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->ctx = calloc(1, c->ctx_size)) == NULL ||
+	    (r->argv = check_argv_dup(argc, argv)) == NULL) {
+		check_err(err, errlen, "out of memory");
+		check_run_free(r);
+		return NULL;
+	}
+	r->c = c;
+	r->argc = argc;
+	ev_timer_init(&r->notify);
+	ev_timer_init(&r->backstop);
+	if (check_run_parse(r, err, errlen) != 0) {
+		check_run_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct check_run *check_run_start(const struct check *c, struct ev_loop *loop, struct dns *dns,
+				  int argc, char *const *argv, check_done_cb *done, void *arg,
+				  char *err, size_t errlen)
+{
+	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
+
+	if (r == NULL)
+		return NULL;
+	r->done = done;
+	r->arg = arg;
+	r->env.loop = loop;
+	r->env.common = &r->cm;
+	r->env.dns = dns;
+	if (r->cm.resolver != NULL || dns == NULL) {
+		r->own_dns = dns_new(loop, r->cm.resolver, err, errlen);
+		if (r->own_dns == NULL)
+			goto fail;
+		r->env.dns = r->own_dns;
+	}
+	r->env.deadline_us = ev_now_us() + (int64_t)(r->cm.timeout_s * 1e6);
+	r->started = 1;
+	if (c->start(r->ctx, &r->env, check_run_on_done, r, err, errlen) != 0)
+		goto fail;
+	ev_timer_start(loop, &r->backstop, r->env.deadline_us + 500000, check_run_on_backstop, r);
+	return r;
+fail:
+	check_run_free(r);
+	return NULL;
+}
+
+void check_run_report(struct check_run *r, struct out *o)
+{
+	out_init(o, r->c->name, r->c->service);
+	r->c->report(r->ctx, &r->cm, o);
+	check_finish(&r->cm, o);
+}
+
+void check_run_free(struct check_run *r)
+{
+	if (r == NULL)
+		return;
+	if (r->env.loop != NULL) {
+		ev_timer_stop(r->env.loop, &r->notify);
+		ev_timer_stop(r->env.loop, &r->backstop);
+	}
+	if (r->ctx != NULL && r->c->cleanup != NULL)
+		r->c->cleanup(r->ctx);
+	dns_free(r->own_dns);
+	free(r->ctx);
+	for (int i = 0; r->argv != NULL && i < r->argc; i++)
+		free(r->argv[i]);
+	free(r->argv);
+	free(r);
+}
+
+int check_run_validate(const struct check *c, int argc, char *const *argv, char *err,
+		       size_t errlen)
+{
+	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
+
+	if (r == NULL)
+		return -1;
+	check_run_free(r);
+	return 0;
+}

@@ -75,4 +75,26 @@ void check_finish(const struct check_common *cm, struct out *o);
 /* The whole plugin: parse, run, report, print; returns the exit code. */
 int check_main(const struct check *c, int argc, char **argv);
 
+/*
+ * One run of a check on a shared loop (the SNMP subagent): argv is copied,
+ * parsed with check_parse (--help/--version count as errors) and the check
+ * started under its own -t deadline. done(arg) is called exactly once, from
+ * a timer callback (never from inside check_run_start), when the check has
+ * finished or half a second after its deadline; the caller may then call
+ * check_run_report and check_run_free from done. dns is the shared
+ * resolver, used unless the check names its own --resolver. Returns NULL
+ * with a one-line message in err.
+ */
+struct check_run;
+struct check_run *check_run_start(const struct check *c, struct ev_loop *loop, struct dns *dns,
+				  int argc, char *const *argv, check_done_cb *done, void *arg,
+				  char *err, size_t errlen);
+/* After done: initialise o and fill it with the check's finished report. */
+void check_run_report(struct check_run *r, struct out *o);
+/* Stop and release a run, finished or not. Accepts NULL. */
+void check_run_free(struct check_run *r);
+/* Parse argv without running: 0, or -1 with a message (configuration checks). */
+int check_run_validate(const struct check *c, int argc, char *const *argv, char *err,
+		       size_t errlen);
+
 #endif

@@ -197,7 +197,10 @@ const struct check check_mail_mx = {
 	.cleanup = mx_cleanup,
 };
 
+/* Built with -DMAILPATH_NO_MAIN for the SNMP subagent, which runs the check in-process. */
+#ifndef MAILPATH_NO_MAIN
 int main(int argc, char **argv)
 {
 	return check_main(&check_mail_mx, argc, argv);
 }
+#endif

@@ -4,7 +4,8 @@
  *
  * Accepts monitoring-plugins check_smtp's options with the same meaning
  * (drop-in replacement) plus mailpath's own. This file holds only the
- * options and the verdict; the probe lives in common/.
+ * options and the verdict; the probe lives in common/. The struct
+ * check_mail_smtp is also linked into snmp-subagent/mailpath-agentx.
  */
 #include <errno.h>
 #include <fcntl.h>

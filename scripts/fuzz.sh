@@ -15,7 +15,7 @@ out=build-fuzz
 CC=${FUZZ_CC:-clang}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 PKGS="libcares json-c openssl"
-CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g $SAN -iquote common $(pkg-config --cflags $PKGS)"
+CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g $SAN -iquote common -iquote snmp-subagent $(pkg-config --cflags $PKGS)"
 LIBS=$(pkg-config --libs $PKGS)
 
 command -v "$CC" >/dev/null || { echo "fuzz: $CC is not installed" >&2; exit 1; }
@@ -24,9 +24,9 @@ mkdir -p "$out/obj" "$out/artifacts"
 # Compile common/ once (fuzzer-no-link: coverage without a main).
 fuzz_build_lib() {
 	local c o objs=()
-	for c in common/*.c; do
+	for c in common/*.c snmp-subagent/sa_conf.c; do
 		o=$out/obj/$(basename "$c" .c).o
-		if [ ! -e "$o" ] || [ "$c" -nt "$o" ] || [ -n "$(find common -name '*.h' -newer "$o")" ]; then
+		if [ ! -e "$o" ] || [ "$c" -nt "$o" ] || [ -n "$(find common snmp-subagent -name '*.h' -newer "$o")" ]; then
 			$CC $CFLAGS -fsanitize=fuzzer-no-link -c -o "$o" "$c" || return 1
 		fi
 		objs+=("$o")

@@ -9,7 +9,7 @@
 #   - needs root only when something must be installed: re-executes itself
 #     through sudo if available, else fails with a clear message;
 #   - postfix is preseeded to "No configuration", and no distro service
-#     (postfix on :25, nsd on :53) is started by the install: a temporary
+#     (postfix on :25, nsd on :53, snmpd on :161, snmptrapd on :162) is started by the install: a temporary
 #     policy-rc.d forbids service starts, and any service that was started
 #     anyway by packages installed in this run is stopped afterwards.
 #
@@ -31,6 +31,9 @@ PACKAGES=(
 	# SMTP clients and the incumbent plugins for comparison
 	swaks libnet-ssleay-perl libio-socket-inet6-perl
 	monitoring-plugins-basic monitoring-plugins-standard
+	# SNMP subagent (net-snmp agent library; snmpd/snmptrapd/snmp tools for
+	# its integration tests; smilint from smitools lints the MIB)
+	libsnmp-dev snmpd snmp snmptrapd smitools
 )
 
 # Print the packages from PACKAGES that are not fully installed.
@@ -76,6 +79,12 @@ deps_service_running() {
 		pid=$(cat /run/nsd/nsd.pid 2>/dev/null || true)
 		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
 		;;
+	snmpd | snmptrapd)
+		# Debian's units write these pid files; the tests run their own daemons.
+		local pid
+		pid=$(cat "/run/$name.pid" 2>/dev/null || true)
+		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+		;;
 	esac
 }
 
@@ -118,7 +127,7 @@ deps_install() {
 	local p
 	for p in "$@"; do
 		case $p in
-		postfix | nsd) deps_stop_service "$p" ;;
+		postfix | nsd | snmpd | snmptrapd) deps_stop_service "$p" ;;
 		esac
 	done
 	# The lab runs its own NSD on a high port: do not leave a fresh distro
@@ -126,6 +135,12 @@ deps_install() {
 	if [[ " $* " == *" nsd "* ]] && [[ -d /run/systemd/system ]]; then
 		systemctl disable nsd >/dev/null 2>&1 || true
 	fi
+	# Likewise the SNMP tests run their own snmpd/snmptrapd on high ports.
+	for p in snmpd snmptrapd; do
+		if [[ " $* " == *" $p "* ]] && [[ -d /run/systemd/system ]]; then
+			systemctl disable "$p" >/dev/null 2>&1 || true
+		fi
+	done
 }
 
 # Entry point.

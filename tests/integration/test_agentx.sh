@@ -1,0 +1,240 @@
+# test_agentx.sh - mailpath-agentx under a real snmpd (master agentx) on a
+# loopback port, with a real snmptrapd, running checks against the lab.
+# Sourced by run.sh with the lab's env.sh and lib.sh loaded ($top, $BIN).
+#
+# Everything started here is stopped here (agentx_cleanup, also on EXIT).
+# The 421 and stalled endpoints come from the lab's fault server
+# ($FAULT_GREETING_421, $FAULT_GREETING_STALL); when the lab has no fault
+# server, two one-line Python stand-ins are started for the same behaviour.
+
+AGX_BIN=$BIN/mailpath-agentx
+AGX_T=$(mktemp -d)
+AGX_SNMP_PORT=${AGX_SNMP_PORT:-17161}
+AGX_TRAP_PORT=${AGX_TRAP_PORT:-17162}
+AGX_MIB=(-M "+$top/snmp-subagent:$top/tests/mibs" -m MAILPATH-MIB)
+AGX_SNMP=(-v2c -c public -t 1 -r 1 "${AGX_MIB[@]}" 127.0.0.1:$AGX_SNMP_PORT)
+
+# Stop whatever this test started, and remove its directory.
+agentx_cleanup() {
+	local f
+	for f in "$AGX_T"/*.pid; do
+		[ -f "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null
+	done
+	sleep 0.3
+	rm -rf "$AGX_T"
+}
+trap 'agentx_cleanup; rm -f "$ERRF"' EXIT
+
+# Start a stand-in SMTP endpoint: "421" (greeting 421 then close) or "stall"; prints its port.
+agentx_standin() {
+	python3 - "$1" >"$AGX_T/standin_$1.port" 2>>"$AGX_T/standin.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    c, _ = s.accept()
+    if sys.argv[1] == "421":
+        c.sendall(b"421 4.4.2 standin busy\r\n"); c.close()
+    else:
+        held.append(c)
+PY
+	echo $! >"$AGX_T/standin_$1.pid"
+	for _ in $(seq 50); do
+		[ -s "$AGX_T/standin_$1.port" ] && break
+		sleep 0.1
+	done
+	cat "$AGX_T/standin_$1.port"
+}
+
+# Start snmpd as AgentX master on the loopback port (own config, own state dir).
+agentx_snmpd() {
+	mkdir -p "$AGX_T/snmpd-state"
+	cat >"$AGX_T/snmpd.conf" <<CONF
+agentaddress udp:127.0.0.1:$AGX_SNMP_PORT
+master agentx
+agentXSocket $AGX_T/agentx.sock
+agentXPerms 0600 0700
+rocommunity public 127.0.0.1
+trap2sink 127.0.0.1:$AGX_TRAP_PORT public
+CONF
+	SNMP_PERSISTENT_DIR=$AGX_T/snmpd-state MIBS= snmpd -f -Lf "$AGX_T/snmpd.log" -C \
+		-c "$AGX_T/snmpd.conf" -p "$AGX_T/snmpd.pid" &
+	for _ in $(seq 50); do
+		snmpget -v2c -c public -t 0.2 -r 0 127.0.0.1:$AGX_SNMP_PORT .1.3.6.1.2.1.1.1.0 \
+			>/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Start snmptrapd on the trap port, logging every notification with numeric OIDs.
+agentx_snmptrapd() {
+	mkdir -p "$AGX_T/trapd-state"
+	echo "authCommunity log public" >"$AGX_T/snmptrapd.conf"
+	SNMP_PERSISTENT_DIR=$AGX_T/trapd-state MIBS= snmptrapd -f -On -Lf "$AGX_T/traps.log" -C \
+		-c "$AGX_T/snmptrapd.conf" -p "$AGX_T/snmptrapd.pid" udp:127.0.0.1:$AGX_TRAP_PORT &
+	sleep 0.5
+}
+
+# Print "INDEX NAME" lines from a walk of mailpathCheckName.
+agentx_indexes() {
+	snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathCheckName 2>/dev/null |
+		sed -E 's/^mailpathCheckName\.([0-9]+) "?([^"]*)"?$/\1 \2/'
+}
+
+# The index of check $1.
+agentx_index() {
+	agentx_indexes | awk -v n="$1" '$2 == n { print $1 }'
+}
+
+# The value (-Oqv) of MAILPATH-MIB object $1 for check $2.
+agentx_get() {
+	snmpget "${AGX_SNMP[@]}" -OqvU "MAILPATH-MIB::$1.$(agentx_index "$2")" 2>/dev/null | tr -d '"'
+}
+
+# Wait up to $3 seconds for object $1 of check $2 to satisfy the awk condition $4 (on $1).
+agentx_wait() {
+	local end=$((SECONDS + $3)) v
+	while [ $SECONDS -le $end ]; do
+		v=$(agentx_get "$1" "$2")
+		if [ -n "$v" ] && awk -v x="$v" "BEGIN { exit !($4) }" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+
+# expect_value NAME OBJECT CHECK WANT: the object's value for the check equals WANT.
+expect_value() {
+	local got
+	got=$(agentx_get "$2" "$3")
+	if [ "$got" = "$4" ]; then pass "$1"; else fail "$1" "got '$got', want '$4'"; fi
+}
+
+agentx_main() {
+	local p421=${FAULT_GREETING_421:-} pstall=${FAULT_GREETING_STALL:-} out idx1 idx2 runs1 runs2 rc
+
+	# The MIB lints clean against the SMIv2 base modules.
+	out=$(SMIPATH="$top/tests/mibs:/usr/share/snmp/mibs" smilint -l 4 \
+		"$top/snmp-subagent/MAILPATH-MIB.txt" 2>&1)
+	if [ $? -eq 0 ] && [ -z "$out" ]; then pass "agentx: smilint -l 4 MAILPATH-MIB"; else
+		fail "agentx: smilint -l 4 MAILPATH-MIB" "$out"; fi
+	out=$(snmptranslate "${AGX_MIB[@]}" -On MAILPATH-MIB::mailpathCheckState 2>&1)
+	if [ "$out" = ".1.3.6.1.4.1.8072.9999.9999.25.1.2.1.4" ]; then
+		pass "agentx: snmptranslate mailpathCheckState"; else
+		fail "agentx: snmptranslate mailpathCheckState" "got $out"; fi
+
+	[ -n "$p421" ] || p421=$(agentx_standin 421)
+	[ -n "$pstall" ] || pstall=$(agentx_standin stall)
+	agentx_snmptrapd
+	if ! agentx_snmpd; then
+		fail "agentx: snmpd starts" "$(tail -n 5 "$AGX_T/snmpd.log")"
+		return
+	fi
+	cat >"$AGX_T/agentx.conf" <<CONF
+# checks against the lab
+check healthy  3 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
+check busy421  3 check_mail_smtp -H 127.0.0.1 -p $p421 -t 3
+check "stalled" 3 /usr/lib/mailpath/check_mail_smtp -H 127.0.0.1 -p $pstall -t 2
+CONF
+	"$AGX_BIN" -f -c "$AGX_T/agentx.conf" -x "$AGX_T/agentx.sock" -p 1 -j 1 -r 60 \
+		>"$AGX_T/agentx.log" 2>&1 &
+	echo $! >"$AGX_T/agentx.pid"
+
+	if agentx_wait mailpathCheckRuns stalled 12 'x >= 1' && agentx_wait mailpathCheckRuns busy421 5 'x >= 1'; then
+		pass "agentx: every check has run"
+	else
+		fail "agentx: every check has run" "$(tail -n 5 "$AGX_T/agentx.log")"
+	fi
+	expect_value "agentx: healthy state ok" mailpathCheckState healthy ok
+	expect_value "agentx: healthy cause ok" mailpathCheckCause healthy ok
+	expect_value "agentx: 421 state critical" mailpathCheckState busy421 critical
+	expect_value "agentx: 421 cause server-busy" mailpathCheckCause busy421 server-busy
+	expect_value "agentx: stalled state critical" mailpathCheckState stalled critical
+	expect_value "agentx: stalled cause greeting-timeout" mailpathCheckCause stalled greeting-timeout
+	out=$(agentx_get mailpathCheckStatus healthy)
+	case $out in "SMTP OK - 127.0.0.1:$LAB_SMTP_PORT"*) pass "agentx: healthy status line" ;;
+	*) fail "agentx: healthy status line" "got '$out'" ;; esac
+	out=$(agentx_get mailpathCheckDuration stalled)
+	if [ -n "$out" ] && [ "$out" -ge 1900 ] && [ "$out" -le 2700 ]; then
+		pass "agentx: stalled run bounded by its -t 2"; else
+		fail "agentx: stalled run bounded by its -t 2" "duration '$out' ms"; fi
+
+	idx1=$(agentx_index healthy)
+	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathMetricLabel.$idx1 2>&1)
+	if grep -q '"*total"*$' <<<"$out" && grep -q 'greeting' <<<"$out"; then
+		pass "agentx: healthy metrics total, greeting"; else
+		fail "agentx: healthy metrics total, greeting" "$out"; fi
+	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqv MAILPATH-MIB::mailpathMetricUnit.$idx1 2>&1 | sort -u | tr -d '"\n')
+	if [ "$out" = "s" ]; then pass "agentx: metric units are s"; else
+		fail "agentx: metric units are s" "got '$out'"; fi
+	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathCauseName.$(agentx_index busy421) 2>&1)
+	if grep -q 'server-busy' <<<"$out"; then pass "agentx: cause table counts server-busy"; else
+		fail "agentx: cause table counts server-busy" "$out"; fi
+	out=$(snmpwalk "${AGX_SNMP[@]}" -On .1.3.6.1.4.1.8072.9999.9999.25 2>&1 |
+		awk '{ n = split($1, a, "."); k = ""; for (i = 2; i <= n; i++) k = k sprintf("%010d.", a[i]); print k }')
+	if LC_ALL=C sort -c -u <<<"$out" 2>/dev/null && [ "$(wc -l <<<"$out")" -gt 40 ]; then
+		pass "agentx: walk is in OID order"; else
+		fail "agentx: walk is in OID order" "$(head -n 5 <<<"$out")"; fi
+
+	# A notification for the 421 check's first (critical) result reaches snmptrapd.
+	for _ in $(seq 20); do
+		grep -q 'busy421' "$AGX_T/traps.log" 2>/dev/null && break
+		sleep 0.25
+	done
+	if grep -q '\.1\.3\.6\.1\.4\.1\.8072\.9999\.9999\.25\.0\.1' "$AGX_T/traps.log" 2>/dev/null &&
+		grep -q 'busy421' "$AGX_T/traps.log"; then
+		pass "agentx: snmptrapd got mailpathCheckStateChange"; else
+		fail "agentx: snmptrapd got mailpathCheckStateChange" "$(tail -c 400 "$AGX_T/traps.log" 2>&1)"; fi
+
+	# snmpd restarts: the subagent reconnects on its own (ping interval 1 s).
+	kill "$(cat "$AGX_T/snmpd.pid")"
+	sleep 0.5
+	agentx_snmpd || fail "agentx: snmpd restarts" "$(tail -n 5 "$AGX_T/snmpd.log")"
+	if agentx_wait mailpathCheckState healthy 10 'x == "ok"'; then
+		pass "agentx: values back after an snmpd restart"; else
+		fail "agentx: values back after an snmpd restart" "$(tail -n 5 "$AGX_T/agentx.log")"; fi
+
+	# SIGHUP: a new check appears; unchanged checks keep index and counters.
+	runs1=$(agentx_get mailpathCheckRuns healthy)
+	idx2=$(agentx_index busy421)
+	echo "check refused 3 check_mail_smtp -H 127.0.0.1 -p 1 -t 2" >>"$AGX_T/agentx.conf"
+	kill -HUP "$(cat "$AGX_T/agentx.pid")"
+	sleep 1
+	if [ -n "$(agentx_index refused)" ]; then pass "agentx: SIGHUP adds a check"; else
+		fail "agentx: SIGHUP adds a check" "$(agentx_indexes)"; fi
+	if [ "$(agentx_index healthy)" = "$idx1" ] && [ "$(agentx_index busy421)" = "$idx2" ]; then
+		pass "agentx: SIGHUP keeps indexes"; else
+		fail "agentx: SIGHUP keeps indexes" "$(agentx_indexes)"; fi
+	runs2=$(agentx_get mailpathCheckRuns healthy)
+	if [ -n "$runs1" ] && [ "$runs2" -ge "$runs1" ]; then pass "agentx: SIGHUP keeps counters"; else
+		fail "agentx: SIGHUP keeps counters" "runs $runs1 then $runs2"; fi
+	echo "check broken 3 check_mail_smtp --no-such-option" >>"$AGX_T/agentx.conf"
+	kill -HUP "$(cat "$AGX_T/agentx.pid")"
+	sleep 1
+	if [ -n "$(agentx_index refused)" ] && [ -z "$(agentx_index broken)" ] &&
+		grep -q 'check broken' "$AGX_T/agentx.log"; then
+		pass "agentx: a bad reload keeps the running configuration"; else
+		fail "agentx: a bad reload keeps the running configuration" "$(tail -n 3 "$AGX_T/agentx.log")"; fi
+
+	# SIGTERM: a clean, prompt exit.
+	kill -TERM "$(cat "$AGX_T/agentx.pid")"
+	rc=timeout
+	for _ in $(seq 30); do
+		if ! kill -0 "$(cat "$AGX_T/agentx.pid")" 2>/dev/null; then
+			wait "$(cat "$AGX_T/agentx.pid")" 2>/dev/null
+			rc=$?
+			break
+		fi
+		sleep 0.1
+	done
+	if [ "$rc" = 0 ]; then pass "agentx: SIGTERM exits 0"; else fail "agentx: SIGTERM exits 0" "rc $rc"; fi
+	rm -f "$AGX_T/agentx.pid"
+}
+
+agentx_main
+agentx_cleanup
+trap 'rm -f "$ERRF"' EXIT
