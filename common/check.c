@@ -361,14 +361,18 @@ static struct check_run *check_run_new(const struct check *c, int argc, char *co
 {
 	struct check_run *r = calloc(1, sizeof(*r));
 
-	if (r == NULL || (r->ctx = calloc(1, c->ctx_size)) == NULL ||
+	if (r == NULL) {
+		check_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->c = c;
+	r->argc = argc;
+	if ((r->ctx = calloc(1, c->ctx_size)) == NULL ||
 	    (r->argv = check_argv_dup(argc, argv)) == NULL) {
 		check_err(err, errlen, "out of memory");
 		check_run_free(r);
 		return NULL;
 	}
-	r->c = c;
-	r->argc = argc;
 	ev_timer_init(&r->notify);
 	ev_timer_init(&r->backstop);
 	if (check_run_parse(r, err, errlen) != 0) {

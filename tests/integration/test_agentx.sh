@@ -26,28 +26,6 @@ agentx_cleanup() {
 }
 trap 'agentx_cleanup; rm -f "$ERRF"' EXIT
 
-# Start a stand-in SMTP endpoint: "421" (greeting 421 then close) or "stall"; prints its port.
-agentx_standin() {
-	python3 - "$1" >"$AGX_T/standin_$1.port" 2>>"$AGX_T/standin.log" <<'PY' &
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
-print(s.getsockname()[1], flush=True)
-held = []
-while True:
-    c, _ = s.accept()
-    if sys.argv[1] == "421":
-        c.sendall(b"421 4.4.2 standin busy\r\n"); c.close()
-    else:
-        held.append(c)
-PY
-	echo $! >"$AGX_T/standin_$1.pid"
-	for _ in $(seq 50); do
-		[ -s "$AGX_T/standin_$1.port" ] && break
-		sleep 0.1
-	done
-	cat "$AGX_T/standin_$1.port"
-}
-
 # Start snmpd as AgentX master on the loopback port (own config, own state dir).
 agentx_snmpd() {
 	mkdir -p "$AGX_T/snmpd-state"
@@ -127,8 +105,10 @@ agentx_main() {
 		pass "agentx: snmptranslate mailpathCheckState"; else
 		fail "agentx: snmptranslate mailpathCheckState" "got $out"; fi
 
-	[ -n "$p421" ] || p421=$(agentx_standin 421)
-	[ -n "$pstall" ] || pstall=$(agentx_standin stall)
+	if [ -z "$p421" ] || [ -z "$pstall" ]; then
+		fail "agentx: lab fault servers" "FAULT_GREETING_421 / FAULT_GREETING_STALL not set"
+		return
+	fi
 	agentx_snmptrapd
 	if ! agentx_snmpd; then
 		fail "agentx: snmpd starts" "$(tail -n 5 "$AGX_T/snmpd.log")"

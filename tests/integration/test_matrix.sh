@@ -52,10 +52,8 @@ matrix_case() {
 
 # A listener that accepts into its queue and never reads nor answers.
 matrix_silent_port() {
-	command -v python3 >/dev/null || return 1
-	python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True); sys.stdout.close(); time.sleep(120)' &
+	perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", Listen => 8)
+		or die; $| = 1; print $s->sockport, "\n"; close STDOUT; sleep 120' &
 	MATRIX_SILENT_PID=$!
 }
 
