@@ -19,12 +19,16 @@ OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common -iquote snmp-subagent \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# STATIC_DEPS=1: link c-ares, json-c and OpenSSL statically (no dynamic
-# symbol binding at start-up: see bench/results.md; security updates of
-# those libraries then need a rebuild).
+# OpenSSL's headers are used everywhere, but the plugins never link it:
+# common/ossl.c dlopen()s libssl/libcrypto on the first TLS (or CRAM-MD5)
+# use, so a plain probe does not pay for binding their symbols at exec
+# (bench/notes.md). Only the test tools and the unit tests link it.
+LIBS      = $(shell pkg-config --libs libcares json-c 2>/dev/null) -ldl
+SSL_LIBS  = $(shell pkg-config --libs openssl 2>/dev/null)
+# STATIC_DEPS=1: link c-ares and json-c statically (OpenSSL stays loaded on
+# demand; security updates of those two then need a rebuild).
 ifeq ($(STATIC_DEPS),1)
-LIBS      = -Wl,-Bstatic -lcares -ljson-c -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
+LIBS      = -Wl,-Bstatic -lcares -ljson-c -Wl,-Bdynamic -ldl
 endif
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 # net-snmp is linked into the subagent only, never into plugins or tests.
@@ -81,7 +85,7 @@ $(AGENTX): $(SA_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SNMP_LIBS)
 
 $(O)/faultsrv: $(O)/tests/tools/faultsrv.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs openssl)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 # One Check binary; every tests/unit/test_X.c defines Suite *X_suite(void).
 $(O)/unit_suites.h: $(UNIT_SRC)
@@ -93,7 +97,7 @@ $(O)/tests/unit/main.o: tests/unit/main.c $(O)/unit_suites.h
 	$(CC) $(CFLAGS) -I$(O) -c -o $@ $<
 
 $(O)/unit_tests: $(O)/tests/unit/main.o $(UNIT_OBJ) $(SA_CORE) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(LIBS) $(SSL_LIBS)
 
 # Fuzz targets replayed over their corpus by a plain driver (no clang needed).
 $(O)/replay_fuzz_sa_conf: $(O)/tests/fuzz/fuzz_sa_conf.o $(O)/tests/fuzz/replay.o \

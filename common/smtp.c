@@ -21,10 +21,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include "b64.h"
+#include "ossl.h"
 #include "smtp.h"
 
 #define SMTP_IN_MAX (SMTP_LINE_MAX + 2)       /* one pending line plus CRLF */
@@ -381,7 +379,7 @@ static void smtp_log(struct smtp_client *c, const char *prefix, const char *s, s
 static void smtp_wipe_out(struct smtp_client *c)
 {
 	if (c->out.data != NULL)
-		OPENSSL_cleanse(c->out.data, c->out.size);
+		explicit_bzero(c->out.data, c->out.size);
 	c->out_secret = 0;
 }
 
@@ -425,7 +423,7 @@ static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *mask
 	c->st = st;
 out:
 	if (masked != NULL)
-		OPENSSL_cleanse(line, sizeof(line));
+		explicit_bzero(line, sizeof(line));
 	if (c->st == SMTP_ST_DONE && st != SMTP_ST_QUIT)
 		smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT"); /* the session itself is still sound */
 }
@@ -462,10 +460,12 @@ static void smtp_ehlo(struct smtp_client *c, enum smtp_state st)
 	         c->p->helo != NULL ? c->p->helo : "localhost");
 }
 
-/* base64 of n bytes into dst (size >= 4 * ((n + 2) / 3) + 1). */
-static void smtp_b64(char *dst, const void *src, size_t n)
+
+/* Record that the credentials do not fit one command line, and stop. */
+static void smtp_auth_too_long(struct smtp_client *c)
 {
-	EVP_EncodeBlock((unsigned char *)dst, src, (int)n);
+	smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
+	smtp_abort(c, NULL);
 }
 
 /* Start AUTH with the chosen mechanism (RFC 4954 §4). */
@@ -486,18 +486,19 @@ static void smtp_auth_start(struct smtp_client *c)
 	}
 	/* RFC 4616 §2: message = [authzid] NUL authcid NUL passwd, sent as initial response. */
 	if (ul + pl + 2 > sizeof(raw)) {
-		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
-		smtp_abort(c, NULL);
+		smtp_auth_too_long(c);
 		return;
 	}
 	raw[0] = '\0';
 	memcpy(raw + 1, user, ul);
 	raw[ul + 1] = '\0';
 	memcpy(raw + ul + 2, pass, pl);
-	smtp_b64(b64, raw, ul + pl + 2);
-	smtp_cmd(c, SMTP_ST_AUTH_PASS, "AUTH PLAIN " SMTP_MASK, "AUTH PLAIN %s", b64);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	OPENSSL_cleanse(b64, sizeof(b64));
+	if (b64_encode(b64, sizeof(b64), raw, ul + pl + 2) == 0)
+		smtp_cmd(c, SMTP_ST_AUTH_PASS, "AUTH PLAIN " SMTP_MASK, "AUTH PLAIN %s", b64);
+	else /* not reached: raw is at most 3/4 of b64 */
+		smtp_auth_too_long(c);
+	explicit_bzero(raw, sizeof(raw));
+	explicit_bzero(b64, sizeof(b64));
 }
 
 /* Send one credential (base64 of s) and wait in st. */
@@ -505,30 +506,14 @@ static void smtp_auth_send(struct smtp_client *c, enum smtp_state st, const char
 {
 	char b64[SMTP_LINE_MAX];
 
-	if (n > sizeof(b64) / 4 * 3 - 3) {
-		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
-		smtp_abort(c, NULL);
+	if (n > sizeof(b64) / 4 * 3 - 3 || b64_encode(b64, sizeof(b64), s, n) != 0) {
+		smtp_auth_too_long(c);
 		return;
 	}
-	smtp_b64(b64, s, n);
 	smtp_cmd(c, st, SMTP_MASK, "%s", b64);
-	OPENSSL_cleanse(b64, sizeof(b64));
+	explicit_bzero(b64, sizeof(b64));
 }
 
-/* Decode base64 s into dst; returns the length or -1 when not base64. */
-static int smtp_unb64(unsigned char *dst, size_t size, const char *s, size_t n)
-{
-	int len;
-
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > size)
-		return -1;
-	len = EVP_DecodeBlock(dst, (const unsigned char *)s, (int)n);
-	if (len < 0)
-		return -1;
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	len -= (s[n - 1] == '=') + (s[n - 2] == '=');
-	return len;
-}
 
 /* RFC 2195 §2: answer the CRAM-MD5 challenge with "user hex(HMAC-MD5(pass, challenge))". */
 static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
@@ -538,17 +523,23 @@ static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
 	const char *chal = c->first + 4;
 	size_t clen = c->first_len > 4 ? c->first_len - 4 : 0;
 	unsigned char dec[SMTP_LINE_MAX], mac[EVP_MAX_MD_SIZE];
-	char resp[SMTP_LINE_MAX / 2];
+	char resp[SMTP_LINE_MAX / 2], why[SMTP_LINE_MAX / 2];
 	unsigned maclen = 0;
-	int dlen = smtp_unb64(dec, sizeof(dec), chal, clen);
+	size_t dlen = 0;
 	int n;
 
-	if (dlen < 0) {
+	if (clen == 0 || b64_decode(dec, sizeof(dec), chal, clen, &dlen) != 0) {
 		smtp_record(c, FAIL_PROTOCOL, PHASE_AUTH, 0, r, "CRAM-MD5 challenge is not base64");
 		smtp_abort(c, r);
 		return;
 	}
-	if (HMAC(EVP_md5(), pass, (int)strlen(pass), dec, (size_t)dlen, mac, &maclen) == NULL) {
+	/* HMAC-MD5 is the one libcrypto use of the SMTP core: loaded on demand. */
+	if (ossl_load(why, sizeof(why)) != 0) {
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "HMAC-MD5: %s", why);
+		smtp_abort(c, NULL);
+		return;
+	}
+	if (OSSL(HMAC)(OSSL(EVP_md5)(), pass, (int)strlen(pass), dec, dlen, mac, &maclen) == NULL) {
 		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "HMAC-MD5 failed");
 		smtp_abort(c, NULL);
 		return;
@@ -562,8 +553,8 @@ static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
 	} else {
 		smtp_auth_send(c, SMTP_ST_AUTH_PASS, resp, (size_t)n);
 	}
-	OPENSSL_cleanse(mac, sizeof(mac));
-	OPENSSL_cleanse(resp, sizeof(resp));
+	explicit_bzero(mac, sizeof(mac));
+	explicit_bzero(resp, sizeof(resp));
 }
 
 /* Choose the AUTH mechanism, or record why it cannot be used; returns 0 to go on. */

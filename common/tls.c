@@ -2,8 +2,16 @@
  * tls.c - OpenSSL 3 client sessions on a non-blocking fd.
  *
  * Contract:
- * - OpenSSL is initialised in tls_ctx_new() only, with the library's default
- *   settings; a plugin that never uses TLS never pays for it.
+ * - OpenSSL is loaded (ossl.h: dlopen, one table of functions) and
+ *   initialised in tls_ctx_new() only; a plugin that never uses TLS never
+ *   pays for it, not even for binding the libraries' symbols at exec. A
+ *   library that cannot be loaded makes tls_ctx_new() fail with a message.
+ * - openssl.cnf is not read (OPENSSL_INIT_NO_LOAD_CONFIG) unless OPENSSL_CONF
+ *   is set: parsing it costs ~11% of a STARTTLS probe, and a probe sets its
+ *   own protocol floor below any system MinProtocol anyway (it must see old
+ *   servers to report them). Debian's default file holds no TLS policy. An
+ *   admin who wants a system policy (CipherString, providers) applied sets
+ *   OPENSSL_CONF=/etc/ssl/openssl.cnf in the plugin's environment.
  * - The minimum protocol is lowered to TLS 1.0 so that old servers can be
  *   observed and reported (policy belongs to the plugin). Everything else,
  *   including the security level, keeps OpenSSL's defaults: at the default
@@ -35,11 +43,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+#include "ossl.h"
 
 #define TLS_ERR_TEXT_MAX 256
 #define TLS_HOST_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
@@ -60,7 +64,7 @@ struct tls_conn {
 /* The fd kept in one of our BIOs. */
 static int tls_bio_fd(BIO *b)
 {
-	void *data = BIO_get_data(b);
+	void *data = OSSL(BIO_get_data)(b);
 
 	return (int)(intptr_t)data;
 }
@@ -70,10 +74,10 @@ static int tls_bio_write(BIO *b, const char *p, int len)
 {
 	ssize_t r;
 
-	BIO_clear_retry_flags(b);
+	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY); /* BIO_clear_retry_flags */
 	r = send(tls_bio_fd(b), p, (size_t)len, MSG_NOSIGNAL);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		BIO_set_retry_write(b);
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_WRITE | BIO_FLAGS_SHOULD_RETRY); /* BIO_set_retry_write */
 	return (int)r;
 }
 
@@ -82,10 +86,10 @@ static int tls_bio_read(BIO *b, char *p, int len)
 {
 	ssize_t r;
 
-	BIO_clear_retry_flags(b);
+	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY); /* BIO_clear_retry_flags */
 	r = recv(tls_bio_fd(b), p, (size_t)len, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		BIO_set_retry_read(b);
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY); /* BIO_set_retry_read */
 	return (int)r;
 }
 
@@ -101,11 +105,11 @@ static long tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 	switch (cmd) {
 	case BIO_C_SET_FD: /* num is the close flag: we never close */
 		(void)num;
-		BIO_set_data(b, (void *)(intptr_t) * (int *)ptr);
-		BIO_set_init(b, 1);
+		OSSL(BIO_set_data)(b, (void *)(intptr_t) * (int *)ptr);
+		OSSL(BIO_set_init)(b, 1);
 		return 1;
 	case BIO_C_GET_FD:
-		if (!BIO_get_init(b))
+		if (!OSSL(BIO_get_init)(b))
 			return -1;
 		if (ptr != NULL)
 			*(int *)ptr = tls_bio_fd(b);
@@ -121,16 +125,16 @@ static long tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 static BIO_METHOD *tls_bio_method_new(void)
 {
 	BIO_METHOD *m;
-	int idx = BIO_get_new_index();
+	int idx = OSSL(BIO_get_new_index)();
 
 	if (idx == -1)
 		return NULL;
-	m = BIO_meth_new(idx | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "mailpath socket");
+	m = OSSL(BIO_meth_new)(idx | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "mailpath socket");
 	if (m == NULL)
 		return NULL;
-	if (!BIO_meth_set_write(m, tls_bio_write) || !BIO_meth_set_read(m, tls_bio_read) ||
-	    !BIO_meth_set_puts(m, tls_bio_puts) || !BIO_meth_set_ctrl(m, tls_bio_ctrl)) {
-		BIO_meth_free(m);
+	if (!OSSL(BIO_meth_set_write)(m, tls_bio_write) || !OSSL(BIO_meth_set_read)(m, tls_bio_read) ||
+	    !OSSL(BIO_meth_set_puts)(m, tls_bio_puts) || !OSSL(BIO_meth_set_ctrl)(m, tls_bio_ctrl)) {
+		OSSL(BIO_meth_free)(m);
 		return NULL;
 	}
 	return m;
@@ -139,17 +143,17 @@ static BIO_METHOD *tls_bio_method_new(void)
 /* Put "what: first queued OpenSSL error" (or just what) into err. */
 static void tls_err_fill(char *err, size_t errlen, const char *what)
 {
-	unsigned long e = ERR_get_error();
+	unsigned long e = OSSL(ERR_get_error)();
 	char buf[TLS_ERR_TEXT_MAX];
 
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	if (err == NULL || errlen == 0)
 		return;
 	if (e == 0) {
 		snprintf(err, errlen, "%s", what);
 		return;
 	}
-	ERR_error_string_n(e, buf, sizeof buf);
+	OSSL(ERR_error_string_n)(e, buf, sizeof buf);
 	snprintf(err, errlen, "%s: %s", what, buf);
 }
 
@@ -159,11 +163,19 @@ static int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file)
 	const char *dir;
 
 	if (ca_file != NULL)
-		return SSL_CTX_load_verify_file(ctx, ca_file);
-	dir = getenv(X509_get_default_cert_dir_env());
+		return OSSL(SSL_CTX_load_verify_file)(ctx, ca_file);
+	dir = getenv(OSSL(X509_get_default_cert_dir_env)());
 	if (dir == NULL || dir[0] == '\0')
-		dir = X509_get_default_cert_dir();
-	return SSL_CTX_load_verify_dir(ctx, dir);
+		dir = OSSL(X509_get_default_cert_dir)();
+	return OSSL(SSL_CTX_load_verify_dir)(ctx, dir);
+}
+
+/* OPENSSL_init_ssl options: skip openssl.cnf unless OPENSSL_CONF names one. */
+static uint64_t tls_init_opts(void)
+{
+	const char *conf = getenv("OPENSSL_CONF");
+
+	return conf != NULL && conf[0] != '\0' ? 0 : OPENSSL_INIT_NO_LOAD_CONFIG;
 }
 
 /* Make a client context; ca_file NULL means the system store. NULL on failure, message in err. */
@@ -173,29 +185,31 @@ struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if (!OPENSSL_init_ssl(0, NULL)) {
+	if (ossl_load(err, errlen) != 0)
+		return NULL;
+	if (!OSSL(OPENSSL_init_ssl)(tls_init_opts(), NULL)) {
 		tls_err_fill(err, errlen, "OpenSSL initialisation");
 		return NULL;
 	}
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	c = calloc(1, sizeof *c);
 	if (c == NULL) {
 		tls_err_fill(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->ssl_ctx = SSL_CTX_new(TLS_client_method());
+	c->ssl_ctx = OSSL(SSL_CTX_new)(OSSL(TLS_client_method)());
 	if (c->ssl_ctx == NULL) {
 		tls_err_fill(err, errlen, "SSL_CTX_new");
 		goto fail;
 	}
-	if (!SSL_CTX_set_min_proto_version(c->ssl_ctx, TLS1_VERSION)) {
+	if (!OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_VERSION, NULL)) {
 		tls_err_fill(err, errlen, "minimum protocol");
 		goto fail;
 	}
-	SSL_CTX_set_verify(c->ssl_ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_options(c->ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	SSL_CTX_set_mode(c->ssl_ctx,
-	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	OSSL(SSL_CTX_set_verify)(c->ssl_ctx, SSL_VERIFY_NONE, NULL);
+	OSSL(SSL_CTX_set_options)(c->ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_MODE, /* SSL_CTX_set_mode */
+	                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, NULL);
 	if (!tls_ctx_load_ca(c->ssl_ctx, ca_file)) {
 		tls_err_fill(err, errlen, ca_file != NULL ? ca_file : "CA directory");
 		goto fail;
@@ -216,8 +230,8 @@ void tls_ctx_free(struct tls_ctx *c)
 {
 	if (c == NULL)
 		return;
-	SSL_CTX_free(c->ssl_ctx);
-	BIO_meth_free(c->bio_meth);
+	OSSL(SSL_CTX_free)(c->ssl_ctx);
+	OSSL(BIO_meth_free)(c->bio_meth);
 	free(c);
 }
 
@@ -237,24 +251,31 @@ static int tls_conn_set_name(struct tls_conn *t, const char *verify_name)
 		return 0;
 	t->verify_is_ip = tls_is_ip_literal(verify_name);
 	if (t->verify_is_ip)
-		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), verify_name);
-	SSL_set_hostflags(t->ssl, TLS_HOST_FLAGS);
-	return SSL_set1_host(t->ssl, verify_name);
+		return OSSL(X509_VERIFY_PARAM_set1_ip_asc)(OSSL(SSL_get0_param)(t->ssl), verify_name);
+	OSSL(SSL_set_hostflags)(t->ssl, TLS_HOST_FLAGS);
+	return OSSL(SSL_set1_host)(t->ssl, verify_name);
 }
 
 /* Attach fd to the session through our socket BIO. */
 static int tls_conn_set_fd(struct tls_conn *t, const struct tls_ctx *c, int fd)
 {
-	BIO *bio = BIO_new(c->bio_meth);
+	BIO *bio = OSSL(BIO_new)(c->bio_meth);
 
 	if (bio == NULL)
 		return 0;
-	if (BIO_set_fd(bio, fd, BIO_NOCLOSE) != 1) {
-		BIO_free(bio);
+	if (OSSL(BIO_int_ctrl)(bio, BIO_C_SET_FD, BIO_NOCLOSE, fd) != 1 /* BIO_set_fd */) {
+		OSSL(BIO_free)(bio);
 		return 0;
 	}
-	SSL_set_bio(t->ssl, bio, bio);
+	OSSL(SSL_set_bio)(t->ssl, bio, bio);
 	return 1;
+}
+
+/* Ask for server name sni (SSL_set_tlsext_host_name); 1 on success. */
+static int tls_set_sni(SSL *ssl, const char *sni)
+{
+	return (int)OSSL(SSL_ctrl)(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+	                           (void *)(uintptr_t)sni);
 }
 
 /* Start a client session on fd; sni and verify_name may be NULL. */
@@ -267,20 +288,20 @@ struct tls_conn *tls_conn_new(struct tls_ctx *c, int fd, const char *sni, const 
 	t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return NULL;
-	ERR_clear_error();
-	t->ssl = SSL_new(c->ssl_ctx);
+	OSSL(ERR_clear_error)();
+	t->ssl = OSSL(SSL_new)(c->ssl_ctx);
 	if (t->ssl == NULL || !tls_conn_set_fd(t, c, fd))
 		goto fail;
 	/* RFC 6066 section 3: literal IPv4 and IPv6 addresses are not permitted. */
 	if (sni != NULL && sni[0] != '\0' && !tls_is_ip_literal(sni) &&
-	    !SSL_set_tlsext_host_name(t->ssl, sni))
+	    !tls_set_sni(t->ssl, sni))
 		goto fail;
 	if (verify_name != NULL && !tls_conn_set_name(t, verify_name))
 		goto fail;
-	SSL_set_connect_state(t->ssl);
+	OSSL(SSL_set_connect_state)(t->ssl);
 	return t;
 fail:
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	tls_conn_free(t);
 	return NULL;
 }
@@ -290,7 +311,7 @@ void tls_conn_free(struct tls_conn *t)
 {
 	if (t == NULL)
 		return;
-	SSL_free(t->ssl);
+	OSSL(SSL_free)(t->ssl);
 	free(t->verify_name);
 	free(t);
 }
@@ -298,26 +319,26 @@ void tls_conn_free(struct tls_conn *t)
 /* Record a failure: the first queued OpenSSL error, else errno, else ssl_err. */
 static void tls_conn_set_error(struct tls_conn *t, int ssl_err, int saved_errno)
 {
-	unsigned long e = ERR_get_error();
-	const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+	unsigned long e = OSSL(ERR_get_error)();
+	const char *reason = e != 0 ? OSSL(ERR_reason_error_string)(e) : NULL;
 
 	t->err_reason = e != 0 ? ERR_GET_REASON(e) : 0;
 	if (reason != NULL)
 		snprintf(t->err_text, sizeof t->err_text, "%s", reason);
 	else if (e != 0)
-		ERR_error_string_n(e, t->err_text, sizeof t->err_text);
+		OSSL(ERR_error_string_n)(e, t->err_text, sizeof t->err_text);
 	else if (saved_errno != 0)
 		snprintf(t->err_text, sizeof t->err_text, "%s", strerror(saved_errno));
 	else
 		snprintf(t->err_text, sizeof t->err_text, "TLS failure (SSL_get_error %d)",
 		         ssl_err);
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 }
 
 /* True when the failure is the peer going away (close, reset, EOF). */
 static int tls_is_eof(int ssl_err, int saved_errno)
 {
-	unsigned long e = ERR_peek_error();
+	unsigned long e = OSSL(ERR_peek_error)();
 
 	if (ssl_err == SSL_ERROR_ZERO_RETURN)
 		return 1;
@@ -331,7 +352,7 @@ static int tls_is_eof(int ssl_err, int saved_errno)
 /* Map the result of an SSL call (ret <= 0) to enum tls_io. */
 static enum tls_io tls_conn_result(struct tls_conn *t, int ret, int saved_errno)
 {
-	int ssl_err = SSL_get_error(t->ssl, ret);
+	int ssl_err = OSSL(SSL_get_error)(t->ssl, ret);
 
 	if (ssl_err == SSL_ERROR_WANT_READ)
 		return TLS_IO_WANT_READ;
@@ -346,7 +367,7 @@ static enum tls_io tls_conn_result(struct tls_conn *t, int ret, int saved_errno)
 	t->err_text[0] = '\0';
 	if (ssl_err == SSL_ERROR_SYSCALL && saved_errno != 0)
 		snprintf(t->err_text, sizeof t->err_text, "%s", strerror(saved_errno));
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	return TLS_IO_EOF;
 }
 
@@ -355,9 +376,9 @@ enum tls_io tls_handshake(struct tls_conn *t)
 {
 	int r;
 
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	errno = 0;
-	r = SSL_connect(t->ssl);
+	r = OSSL(SSL_connect)(t->ssl);
 	if (r == 1)
 		return TLS_IO_OK;
 	return tls_conn_result(t, r, errno);
@@ -366,7 +387,7 @@ enum tls_io tls_handshake(struct tls_conn *t)
 /* Read up to len bytes; *n gets the count on TLS_IO_OK. */
 size_t tls_pending(const struct tls_conn *t)
 {
-	int n = SSL_pending(t->ssl);
+	int n = OSSL(SSL_pending)(t->ssl);
 
 	return n > 0 ? (size_t)n : 0;
 }
@@ -376,9 +397,9 @@ enum tls_io tls_read(struct tls_conn *t, void *p, size_t len, size_t *n)
 	size_t got = 0;
 
 	*n = 0;
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	errno = 0;
-	if (SSL_read_ex(t->ssl, p, len, &got) == 1) {
+	if (OSSL(SSL_read_ex)(t->ssl, p, len, &got) == 1) {
 		*n = got;
 		return TLS_IO_OK;
 	}
@@ -391,9 +412,9 @@ enum tls_io tls_write(struct tls_conn *t, const void *p, size_t len, size_t *n)
 	size_t put = 0;
 
 	*n = 0;
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 	errno = 0;
-	if (SSL_write_ex(t->ssl, p, len, &put) == 1) {
+	if (OSSL(SSL_write_ex)(t->ssl, p, len, &put) == 1) {
 		*n = put;
 		return TLS_IO_OK;
 	}
@@ -429,21 +450,21 @@ static void tls_utf8_trim(char *s, size_t used)
 /* Print an X509 name on one line into out (bounded, UTF-8 kept). */
 static void tls_name_line(const X509_NAME *name, char *out, size_t len)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	BIO *bio = OSSL(BIO_new)(OSSL(BIO_s_mem)());
 	int got;
 
 	out[0] = '\0';
 	if (bio == NULL)
 		return;
-	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-		got = BIO_read(bio, out, (int)len - 1);
+	if (OSSL(X509_NAME_print_ex)(bio, name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		got = OSSL(BIO_read)(bio, out, (int)len - 1);
 		if (got > 0) {
 			out[got] = '\0';
 			if ((size_t)got == len - 1)
 				tls_utf8_trim(out, (size_t)got);
 		}
 	}
-	BIO_free(bio);
+	OSSL(BIO_free)(bio);
 }
 
 /* The certificate's notAfter as time_t; 0 when unreadable. */
@@ -452,7 +473,7 @@ static time_t tls_not_after(const X509 *cert)
 	struct tm tm;
 
 	memset(&tm, 0, sizeof tm);
-	if (!ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm))
+	if (!OSSL(ASN1_TIME_to_tm)(OSSL(X509_get0_notAfter)(cert), &tm))
 		return 0;
 	return timegm(&tm);
 }
@@ -463,8 +484,8 @@ static int tls_name_ok(const struct tls_conn *t, X509 *cert)
 	if (t->verify_name == NULL)
 		return 1;
 	if (t->verify_is_ip)
-		return X509_check_ip_asc(cert, t->verify_name, 0) == 1;
-	return X509_check_host(cert, t->verify_name, 0, TLS_HOST_FLAGS, NULL) == 1;
+		return OSSL(X509_check_ip_asc)(cert, t->verify_name, 0) == 1;
+	return OSSL(X509_check_host)(cert, t->verify_name, 0, TLS_HOST_FLAGS, NULL) == 1;
 }
 
 /* Fill facts about the session (after a completed handshake). */
@@ -473,24 +494,26 @@ void tls_conn_info(const struct tls_conn *t, struct tls_info *info)
 	X509 *cert;
 
 	memset(info, 0, sizeof *info);
-	snprintf(info->protocol, sizeof info->protocol, "%s", SSL_get_version(t->ssl));
-	if (SSL_get_current_cipher(t->ssl) != NULL)
-		snprintf(info->cipher, sizeof info->cipher, "%s", SSL_get_cipher_name(t->ssl));
-	info->verify_code = (int)SSL_get_verify_result(t->ssl);
+	snprintf(info->protocol, sizeof info->protocol, "%s", OSSL(SSL_get_version)(t->ssl));
+	if (OSSL(SSL_get_current_cipher)(t->ssl) != NULL)
+		snprintf(info->cipher, sizeof info->cipher, "%s", OSSL(SSL_CIPHER_get_name)(OSSL(SSL_get_current_cipher)(t->ssl)));
+	info->verify_code = (int)OSSL(SSL_get_verify_result)(t->ssl);
 	snprintf(info->verify_text, sizeof info->verify_text, "%s",
 	         tls_verify_str(info->verify_code));
-	cert = SSL_get0_peer_certificate(t->ssl);
+	cert = OSSL(SSL_get0_peer_certificate)(t->ssl);
 	if (cert == NULL)
 		return;
-	tls_name_line(X509_get_subject_name(cert), info->subject, sizeof info->subject);
-	tls_name_line(X509_get_issuer_name(cert), info->issuer, sizeof info->issuer);
+	tls_name_line(OSSL(X509_get_subject_name)(cert), info->subject, sizeof info->subject);
+	tls_name_line(OSSL(X509_get_issuer_name)(cert), info->issuer, sizeof info->issuer);
 	info->not_after = tls_not_after(cert);
 	info->name_ok = tls_name_ok(t, cert);
-	ERR_clear_error();
+	OSSL(ERR_clear_error)();
 }
 
 /* Name of an X509 verify code ("certificate has expired"). */
 const char *tls_verify_str(int code)
 {
-	return X509_verify_cert_error_string(code);
+	if (ossl_load(NULL, 0) != 0)
+		return "certificate verification error";
+	return OSSL(X509_verify_cert_error_string)(code);
 }
