@@ -60,6 +60,21 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "== plugins do not link OpenSSL (common/ossl.c loads it on first TLS use)"
+linked=""
+for p in build/check_mail_*; do
+	[ -x "$p" ] || continue
+	if readelf -d "$p" | grep -E 'NEEDED.*lib(ssl|crypto)\.so' >/dev/null; then
+		linked+=" $p"
+	fi
+done
+if [ -z "$linked" ] && ls build/check_mail_* >/dev/null 2>&1; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: libssl/libcrypto in NEEDED of:${linked:- (no plugin built)}"
+	failed=$((failed + 1))
+fi
+
 echo "== the README documents every cause of the classifier"
 undocumented=""
 for c in $(grep -oE '^	X\([A-Z0-9_]+, "[a-z0-9-]+"' common/classify.c | grep -oE '"[a-z0-9-]+"' | tr -d '"'); do
