@@ -33,7 +33,10 @@ int b64_encode(char *dst, size_t size, const void *src, size_t n)
 		v = (unsigned long)p[i] << 16 | (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0);
 		dst[o++] = b64_alphabet[v >> 18 & 63];
 		dst[o++] = b64_alphabet[v >> 12 & 63];
-		dst[o++] = i + 1 < n ? b64_alphabet[v >> 6 & 63] : '=';
+		if (i + 1 < n)
+			dst[o++] = b64_alphabet[v >> 6 & 63];
+		else
+			dst[o++] = '=';
 		dst[o++] = '=';
 	}
 	dst[o] = '\0';

@@ -39,8 +39,8 @@ static const struct ossl_sym ossl_syms[] = {OSSL_SSL_FUNCS(OSSL_SYM_SSL)
 
 struct ossl_fns ossl_fn;
 
-static int ossl_state;        /* 0 not tried, 1 loaded, -1 failed */
-static char ossl_why[256];    /* the failure of the one attempt */
+static int ossl_state;     /* 0 not tried, 1 loaded, -1 failed */
+static char ossl_why[256]; /* the failure of the one attempt */
 
 /* Put the dlerror() text (or what) into err. */
 static void ossl_err_dl(char *err, size_t errlen, const char *what)
@@ -110,7 +110,9 @@ int ossl_load(char *err, size_t errlen)
 {
 	if (ossl_state == 0)
 		ossl_state = ossl_open(&ossl_fn, OSSL_SSL_NAME, OSSL_CRYPTO_NAME, ossl_why,
-		                       sizeof(ossl_why)) == 0 ? 1 : -1;
+		                       sizeof(ossl_why)) == 0
+		                 ? 1
+		                 : -1;
 	if (ossl_state > 0)
 		return 0;
 	if (err != NULL && errlen > 0)

@@ -27,7 +27,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#if OPENSSL_VERSION_MAJOR != 3
+#if defined(OPENSSL_VERSION_MAJOR) && OPENSSL_VERSION_MAJOR != 3
 #error "ossl: built for the OpenSSL 3 ABI (libssl.so.3)"
 #endif
 
@@ -109,7 +109,8 @@
 	X(EVP_md5)                                                                                 \
 	X(HMAC)
 
-#define OSSL_FIELD(f) __typeof__(&f) f;
+/* f names a function and a member: it cannot be parenthesised. */
+#define OSSL_FIELD(f) __typeof__(&f) f; /* NOLINT(bugprone-macro-parentheses) */
 /* Pointers to the OpenSSL functions we call; valid after ossl_load() returned 0. */
 struct ossl_fns {
 	OSSL_SSL_FUNCS(OSSL_FIELD)

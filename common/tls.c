@@ -74,10 +74,11 @@ static int tls_bio_write(BIO *b, const char *p, int len)
 {
 	ssize_t r;
 
-	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY); /* BIO_clear_retry_flags */
+	/* BIO_clear_retry_flags(b) */
+	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY);
 	r = send(tls_bio_fd(b), p, (size_t)len, MSG_NOSIGNAL);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		OSSL(BIO_set_flags)(b, BIO_FLAGS_WRITE | BIO_FLAGS_SHOULD_RETRY); /* BIO_set_retry_write */
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_WRITE | BIO_FLAGS_SHOULD_RETRY); /* retry_write */
 	return (int)r;
 }
 
@@ -86,10 +87,11 @@ static int tls_bio_read(BIO *b, char *p, int len)
 {
 	ssize_t r;
 
-	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY); /* BIO_clear_retry_flags */
+	/* BIO_clear_retry_flags(b) */
+	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY);
 	r = recv(tls_bio_fd(b), p, (size_t)len, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		OSSL(BIO_set_flags)(b, BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY); /* BIO_set_retry_read */
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY); /* retry_read */
 	return (int)r;
 }
 
@@ -132,8 +134,10 @@ static BIO_METHOD *tls_bio_method_new(void)
 	m = OSSL(BIO_meth_new)(idx | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "mailpath socket");
 	if (m == NULL)
 		return NULL;
-	if (!OSSL(BIO_meth_set_write)(m, tls_bio_write) || !OSSL(BIO_meth_set_read)(m, tls_bio_read) ||
-	    !OSSL(BIO_meth_set_puts)(m, tls_bio_puts) || !OSSL(BIO_meth_set_ctrl)(m, tls_bio_ctrl)) {
+	if (!OSSL(BIO_meth_set_write)(m, tls_bio_write) ||
+	    !OSSL(BIO_meth_set_read)(m, tls_bio_read) ||
+	    !OSSL(BIO_meth_set_puts)(m, tls_bio_puts) ||
+	    !OSSL(BIO_meth_set_ctrl)(m, tls_bio_ctrl)) {
 		OSSL(BIO_meth_free)(m);
 		return NULL;
 	}
@@ -202,14 +206,17 @@ struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 		tls_err_fill(err, errlen, "SSL_CTX_new");
 		goto fail;
 	}
+	/* SSL_CTX_set_min_proto_version */
 	if (!OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_VERSION, NULL)) {
 		tls_err_fill(err, errlen, "minimum protocol");
 		goto fail;
 	}
 	OSSL(SSL_CTX_set_verify)(c->ssl_ctx, SSL_VERIFY_NONE, NULL);
 	OSSL(SSL_CTX_set_options)(c->ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_MODE, /* SSL_CTX_set_mode */
-	                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, NULL);
+	/* SSL_CTX_set_mode */
+	OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_MODE,
+	                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+	                   NULL);
 	if (!tls_ctx_load_ca(c->ssl_ctx, ca_file)) {
 		tls_err_fill(err, errlen, ca_file != NULL ? ca_file : "CA directory");
 		goto fail;
@@ -251,7 +258,8 @@ static int tls_conn_set_name(struct tls_conn *t, const char *verify_name)
 		return 0;
 	t->verify_is_ip = tls_is_ip_literal(verify_name);
 	if (t->verify_is_ip)
-		return OSSL(X509_VERIFY_PARAM_set1_ip_asc)(OSSL(SSL_get0_param)(t->ssl), verify_name);
+		return OSSL(X509_VERIFY_PARAM_set1_ip_asc)(OSSL(SSL_get0_param)(t->ssl),
+		                                           verify_name);
 	OSSL(SSL_set_hostflags)(t->ssl, TLS_HOST_FLAGS);
 	return OSSL(SSL_set1_host)(t->ssl, verify_name);
 }
@@ -263,7 +271,8 @@ static int tls_conn_set_fd(struct tls_conn *t, const struct tls_ctx *c, int fd)
 
 	if (bio == NULL)
 		return 0;
-	if (OSSL(BIO_int_ctrl)(bio, BIO_C_SET_FD, BIO_NOCLOSE, fd) != 1 /* BIO_set_fd */) {
+	/* BIO_set_fd(bio, fd, BIO_NOCLOSE) */
+	if (OSSL(BIO_int_ctrl)(bio, BIO_C_SET_FD, BIO_NOCLOSE, fd) != 1) {
 		OSSL(BIO_free)(bio);
 		return 0;
 	}
@@ -491,12 +500,15 @@ static int tls_name_ok(const struct tls_conn *t, X509 *cert)
 /* Fill facts about the session (after a completed handshake). */
 void tls_conn_info(const struct tls_conn *t, struct tls_info *info)
 {
+	const SSL_CIPHER *cipher;
 	X509 *cert;
 
 	memset(info, 0, sizeof *info);
 	snprintf(info->protocol, sizeof info->protocol, "%s", OSSL(SSL_get_version)(t->ssl));
-	if (OSSL(SSL_get_current_cipher)(t->ssl) != NULL)
-		snprintf(info->cipher, sizeof info->cipher, "%s", OSSL(SSL_CIPHER_get_name)(OSSL(SSL_get_current_cipher)(t->ssl)));
+	cipher = OSSL(SSL_get_current_cipher)(t->ssl);
+	if (cipher != NULL)
+		snprintf(info->cipher, sizeof info->cipher, "%s",
+		         OSSL(SSL_CIPHER_get_name)(cipher));
 	info->verify_code = (int)OSSL(SSL_get_verify_result)(t->ssl);
 	snprintf(info->verify_text, sizeof info->verify_text, "%s",
 	         tls_verify_str(info->verify_code));

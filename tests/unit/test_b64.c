@@ -15,8 +15,13 @@ Suite *b64_suite(void);
 static const struct {
 	const char *plain, *enc;
 } rfc_cases[] = {
-    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 START_TEST(test_b64_rfc_encode)
@@ -38,10 +43,11 @@ START_TEST(test_b64_rfc_decode)
 	unsigned char out[16];
 	size_t len = 99, want = strlen(rfc_cases[_i].plain);
 
-	ck_assert_msg(b64_decode(out, sizeof(out), rfc_cases[_i].enc, strlen(rfc_cases[_i].enc),
-	                         &len) == 0,
-	              "\"%s\": got failure, want success", rfc_cases[_i].enc);
-	ck_assert_msg(len == want, "\"%s\": got length %zu, want %zu", rfc_cases[_i].enc, len, want);
+	ck_assert_msg(
+	    b64_decode(out, sizeof(out), rfc_cases[_i].enc, strlen(rfc_cases[_i].enc), &len) == 0,
+	    "\"%s\": got failure, want success", rfc_cases[_i].enc);
+	ck_assert_msg(len == want, "\"%s\": got length %zu, want %zu", rfc_cases[_i].enc, len,
+	              want);
 	ck_assert_msg(memcmp(out, rfc_cases[_i].plain, want) == 0, "\"%s\": got other bytes",
 	              rfc_cases[_i].enc);
 }
@@ -83,17 +89,17 @@ END_TEST
 
 /* Input an RFC 4648 encoder never produces. */
 static const char *bad_cases[] = {
-    "Zg=",      /* length not a multiple of 4 */
-    "Zm9vY",    /* likewise */
-    "Zg==Zm8=", /* padding before the end */
-    "Z===",     /* three pad characters */
-    "=Zg=",     /* pad first */
-    "Zm=v",     /* pad inside the group */
+    "Zg=",          /* length not a multiple of 4 */
+    "Zm9vY",        /* likewise */
+    "Zg==Zm8=",     /* padding before the end */
+    "Z===",         /* three pad characters */
+    "=Zg=",         /* pad first */
+    "Zm=v",         /* pad inside the group */
     "Zm9v\r\nYg==", /* line break */
-    "Zm 9v",    /* blank (length 5, and not alphabet) */
-    "Zm9 ",     /* blank */
-    "Zm-_",     /* base64url alphabet */
-    "Zm9\x80",  /* 8-bit */
+    "Zm 9v",        /* blank (length 5, and not alphabet) */
+    "Zm9 ",         /* blank */
+    "Zm-_",         /* base64url alphabet */
+    "Zm9\x80",      /* 8-bit */
 };
 
 START_TEST(test_b64_decode_bad)

@@ -14,7 +14,8 @@ START_TEST(test_ossl_load_twice)
 	char err[256] = "untouched";
 	void (*first)(void);
 
-	ck_assert_msg(ossl_load(err, sizeof(err)) == 0, "first load: got \"%s\", want success", err);
+	ck_assert_msg(ossl_load(err, sizeof(err)) == 0, "first load: got \"%s\", want success",
+	              err);
 	ck_assert_msg(OSSL(SSL_new) != NULL && OSSL(HMAC) != NULL && OSSL(ERR_get_error) != NULL,
 	              "got NULL table entries after a successful load");
 	memcpy(&first, &ossl_fn.SSL_CTX_new, sizeof(first));
@@ -39,7 +40,8 @@ START_TEST(test_ossl_every_entry)
 	              "got \"%s\", want success", err);
 	for (i = 0; i + sizeof(slot) <= sizeof(t); i += sizeof(slot)) {
 		memcpy(&slot, p + i, sizeof(slot));
-		ck_assert_msg(slot != NULL, "entry %zu: got NULL, want an address", i / sizeof(slot));
+		ck_assert_msg(slot != NULL, "entry %zu: got NULL, want an address",
+		              i / sizeof(slot));
 	}
 }
 END_TEST
@@ -59,7 +61,8 @@ START_TEST(test_ossl_open_fails)
 	char err[256] = "";
 
 	memset(&t, 0xff, sizeof(t));
-	ck_assert_msg(ossl_open(&t, bad_cases[_i].ssl, bad_cases[_i].crypto, err, sizeof(err)) == -1,
+	ck_assert_msg(ossl_open(&t, bad_cases[_i].ssl, bad_cases[_i].crypto, err, sizeof(err)) ==
+	                  -1,
 	              "%s/%s: got success, want -1", bad_cases[_i].ssl, bad_cases[_i].crypto);
 	ck_assert_msg(strstr(err, "cannot load OpenSSL") != NULL &&
 	                  strstr(err, bad_cases[_i].want) != NULL,
