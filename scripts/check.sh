@@ -75,6 +75,26 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "== a plugin without a loadable OpenSSL: -S ends UNKNOWN with the reason"
+nossl=$(mktemp -d)
+if cc -std=c11 -D_GNU_SOURCE -iquote common $(pkg-config --cflags json-c) \
+	-DOSSL_SSL_NAME='"libmailpath-missing.so.3"' -c common/ossl.c -o "$nossl/ossl.o" &&
+	cc -pie -o "$nossl/check_mail_smtp" build/plugins/check_mail_smtp.o "$nossl/ossl.o" \
+		$(ls build/common/*.o | grep -v '/ossl\.o$') $(pkg-config --libs libcares json-c); then
+	out=$("$nossl/check_mail_smtp" -H 127.0.0.1 -p 9 -S 2>&1)
+	rc=$?
+	if [ "$rc" -eq 3 ] && grep -q 'cannot load OpenSSL: libmailpath-missing.so.3' <<<"$out"; then
+		passed=$((passed + 1))
+	else
+		echo "FAIL: got exit $rc \"$out\", want 3 and \"cannot load OpenSSL: libmailpath-missing.so.3\""
+		failed=$((failed + 1))
+	fi
+else
+	echo "FAIL: building the plugin without OpenSSL"
+	failed=$((failed + 1))
+fi
+rm -rf "$nossl"
+
 echo "== the README documents every cause of the classifier"
 undocumented=""
 for c in $(grep -oE '^	X\([A-Z0-9_]+, "[a-z0-9-]+"' common/classify.c | grep -oE '"[a-z0-9-]+"' | tr -d '"'); do
