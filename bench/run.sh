@@ -121,10 +121,10 @@ bench_pairs() {
 	else
 		echo "| fault endpoints | - | - | - | - | - | - | skipped: no fault servers in the lab |" >>"$ROWS"
 	fi
-	bench_pair "plain probe, STATIC_DEPS=1 build" "goal <= 0.5" \
+	bench_pair "plain probe, STATIC_DEPS=1 build (static c-ares, json-c)" "goal <= 0.5" \
 		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
 		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
-	bench_pair "STARTTLS -D 30, STATIC_DEPS=1 build" "goal <= 0.6, RSS <= 1" \
+	bench_pair "STARTTLS -D 30, STATIC_DEPS=1 build (static c-ares, json-c)" "goal <= 0.6, RSS <= 1" \
 		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT -S -D 30 $CA" \
 		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT -S -D 30"
 	bench_pair "start-up: --version vs true" "floor" "$B/check_mail_smtp --version" "true"
