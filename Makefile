@@ -58,8 +58,9 @@ AGENTX      = $(O)/mailpath-agentx
 
 all: $(PLUGINS) $(TOOLS) $(O)/unit_tests $(FUZZ_REPLAY) $(AGENTX)
 
-# What the test suites run (no lab tools): the memory-checker builds.
-testbins: $(PLUGINS) $(O)/unit_tests $(FUZZ_REPLAY)
+# What the test suites run (no lab tools): the memory-checker builds. The
+# integration suite runs the subagent from the same build directory.
+testbins: $(PLUGINS) $(O)/unit_tests $(FUZZ_REPLAY) $(AGENTX)
 
 deps:
 	scripts/install-deps.sh
