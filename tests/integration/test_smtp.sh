@@ -32,6 +32,11 @@ expect "postfix -R mismatch warns" 1 expect-mismatch command -- $P -H $L -p "$LA
 expect "postfix -w exceeded warns" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w 0.000001 -c 10
 expect "postfix -c exceeded critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w 10 -c 0.000001
 expect "postfix --phase-critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
+expect "postfix --phase-warning" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning ehlo=0.0000001
+expect_json "postfix --phase-warning: threshold in perfdata" '.perfdata[] | select(.label == "ehlo") | .warn == "0.0000001"'
+expect "postfix --ssl (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --ssl "${CA[@]}" --sni mail.lab.test
+expect "postfix --tls (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --tls "${CA[@]}" --sni mail.lab.test
+expect_text "-L sends LHLO" 2 "C: LHLO " -- $P -H $L -p "$LAB_SMTP_PORT" -L -vvv
 expect "postfix -F and -q accepted" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -F probe.lab.test -q
 expect "postfix -b source address" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -b 127.0.0.1
 expect "postfix -4" 0 ok - -- $P -4 -H localhost -p "$LAB_SMTP_PORT"
