@@ -321,34 +321,20 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	return 0;
 }
 
-/* The verdict on a probe that succeeded: certificate days and time thresholds. */
-static const struct cause *smtp_verdict_ok(struct smtp_check *s, struct out *o, char *why,
-					   size_t len)
+/* The time thresholds (-w/-c, --phase-*): raise the state, and say so. */
+static void smtp_thresholds(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
 	double total = (double)r->total_us / 1e6;
-	enum state st;
+	enum state st = thresholds_eval(&s->time_th, total);
 
-	if (s->po.cert_days && r->tls_used && !s->ignore_expiry) {
-		int days = smtp_report_cert_days(r);
-
-		if (days < s->po.cert_crit || days < s->po.cert_warn) {
-			struct fail f = {.cls = FAIL_CERT_DAYS, .phase = PHASE_TLS};
-
-			out_state(o, days < s->po.cert_crit ? STATE_CRITICAL : STATE_WARNING);
-			snprintf(why, len, "certificate expires in %d days", days);
-			return classify(&f);
-		}
-	}
-	st = thresholds_eval(&s->time_th, total);
 	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
 		if (r->phase_seen[p])
 			st = state_worst(st, thresholds_eval(&s->phase_th[p],
 							     (double)r->phase_us[p] / 1e6));
 	out_state(o, st);
 	if (st != STATE_OK)
-		snprintf(why, len, "response time %.3fs over threshold", total);
-	return classify(&r->smtp.fail);
+		out_summary(o, ", response time %.3fs over threshold", total);
 }
 
 /* Words for a healthy probe: what was negotiated. */
@@ -372,22 +358,24 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 {
 	struct smtp_check *s = ctx;
-	const struct smtp_run_result *r = &s->res;
-	const struct cause *cause = classify(&r->smtp.fail);
-	char target[320], what[512] = "";
+	struct smtp_run_result *r = &s->res;
+	const struct cause *cause;
+	char target[320], what[512];
 
-	smtp_report_target(r, s->host, s->po.port, target, sizeof(target));
-	out_summary(o, "%s", target);
-	if (r->smtp.fail.cls != FAIL_NONE) {
-		out_state(o, cause->state);
-		o->timed_out = cause->timeout;
+	if (!s->ignore_expiry)
+		probe_opts_cert_check(&s->po, r); /* -D: FAIL_CERT_DAYS on a working probe */
+	cause = classify(&r->smtp.fail);
+	out_state(o, cause->state);
+	o->timed_out = cause->timeout;
+	out_summary(o, "%s", smtp_report_target(r, s->host, s->po.port, target, sizeof(target)));
+	if (r->smtp.fail.cls == FAIL_NONE || r->smtp.fail.cls == FAIL_CERT_DAYS) {
+		smtp_summary_ok(s, o);
+		if (r->smtp.fail.cls == FAIL_CERT_DAYS)
+			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, cause->name);
+		smtp_thresholds(s, o);
+	} else {
 		out_summary(o, " %s (cause: %s)", smtp_report_failure(r, what, sizeof(what)),
 			    cause->name);
-	} else {
-		cause = smtp_verdict_ok(s, o, what, sizeof(what));
-		smtp_summary_ok(s, o);
-		if (what[0] != '\0')
-			out_summary(o, ", %s (cause: %s)", what, cause->name);
 	}
 	smtp_report_perf(r, o, s->phase_th);
 	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);

@@ -19,8 +19,8 @@ expect_json "postfix -6 uses ::1" '.address == "::1"'
 expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
 expect "postfix --no-verify" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -S --no-verify
 expect "postfix -D 30 (2-year cert)" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -D 30,10 "${CA[@]}" --sni mail.lab.test
-expect "postfix -D 1000 warns" 1 cert-expiring - -- $P -H $L -p "$LAB_SMTP_PORT" -D 1000 "${CA[@]}" --sni mail.lab.test
-expect "postfix -D 2000,1000 critical" 2 cert-expiring - -- $P -H $L -p "$LAB_SMTP_PORT" -D 2000,1000 "${CA[@]}" --sni mail.lab.test
+expect "postfix -D 1000 warns" 1 cert-expiring tls -- $P -H $L -p "$LAB_SMTP_PORT" -D 1000 "${CA[@]}" --sni mail.lab.test
+expect "postfix -D 2000,1000 critical" 2 cert-expiry-critical tls -- $P -H $L -p "$LAB_SMTP_PORT" -D 2000,1000 "${CA[@]}" --sni mail.lab.test
 expect "postfix rcpt accepted" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt test@lab.test
 expect "postfix rcpt unknown" 2 recipient-rejected rcpt -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt nobody@lab.test
 expect_json "postfix rcpt unknown: 550 5.1.1" '.reply.code == 550 and .reply.enhanced == "5.1.1"'
@@ -107,7 +107,7 @@ expect "implicit TLS" 0 ok - -- $P -H $L -p "$FAULT_IMPLICIT_TLS" -s "${CA[@]}" 
 expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "wrong-name certificate" 2 cert-name-mismatch tls -- $P -H $L -p "$FAULT_WRONGNAME_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SELFSIGNED_CERT" -S "${CA[@]}" --sni fault.lab.test
-expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring - -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
+expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring tls -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
 expect "AUTH accepted by fault server" 0 ok - -- $P -H $L -p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test \
 	-A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
 expect "certificate for clients only" 2 cert-invalid tls -- $P -H $L -p "$FAULT_CLIENTONLY_CERT" -S "${CA[@]}" --sni fault.lab.test
