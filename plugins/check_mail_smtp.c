@@ -7,8 +7,6 @@
  * options and the verdict; the probe lives in common/. The struct
  * check_mail_smtp is also linked into snmp-subagent/mailpath-agentx.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 #include "check.h"
 #include "classify.h"
 #include "probe_opts.h"
+#include "secret.h"
 #include "smtp_report.h"
 #include "smtp_run.h"
 
@@ -133,32 +132,6 @@ static int smtp_opt_list(const char **list, int *n, const char *arg, char *err, 
 	return 0;
 }
 
-/* Read the AUTH password: the first line of a file. */
-static int smtp_read_password(struct smtp_check *s, char *err, size_t errlen)
-{
-	char buf[1024];
-	ssize_t n;
-	int fd = open(s->password_file, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot read --password-file %s: %s", s->password_file,
-			 strerror(errno));
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read --password-file %s", s->password_file);
-		return -1;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	free(s->authpass);
-	s->authpass = strdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	return s->authpass ? 0 : -1;
-}
-
 static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
@@ -178,7 +151,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 	case 'P':
 		fprintf(stderr, "warning: -P puts the password on the command line; "
 				"use --password-file or " PASSWORD_ENV "\n");
-		free(s->authpass);
+		secret_free(s->authpass);
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
 	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
@@ -204,8 +177,6 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 /* Check the AUTH options and find the password. */
 static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 {
-	const char *env = getenv(PASSWORD_ENV);
-
 	if (s->authtype == NULL && s->authuser == NULL)
 		return 0;
 	if (s->authtype == NULL || s->authuser == NULL) {
@@ -218,15 +189,18 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 			 s->authtype);
 		return -1;
 	}
-	if (s->password_file != NULL)
-		return smtp_read_password(s, err, errlen);
-	if (s->authpass == NULL && env != NULL && (s->authpass = strdup(env)) == NULL)
-		return -1;
-	if (s->authpass == NULL) {
+	if (s->authpass != NULL && s->password_file == NULL)
+		return 0; /* -P */
+	secret_free(s->authpass);
+	s->authpass = NULL;
+	switch (secret_load(s->password_file, PASSWORD_ENV, &s->authpass, err, errlen)) {
+	case 0:
+		return 0;
+	case 1:
 		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
 		return -1;
 	}
-	return 0;
+	return -1;
 }
 
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
@@ -395,10 +369,7 @@ static void smtp_cleanup(void *ctx)
 	smtp_run_free(s->run);
 	buf_reset(&s->res.smtp.transcript);
 	tls_ctx_free(s->tls);
-	if (s->authpass != NULL) {
-		explicit_bzero(s->authpass, strlen(s->authpass));
-		free(s->authpass);
-	}
+	secret_free(s->authpass);
 }
 
 const struct check check_mail_smtp = {
