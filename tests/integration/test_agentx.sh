@@ -4,13 +4,14 @@
 #
 # Everything started here is stopped here (agentx_cleanup, also on EXIT).
 # The 421 and stalled endpoints come from the lab's fault server
-# ($FAULT_GREETING_421, $FAULT_GREETING_STALL); when the lab has no fault
-# server, two one-line Python stand-ins are started for the same behaviour.
+# ($FAULT_GREETING_421, $FAULT_GREETING_STALL); without them the test fails.
 
 AGX_BIN=$BIN/mailpath-agentx
 AGX_T=$(mktemp -d)
-AGX_SNMP_PORT=${AGX_SNMP_PORT:-17161}
-AGX_TRAP_PORT=${AGX_TRAP_PORT:-17162}
+# Ports derive from LAB_PORT_OFFSET like the lab's, so parallel runs never collide.
+AGX_SNMP_PORT=${AGX_SNMP_PORT:-$((17161 + ${LAB_PORT_OFFSET:-0}))}
+AGX_TRAP_PORT=${AGX_TRAP_PORT:-$((17162 + ${LAB_PORT_OFFSET:-0}))}
+AGX_TCP_PORT=${AGX_TCP_PORT:-$((17705 + ${LAB_PORT_OFFSET:-0}))}
 AGX_MIB=(-M "+$top/snmp-subagent:$top/tests/mibs" -m MAILPATH-MIB)
 AGX_SNMP=(-v2c -c public -t 1 -r 1 "${AGX_MIB[@]}" 127.0.0.1:$AGX_SNMP_PORT)
 
