@@ -74,9 +74,9 @@ static void sa_agent_set(netsnmp_variable_list *vb, const struct sa_var *v, int 
 		break;
 	case SA_T_UNSIGNED:
 	case SA_T_GAUGE:
+		/* Unsigned32 and Gauge32 share one encoding (RFC 2578 7.1.7, 7.1.10). */
 		u = (u_long)v->u;
-		snmp_set_var_typed_value(vb, v->type == SA_T_GAUGE ? ASN_GAUGE : ASN_UNSIGNED, &u,
-					 sizeof(u));
+		snmp_set_var_typed_value(vb, ASN_GAUGE, &u, sizeof(u));
 		break;
 	case SA_T_COUNTER64:
 		c.high = (u_long)(v->u >> 32);
