@@ -72,7 +72,7 @@ else
 	failed=$((failed + 1))
 fi
 
-echo "== static analysis: cppcheck and clang-tidy on common/ (scripts/lint.sh)"
+echo "== static analysis: cppcheck and clang-tidy on common/ and snmp-subagent/ (scripts/lint.sh)"
 if scripts/lint.sh; then
 	passed=$((passed + 1))
 else
