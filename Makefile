@@ -6,7 +6,7 @@
 #   make asan       unit, corpus-replay and integration tests under ASan+UBSan
 #   make valgrind   unit and integration tests under valgrind memcheck
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS seconds (clang)
-#   make lint       cppcheck and clang-tidy on common/ (.clang-tidy)
+#   make lint       cppcheck and clang-tidy on common/ and snmp-subagent/
 #   make bench      ours against the anchors on the lab (bench/results.md)
 
 CC       ?= cc

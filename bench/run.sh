@@ -11,9 +11,9 @@
 # medians with the min and max of the per-pair ratios. Timings are reported,
 # never asserted: the script fails only when a command cannot run.
 #
-# Adding a pair (e.g. check_mail_mx, the SNMP subagent): one bench_pair line
-# in bench_pairs below; a pair whose programs are missing is skipped with a
-# note in the table.
+# Adding a pair: one bench_pair line in bench_pairs below; a pair whose
+# programs are missing is skipped with a note in the table. The SNMP
+# subagent's rows live in bench/agentx.sh (BENCH_ONLY=agentx runs only them).
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -27,6 +27,8 @@ RAW=$(mktemp -d)
 ROWS=$RAW/rows.md
 # shellcheck source=../scripts/lab-use.sh
 . scripts/lab-use.sh
+# shellcheck source=agentx.sh
+. bench/agentx.sh
 trap 'lab_use_end; rm -rf "$RAW"' EXIT
 
 # Run command string $2 once under measure; append "$1 wall cpu rss exit" to $3.
@@ -72,6 +74,7 @@ bench_summary() {
 }
 
 # bench_pair NAME GOAL OURS-CMD ANCHOR-CMD: warm-up, then PAIRS runs A B A B.
+# BENCH_PAUSE_B=SECONDS sleeps (untimed) before each anchor run, e.g. to let a cache expire.
 bench_pair() {
 	local name=$1 goal=$2 ours=$3 theirs=$4 f i
 	f=$RAW/$(tr -c 'a-zA-Z0-9' _ <<<"$name")
@@ -87,6 +90,7 @@ bench_pair() {
 	bench_once W "$theirs" "$f.warm"
 	for ((i = 0; i < PAIRS; i++)); do
 		bench_once A "$ours" "$f"
+		[ -n "${BENCH_PAUSE_B:-}" ] && sleep "$BENCH_PAUSE_B"
 		bench_once B "$theirs" "$f"
 	done
 	bench_summary "$f" "$name" "$goal" | tee -a "$ROWS"
@@ -96,6 +100,11 @@ bench_pair() {
 bench_pairs() {
 	local L=127.0.0.1 CA="--ca-file $LAB_CA --sni mail.lab.test"
 	local AUTH="-A PLAIN -U $LAB_USER --password-file $LAB_PASS_FILE"
+	# BENCH_ONLY=agentx: only the SNMP rows (bench/agentx.sh, about 5 minutes).
+	if [ "${BENCH_ONLY:-}" = agentx ]; then
+		agentx_bench
+		return 0
+	fi
 	bench_pair "plain probe (:$LAB_SMTP_PORT)" "goal <= 0.5" \
 		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
 		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
@@ -132,12 +141,14 @@ bench_pairs() {
 	# Hooks for the other plugins (issues 3 and 4); skipped until they exist:
 	bench_pair "start-up: check_mail_mx --version vs check_tcp -V" "-" \
 		"$B/check_mail_mx --version" "$NP/check_tcp -V"
+	# The SNMP subagent (bench/agentx.sh); BENCH_AGENTX=0 leaves it out.
+	[ "${BENCH_AGENTX:-1}" = 1 ] && agentx_bench
 	[ -n "${BENCH_EXTRA:-}" ] && [ -r "$BENCH_EXTRA" ] && . "$BENCH_EXTRA"
 	return 0
 }
 
 bench/install-anchors.sh || exit 1
-make -s -j"$(nproc)" build/check_mail_smtp build/check_mail_mx >/dev/null ||
+make -s -j"$(nproc)" build/check_mail_smtp build/check_mail_mx build/mailpath-agentx >/dev/null ||
 	{ echo "bench: build failed" >&2; exit 1; }
 make -s -j"$(nproc)" O="$BS" STATIC_DEPS=1 "$BS/check_mail_smtp" >/dev/null ||
 	{ echo "bench: static build failed" >&2; exit 1; }

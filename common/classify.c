@@ -78,6 +78,8 @@
 	  "certificate's subjectAltName")                                                          \
 	X(CERT_INVALID, "cert-invalid", STATE_CRITICAL, 0,                                         \
 	  "the certificate failed verification; see the detail for the reason")                    \
+	X(CERT_EXPIRY_CRITICAL, "cert-expiry-critical", STATE_CRITICAL, 0,                        \
+	  "the certificate expires within the critical limit (-D W,C); renew it now")              \
 	X(CERT_EXPIRING, "cert-expiring", STATE_WARNING, 0,                                        \
 	  "the certificate expires soon; renew it and check that automatic renewal works")         \
 	X(STARTTLS_NOT_OFFERED, "starttls-not-offered", STATE_CRITICAL, 0,                         \
@@ -279,6 +281,7 @@ static const struct rule classify_rules[] = {
      .errs = {X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH},
      .cause = CAUSE_CERT_NAME_MISMATCH},
     {.cls = FAIL_VERIFY, .cause = CAUSE_CERT_INVALID},
+    {.cls = FAIL_CERT_DAYS, .errs = {FAIL_CERT_CRITICAL}, .cause = CAUSE_CERT_EXPIRY_CRITICAL},
     {.cls = FAIL_CERT_DAYS, .cause = CAUSE_CERT_EXPIRING},
     /* RFC 3207 §5: nothing may be acted on before the TLS handshake */
     {.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},

@@ -41,7 +41,7 @@ enum fail_class {
 	FAIL_REPLY,    /* a well-formed reply with an unexpected code */
 	FAIL_TLS,      /* handshake failed: err = ERR_GET_REASON, detail = text */
 	FAIL_VERIFY,   /* handshake done, verification failed: err = X509_V_ERR_* */
-	FAIL_CERT_DAYS, /* certificate expires within the -D days */
+	FAIL_CERT_DAYS, /* certificate expires within the -D days: err = FAIL_CERT_* */
 	FAIL_MISSING,  /* a required extension is not offered (STARTTLS, AUTH mech) */
 	FAIL_EXPECT,   /* -e / -R expectation not met */
 	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
@@ -68,6 +68,9 @@ enum fail_mx_err {
 	FAIL_MXERR_PRIMARY,      /* the most preferred MX does not work */
 	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
 };
+
+/* err of FAIL_CERT_DAYS: which -D W,C limit the certificate is under. */
+enum { FAIL_CERT_WARNING = 1, FAIL_CERT_CRITICAL = 2 };
 
 /* RFC 3463 enhanced status code; cls == 0 when absent. */
 struct enh {

@@ -75,7 +75,10 @@ void probe_opts_cert_check(const struct probe_opts *p, struct smtp_run_result *r
 	if (!p->cert_days || !r->tls_used || r->smtp.fail.cls != FAIL_NONE)
 		return;
 	days = smtp_report_cert_days(r);
-	if (days < p->cert_warn || days < p->cert_crit)
-		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, days,
+	if (days < p->cert_crit)
+		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_CRITICAL,
+			 "certificate expires in %d days", days);
+	else if (days < p->cert_warn)
+		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_WARNING,
 			 "certificate expires in %d days", days);
 }

@@ -7,8 +7,6 @@
  * options and the verdict; the probe lives in common/. The struct
  * check_mail_smtp is also linked into snmp-subagent/mailpath-agentx.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 #include "check.h"
 #include "classify.h"
 #include "probe_opts.h"
+#include "secret.h"
 #include "smtp_report.h"
 #include "smtp_run.h"
 
@@ -133,32 +132,6 @@ static int smtp_opt_list(const char **list, int *n, const char *arg, char *err, 
 	return 0;
 }
 
-/* Read the AUTH password: the first line of a file. */
-static int smtp_read_password(struct smtp_check *s, char *err, size_t errlen)
-{
-	char buf[1024];
-	ssize_t n;
-	int fd = open(s->password_file, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot read --password-file %s: %s", s->password_file,
-			 strerror(errno));
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read --password-file %s", s->password_file);
-		return -1;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	free(s->authpass);
-	s->authpass = strdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	return s->authpass ? 0 : -1;
-}
-
 static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
@@ -178,7 +151,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 	case 'P':
 		fprintf(stderr, "warning: -P puts the password on the command line; "
 				"use --password-file or " PASSWORD_ENV "\n");
-		free(s->authpass);
+		secret_free(s->authpass);
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
 	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
@@ -204,8 +177,6 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 /* Check the AUTH options and find the password. */
 static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 {
-	const char *env = getenv(PASSWORD_ENV);
-
 	if (s->authtype == NULL && s->authuser == NULL)
 		return 0;
 	if (s->authtype == NULL || s->authuser == NULL) {
@@ -218,15 +189,18 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 			 s->authtype);
 		return -1;
 	}
-	if (s->password_file != NULL)
-		return smtp_read_password(s, err, errlen);
-	if (s->authpass == NULL && env != NULL && (s->authpass = strdup(env)) == NULL)
-		return -1;
-	if (s->authpass == NULL) {
+	if (s->authpass != NULL && s->password_file == NULL)
+		return 0; /* -P */
+	secret_free(s->authpass);
+	s->authpass = NULL;
+	switch (secret_load(s->password_file, PASSWORD_ENV, &s->authpass, err, errlen)) {
+	case 0:
+		return 0;
+	case 1:
 		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
 		return -1;
 	}
-	return 0;
+	return -1;
 }
 
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
@@ -321,34 +295,20 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	return 0;
 }
 
-/* The verdict on a probe that succeeded: certificate days and time thresholds. */
-static const struct cause *smtp_verdict_ok(struct smtp_check *s, struct out *o, char *why,
-					   size_t len)
+/* The time thresholds (-w/-c, --phase-*): raise the state, and say so. */
+static void smtp_thresholds(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
 	double total = (double)r->total_us / 1e6;
-	enum state st;
+	enum state st = thresholds_eval(&s->time_th, total);
 
-	if (s->po.cert_days && r->tls_used && !s->ignore_expiry) {
-		int days = smtp_report_cert_days(r);
-
-		if (days < s->po.cert_crit || days < s->po.cert_warn) {
-			struct fail f = {.cls = FAIL_CERT_DAYS, .phase = PHASE_TLS};
-
-			out_state(o, days < s->po.cert_crit ? STATE_CRITICAL : STATE_WARNING);
-			snprintf(why, len, "certificate expires in %d days", days);
-			return classify(&f);
-		}
-	}
-	st = thresholds_eval(&s->time_th, total);
 	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
 		if (r->phase_seen[p])
 			st = state_worst(st, thresholds_eval(&s->phase_th[p],
 							     (double)r->phase_us[p] / 1e6));
 	out_state(o, st);
 	if (st != STATE_OK)
-		snprintf(why, len, "response time %.3fs over threshold", total);
-	return classify(&r->smtp.fail);
+		out_summary(o, ", response time %.3fs over threshold", total);
 }
 
 /* Words for a healthy probe: what was negotiated. */
@@ -372,22 +332,24 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 {
 	struct smtp_check *s = ctx;
-	const struct smtp_run_result *r = &s->res;
-	const struct cause *cause = classify(&r->smtp.fail);
-	char target[320], what[512] = "";
+	struct smtp_run_result *r = &s->res;
+	const struct cause *cause;
+	char target[320], what[512];
 
-	smtp_report_target(r, s->host, s->po.port, target, sizeof(target));
-	out_summary(o, "%s", target);
-	if (r->smtp.fail.cls != FAIL_NONE) {
-		out_state(o, cause->state);
-		o->timed_out = cause->timeout;
+	if (!s->ignore_expiry)
+		probe_opts_cert_check(&s->po, r); /* -D: FAIL_CERT_DAYS on a working probe */
+	cause = classify(&r->smtp.fail);
+	out_state(o, cause->state);
+	o->timed_out = cause->timeout;
+	out_summary(o, "%s", smtp_report_target(r, s->host, s->po.port, target, sizeof(target)));
+	if (r->smtp.fail.cls == FAIL_NONE || r->smtp.fail.cls == FAIL_CERT_DAYS) {
+		smtp_summary_ok(s, o);
+		if (r->smtp.fail.cls == FAIL_CERT_DAYS)
+			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, cause->name);
+		smtp_thresholds(s, o);
+	} else {
 		out_summary(o, " %s (cause: %s)", smtp_report_failure(r, what, sizeof(what)),
 			    cause->name);
-	} else {
-		cause = smtp_verdict_ok(s, o, what, sizeof(what));
-		smtp_summary_ok(s, o);
-		if (what[0] != '\0')
-			out_summary(o, ", %s (cause: %s)", what, cause->name);
 	}
 	smtp_report_perf(r, o, s->phase_th);
 	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);
@@ -407,10 +369,7 @@ static void smtp_cleanup(void *ctx)
 	smtp_run_free(s->run);
 	buf_reset(&s->res.smtp.transcript);
 	tls_ctx_free(s->tls);
-	if (s->authpass != NULL) {
-		explicit_bzero(s->authpass, strlen(s->authpass));
-		free(s->authpass);
-	}
+	secret_free(s->authpass);
 }
 
 const struct check check_mail_smtp = {

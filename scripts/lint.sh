@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lint.sh - static gates on common/: cppcheck and clang-tidy (.clang-tidy).
+# lint.sh - static gates on common/ and snmp-subagent/: cppcheck and
+# clang-tidy (.clang-tidy).
 #
 # Fails on any finding. Justified exceptions are inline suppressions with
 # their reason next to the code (cppcheck-suppress / NOLINT), or in
@@ -8,6 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PKGS="libcares json-c openssl"
+SRC=(common/*.c snmp-subagent/*.c)
 passed=0
 failed=0
 
@@ -26,14 +28,14 @@ echo "== cppcheck"
 # variableScope (style) is off: declarations at the top of a block are the
 # project's style, not a defect.
 cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
-	--error-exitcode=1 --quiet -D_GNU_SOURCE -I common --suppress=missingIncludeSystem \
-	--suppress=variableScope common/*.c
+	--error-exitcode=1 --quiet -D_GNU_SOURCE -I common -I snmp-subagent \
+	--suppress=missingIncludeSystem --suppress=variableScope "${SRC[@]}"
 lint_result cppcheck $?
 
 echo "== clang-tidy"
 # One process per file, in parallel; any output line with a diagnostic fails.
-out=$(printf '%s\n' common/*.c | xargs -P "$(nproc)" -I{} clang-tidy --quiet {} -- \
-	-std=c11 -D_GNU_SOURCE -Icommon $(pkg-config --cflags $PKGS) 2>&1)
+out=$(printf '%s\n' "${SRC[@]}" | xargs -P "$(nproc)" -I{} clang-tidy --quiet {} -- \
+	-std=c11 -D_GNU_SOURCE -Icommon -Isnmp-subagent $(pkg-config --cflags $PKGS) 2>&1)
 rc=$?
 grep -E '(warning|error):' <<<"$out"
 if grep -qE '(warning|error):' <<<"$out"; then rc=1; fi

@@ -74,9 +74,9 @@ static void sa_agent_set(netsnmp_variable_list *vb, const struct sa_var *v, int 
 		break;
 	case SA_T_UNSIGNED:
 	case SA_T_GAUGE:
+		/* Unsigned32 and Gauge32 share one encoding (RFC 2578 7.1.7, 7.1.10). */
 		u = (u_long)v->u;
-		snmp_set_var_typed_value(vb, v->type == SA_T_GAUGE ? ASN_GAUGE : ASN_UNSIGNED, &u,
-					 sizeof(u));
+		snmp_set_var_typed_value(vb, ASN_GAUGE, &u, sizeof(u));
 		break;
 	case SA_T_COUNTER64:
 		c.high = (u_long)(v->u >> 32);
@@ -220,6 +220,13 @@ struct sa_agent *sa_agent_new(struct ev_loop *loop, const struct sa_store *s,
 	ev_timer_init(&a->timer);
 	sa_agent_settings(o);
 	init_agent(SA_APP);
+	/*
+	 * init_agent resets the ping interval to 15 s (agentx_config_init);
+	 * set it again before init_snmp, whose start-up arms the first
+	 * reconnect alarm with it when the master is not there yet.
+	 */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   o->ping_s > 0 ? o->ping_s : 15);
 	for (size_t i = 0; i < sa_mib_root_len; i++)
 		root[i] = (oid)sa_mib_root[i];
 	a->reg = netsnmp_create_handler_registration("mailpath", sa_agent_handler, root,
@@ -232,9 +239,6 @@ struct sa_agent *sa_agent_new(struct ev_loop *loop, const struct sa_store *s,
 		return NULL;
 	}
 	init_snmp(SA_APP);
-	/* Library start-up resets the ping interval to its default: set it again. */
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-			   o->ping_s > 0 ? o->ping_s : 15);
 	sa_agent_update(a);
 	return a;
 }

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,12 @@
 /* Word splitter states: between words, in a bare word, in '...', in "...". */
 enum sa_split_state { SPLIT_GAP, SPLIT_WORD, SPLIT_SQUOTE, SPLIT_DQUOTE };
 
-/* Write a formatted message into err; returns -1. */
-static int sa_conf_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int sa_conf_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+/*
+ * Write a formatted message into err; evaluates to -1. A macro, not a
+ * variadic function, so that static analysis sees the -1 (clang's
+ * analyzer does not follow calls into variadic functions).
+ */
+#define SA_CONF_ERR(err, errlen, ...) (snprintf((err), (errlen), __VA_ARGS__), -1)
 
 /* Free n words. */
 static void sa_words_free(char **words, int n)
@@ -43,9 +36,9 @@ static int sa_word_end(char *cur, size_t len, char **words, int *n, int max, cha
 		       size_t errlen)
 {
 	if (*n >= max)
-		return sa_conf_err(err, errlen, "more than %d words", max);
+		return SA_CONF_ERR(err, errlen, "more than %d words", max);
 	if ((words[*n] = strndup(cur, len)) == NULL)
-		return sa_conf_err(err, errlen, "out of memory");
+		return SA_CONF_ERR(err, errlen, "out of memory");
 	(*n)++;
 	return 0;
 }
@@ -74,13 +67,13 @@ int sa_conf_split(const char *line, size_t len, char **words, int max, char *err
 	enum sa_split_state st = SPLIT_GAP;
 
 	if (len >= sizeof(cur))
-		return sa_conf_err(err, errlen, "line longer than %d bytes", SA_CONF_LINE_MAX - 1);
+		return SA_CONF_ERR(err, errlen, "line longer than %d bytes", SA_CONF_LINE_MAX - 1);
 	for (size_t i = 0; i < len; i++) {
 		char ch = line[i];
 
 		if (ch == '\0' || ch == '\n' || ch == '\r' || (ch != '\t' && (unsigned char)ch < 0x20)) {
 			sa_words_free(words, n);
-			return sa_conf_err(err, errlen, "control character 0x%02x", (unsigned char)ch);
+			return SA_CONF_ERR(err, errlen, "control character 0x%02x", (unsigned char)ch);
 		}
 		if (esc) {
 			esc = 0;
@@ -121,7 +114,7 @@ int sa_conf_split(const char *line, size_t len, char **words, int max, char *err
 	}
 	if (esc || st == SPLIT_SQUOTE || st == SPLIT_DQUOTE) {
 		sa_words_free(words, n);
-		return sa_conf_err(err, errlen, esc ? "backslash at end of line" : "unterminated quote");
+		return SA_CONF_ERR(err, errlen, esc ? "backslash at end of line" : "unterminated quote");
 	}
 	if (st == SPLIT_WORD && sa_word_end(cur, cl, words, &n, max, err, errlen) != 0) {
 		sa_words_free(words, n);
@@ -163,18 +156,18 @@ static int sa_conf_check_take(struct sa_conf_check *k, char **words, int n, char
 			      size_t errlen)
 {
 	if (n < 4)
-		return sa_conf_err(err, errlen, "want: check NAME INTERVAL COMMAND [ARGS...]");
+		return SA_CONF_ERR(err, errlen, "want: check NAME INTERVAL COMMAND [ARGS...]");
 	if (!sa_name_ok(words[1]))
-		return sa_conf_err(err, errlen, "invalid check name (1-%d of A-Z a-z 0-9 . _ -)",
+		return SA_CONF_ERR(err, errlen, "invalid check name (1-%d of A-Z a-z 0-9 . _ -)",
 				   SA_CONF_NAME_MAX);
 	if (sa_interval_parse(words[2], &k->interval_s) != 0)
-		return sa_conf_err(err, errlen, "invalid interval '%.16s': want seconds 1-%d",
+		return SA_CONF_ERR(err, errlen, "invalid interval '%.16s': want seconds 1-%d",
 				   words[2], SA_CONF_INTERVAL_MAX);
 	if (words[3][0] == '\0')
-		return sa_conf_err(err, errlen, "empty command");
+		return SA_CONF_ERR(err, errlen, "empty command");
 	k->argv = calloc((size_t)n - 2, sizeof(*k->argv));
 	if (k->argv == NULL)
-		return sa_conf_err(err, errlen, "out of memory");
+		return SA_CONF_ERR(err, errlen, "out of memory");
 	snprintf(k->name, sizeof(k->name), "%s", words[1]);
 	k->argc = n - 3;
 	for (int i = 3; i < n; i++) {
@@ -205,24 +198,24 @@ static int sa_conf_line(struct sa_conf *c, const char *line, size_t len, char *e
 	if (n <= 0)
 		return n;
 	if (strcmp(words[0], "check") != 0) {
-		sa_conf_err(err, errlen, "unknown directive '%.32s'", words[0]);
+		(void)SA_CONF_ERR(err, errlen, "unknown directive '%.32s'", words[0]);
 		goto out;
 	}
 	if (c->n >= SA_CONF_CHECKS_MAX) {
-		sa_conf_err(err, errlen, "more than %d checks", SA_CONF_CHECKS_MAX);
+		(void)SA_CONF_ERR(err, errlen, "more than %d checks", SA_CONF_CHECKS_MAX);
 		goto out;
 	}
 	if (sa_conf_check_take(&k, words, n, err, errlen) != 0)
 		goto out;
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->check[i].name, k.name) == 0) {
-			sa_conf_err(err, errlen, "check '%s' defined twice (first on line %d)", k.name,
+			(void)SA_CONF_ERR(err, errlen, "check '%s' defined twice (first on line %d)", k.name,
 				    c->check[i].line);
 			goto out;
 		}
 	grown = realloc(c->check, (c->n + 1) * sizeof(*grown));
 	if (grown == NULL) {
-		sa_conf_err(err, errlen, "out of memory");
+		(void)SA_CONF_ERR(err, errlen, "out of memory");
 		goto out;
 	}
 	c->check = grown;
@@ -252,7 +245,7 @@ int sa_conf_parse(struct sa_conf *c, const char *text, size_t len, char *err, si
 			ll--;
 		if (sa_conf_line(c, text + pos, ll, why, sizeof(why)) != 0) {
 			sa_conf_reset(c);
-			return sa_conf_err(err, errlen, "line %d: %s", lineno, why);
+			return SA_CONF_ERR(err, errlen, "line %d: %s", lineno, why);
 		}
 		if (c->n > 0 && c->check[c->n - 1].line == 0)
 			c->check[c->n - 1].line = lineno;
@@ -271,20 +264,20 @@ int sa_conf_load(struct sa_conf *c, const char *path, char *err, size_t errlen)
 	c->check = NULL;
 	c->n = 0;
 	if (fd < 0)
-		return sa_conf_err(err, errlen, "%s: %s", path, strerror(errno));
+		return SA_CONF_ERR(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > SA_CONF_FILE_MAX) {
-		sa_conf_err(err, errlen, "%s: not a regular file of at most %d bytes", path,
+		(void)SA_CONF_ERR(err, errlen, "%s: not a regular file of at most %ld bytes", path,
 			    SA_CONF_FILE_MAX);
 		goto out;
 	}
 	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
-		sa_conf_err(err, errlen, "out of memory");
+		(void)SA_CONF_ERR(err, errlen, "out of memory");
 		goto out;
 	}
 	while (got < sb.st_size && (n = read(fd, text + got, (size_t)(sb.st_size - got))) > 0)
 		got += n;
 	if (got != sb.st_size) {
-		sa_conf_err(err, errlen, "%s: short read", path);
+		(void)SA_CONF_ERR(err, errlen, "%s: short read", path);
 		goto out;
 	}
 	rc = sa_conf_parse(c, text, (size_t)got, err, errlen);
@@ -292,7 +285,7 @@ int sa_conf_load(struct sa_conf *c, const char *path, char *err, size_t errlen)
 		char tmp[256];
 
 		snprintf(tmp, sizeof(tmp), "%s", err);
-		sa_conf_err(err, errlen, "%s: %s", path, tmp);
+		(void)SA_CONF_ERR(err, errlen, "%s: %s", path, tmp);
 	}
 out:
 	free(text);

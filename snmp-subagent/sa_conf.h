@@ -19,7 +19,7 @@
 #define SA_CONF_ARGS_MAX 64
 #define SA_CONF_CHECKS_MAX 10000
 #define SA_CONF_INTERVAL_MAX 86400
-#define SA_CONF_FILE_MAX (16 * 1024 * 1024)
+#define SA_CONF_FILE_MAX (16L * 1024 * 1024)
 
 struct sa_conf_check {
 	char name[SA_CONF_NAME_MAX + 1];

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include "sa_conf.h"
@@ -28,6 +29,7 @@ struct sa_daemon {
 	struct sa_store store;
 	struct sa_agent *agent;
 	struct ev_io sigw;
+	uint64_t rng;        /* jitter generator state (xorshift64*), never 0 */
 	double tokens;       /* notification bucket */
 	int64_t tokens_at;
 };
@@ -55,12 +57,24 @@ static void sa_on_signal(int sig)
 	errno = saved;
 }
 
-/* Microseconds in [0, max) from rand(). */
-static int64_t sa_rand_us(int64_t max)
+/* Seed the jitter generator from the kernel (time and pid if that fails). */
+static void sa_rand_seed(struct sa_daemon *d)
+{
+	if (getrandom(&d->rng, sizeof(d->rng), GRND_NONBLOCK) != (ssize_t)sizeof(d->rng))
+		d->rng = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+	if (d->rng == 0)
+		d->rng = 0x9e3779b97f4a7c15u;
+}
+
+/* Microseconds in [0, max) for jitter (xorshift64*: spread, not secrecy). */
+static int64_t sa_rand_us(struct sa_daemon *d, int64_t max)
 {
 	if (max <= 0)
 		return 0;
-	return (int64_t)(((uint64_t)rand() << 16 ^ (uint64_t)rand()) % (uint64_t)max);
+	d->rng ^= d->rng >> 12;
+	d->rng ^= d->rng << 25;
+	d->rng ^= d->rng >> 27;
+	return (int64_t)((d->rng * 0x2545f4914f6cdd1du >> 11) % (uint64_t)max);
 }
 
 /* May a notification go out now? Token bucket of notify_per_min, burst the same. */
@@ -85,7 +99,7 @@ static void sa_run_start(struct ev_timer *t, void *arg);
 static void sa_schedule_next(struct sa_rt *rt)
 {
 	int64_t iv = (int64_t)rt->e->interval_s * 1000000;
-	int64_t at = rt->started_us + iv + sa_rand_us(iv / 20);
+	int64_t at = rt->started_us + iv + sa_rand_us(rt->d, iv / 20);
 
 	if (at < ev_now_us())
 		at = ev_now_us();
@@ -198,7 +212,7 @@ static int sa_start_new(struct sa_daemon *d)
 		ev_timer_init(&rt->timer);
 		e->rt = rt;
 		spread = (int64_t)(e->interval_s < d->o->jitter_s ? e->interval_s : d->o->jitter_s);
-		ev_timer_start(d->loop, &rt->timer, now + sa_rand_us(spread * 1000000), sa_run_start,
+		ev_timer_start(d->loop, &rt->timer, now + sa_rand_us(d, spread * 1000000), sa_run_start,
 			       rt);
 	}
 	return 0;
@@ -294,7 +308,7 @@ int sa_daemon_run(const struct sa_daemon_opts *o)
 	char err[256];
 	int rc = -1;
 
-	srand((unsigned)(time(NULL) ^ getpid()));
+	sa_rand_seed(&d);
 	d.store.start_time = (int64_t)time(NULL);
 	d.tokens = o->notify_per_min;
 	d.tokens_at = ev_now_us();

@@ -280,7 +280,7 @@ int sa_mib_lookup(const struct sa_store *s, const uint64_t *name, size_t len, in
 
 	if (len < rl || sa_oid_cmp(name, rl, sa_mib_root, rl) != 0) {
 		if (next && sa_oid_cmp(name, len, sa_mib_root, rl) < 0)
-			return sa_mib_next(s, NULL, 0, v);
+			return sa_mib_next(s, sa_mib_root, 0, v); /* empty: before everything */
 		return SA_MIB_NO_OBJECT;
 	}
 	if (next)

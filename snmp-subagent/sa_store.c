@@ -145,6 +145,8 @@ static int sa_index_taken(struct sa_entry *const *v, size_t n, uint32_t index)
 /* Give the entries v[kept..n) indexes: kept ones keep theirs, new ones hash and probe. */
 static void sa_index_assign(struct sa_entry **v, size_t kept, size_t n)
 {
+	/* Arrays of pointers: sizeof one pointer is meant (here and below). */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	qsort(v + kept, n - kept, sizeof(*v), sa_entry_name_cmp);
 	for (size_t i = kept; i < n; i++) {
 		uint32_t idx = sa_index_hash(v[i]->name);
@@ -153,6 +155,7 @@ static void sa_index_assign(struct sa_entry **v, size_t kept, size_t n)
 			idx = sa_index_probe(idx);
 		v[i]->index = idx;
 	}
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	qsort(v, n, sizeof(*v), sa_entry_cmp);
 }
 
@@ -173,6 +176,7 @@ static struct sa_entry *sa_store_take_same(struct sa_entry **old, size_t n,
 int sa_store_apply(struct sa_store *s, const struct sa_conf *conf, sa_store_drop_cb *drop,
 		   void *arg)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	struct sa_entry **v = calloc(conf->n + 1, sizeof(*v));
 	size_t kept = 0, nnew = conf->n;
 
@@ -203,6 +207,7 @@ fail:
 	}
 	for (size_t i = nnew + 1; i < conf->n; i++)
 		sa_entry_free(v[i], NULL, NULL);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	qsort(s->entry, s->n, sizeof(*s->entry), sa_entry_cmp);
 	free(v);
 	return -1;

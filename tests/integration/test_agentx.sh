@@ -4,13 +4,14 @@
 #
 # Everything started here is stopped here (agentx_cleanup, also on EXIT).
 # The 421 and stalled endpoints come from the lab's fault server
-# ($FAULT_GREETING_421, $FAULT_GREETING_STALL); when the lab has no fault
-# server, two one-line Python stand-ins are started for the same behaviour.
+# ($FAULT_GREETING_421, $FAULT_GREETING_STALL); without them the test fails.
 
 AGX_BIN=$BIN/mailpath-agentx
 AGX_T=$(mktemp -d)
-AGX_SNMP_PORT=${AGX_SNMP_PORT:-17161}
-AGX_TRAP_PORT=${AGX_TRAP_PORT:-17162}
+# Ports derive from LAB_PORT_OFFSET like the lab's, so parallel runs never collide.
+AGX_SNMP_PORT=${AGX_SNMP_PORT:-$((17161 + ${LAB_PORT_OFFSET:-0}))}
+AGX_TRAP_PORT=${AGX_TRAP_PORT:-$((17162 + ${LAB_PORT_OFFSET:-0}))}
+AGX_TCP_PORT=${AGX_TCP_PORT:-$((17705 + ${LAB_PORT_OFFSET:-0}))}
 AGX_MIB=(-M "+$top/snmp-subagent:$top/tests/mibs" -m MAILPATH-MIB)
 AGX_SNMP=(-v2c -c public -t 1 -r 1 "${AGX_MIB[@]}" 127.0.0.1:$AGX_SNMP_PORT)
 
@@ -26,13 +27,14 @@ agentx_cleanup() {
 }
 trap 'agentx_cleanup; rm -f "$ERRF"' EXIT
 
-# Start snmpd as AgentX master on the loopback port (own config, own state dir).
+# Start snmpd as AgentX master on the loopback port (own config, own state
+# dir), its AgentX socket $1 (default a Unix socket in $AGX_T).
 agentx_snmpd() {
 	mkdir -p "$AGX_T/snmpd-state"
 	cat >"$AGX_T/snmpd.conf" <<CONF
 agentaddress udp:127.0.0.1:$AGX_SNMP_PORT
 master agentx
-agentXSocket $AGX_T/agentx.sock
+agentXSocket ${1:-$AGX_T/agentx.sock}
 agentXPerms 0600 0700
 rocommunity public 127.0.0.1
 trap2sink 127.0.0.1:$AGX_TRAP_PORT public
@@ -212,6 +214,65 @@ CONF
 		sleep 0.1
 	done
 	if [ "$rc" = 0 ]; then pass "agentx: SIGTERM exits 0"; else fail "agentx: SIGTERM exits 0" "rc $rc"; fi
+	rm -f "$AGX_T/agentx.pid"
+	agentx_robust "$pstall"
+}
+
+# Milliseconds one snmpget of object $1 for check $2 takes (index looked up first).
+agentx_get_ms() {
+	local idx t0 t1
+	idx=$(agentx_index "$2")
+	t0=$(date +%s%N)
+	snmpget "${AGX_SNMP[@]}" -OqvU "MAILPATH-MIB::$1.$idx" >/dev/null 2>&1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+# Robustness: the subagent starts before snmpd, over AgentX/TCP; a stalled
+# check in flight never delays a GET; snmpd stopped (SIGSTOP) and resumed.
+agentx_robust() {
+	local pstall=$1 tcp=tcp:127.0.0.1:$AGX_TCP_PORT ms worst=0 runs
+
+	kill "$(cat "$AGX_T/snmpd.pid")" 2>/dev/null
+	sleep 0.5
+	cat >"$AGX_T/robust.conf" <<CONF
+check healthy 2 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
+check stalled 2 check_mail_smtp -H 127.0.0.1 -p $pstall -t 30
+CONF
+	"$AGX_BIN" -f -c "$AGX_T/robust.conf" -x "$tcp" -p 1 -j 1 >"$AGX_T/robust.log" 2>&1 &
+	echo $! >"$AGX_T/agentx.pid"
+	sleep 2 # no master yet: the subagent keeps trying
+	if ! kill -0 "$(cat "$AGX_T/agentx.pid")" 2>/dev/null; then
+		fail "agentx: subagent waits for a missing snmpd" "$(tail -n 3 "$AGX_T/robust.log")"
+		return
+	fi
+	agentx_snmpd "$tcp" || fail "agentx: snmpd on AgentX/TCP starts" "$(tail -n 5 "$AGX_T/snmpd.log")"
+	if agentx_wait mailpathCheckState healthy 10 'x == "ok"'; then
+		pass "agentx: started before snmpd, registers over AgentX/TCP once it is up"; else
+		fail "agentx: started before snmpd, registers over AgentX/TCP once it is up" \
+			"$(tail -n 5 "$AGX_T/robust.log")"; fi
+
+	# The stalled check's first run (-t 30) is in flight: GETs stay fast.
+	runs=$(agentx_get mailpathCheckRuns stalled)
+	for _ in 1 2 3 4 5; do
+		ms=$(agentx_get_ms mailpathCheckState stalled)
+		[ "$ms" -gt "$worst" ] && worst=$ms
+	done
+	if [ "$runs" = 0 ] && [ "$worst" -lt 500 ]; then
+		pass "agentx: a GET during a stalled run takes ${worst} ms (< 500)"; else
+		fail "agentx: a GET during a stalled run is fast" "worst ${worst} ms, stalled runs '$runs' (want 0: in flight)"; fi
+
+	# snmpd frozen for 4 s (pings time out), then resumed: values come back.
+	runs=$(agentx_get mailpathCheckRuns healthy)
+	kill -STOP "$(cat "$AGX_T/snmpd.pid")"
+	sleep 4
+	kill -CONT "$(cat "$AGX_T/snmpd.pid")"
+	if agentx_wait mailpathCheckRuns healthy 10 "x > ${runs:-0} + 1"; then
+		pass "agentx: values back after snmpd was stopped 4 s (SIGSTOP/SIGCONT)"; else
+		fail "agentx: values back after snmpd was stopped 4 s (SIGSTOP/SIGCONT)" \
+			"runs ${runs:-?} then $(agentx_get mailpathCheckRuns healthy); $(tail -n 5 "$AGX_T/robust.log")"; fi
+	kill -TERM "$(cat "$AGX_T/agentx.pid")"
+	wait "$(cat "$AGX_T/agentx.pid")" 2>/dev/null
 	rm -f "$AGX_T/agentx.pid"
 }
 

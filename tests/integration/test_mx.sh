@@ -15,6 +15,7 @@ expect_json "mx STARTTLS: TLS facts per address" '.mx[0].addresses[0].probe.tls.
 expect "mx cert name is the MX name (mail6)" 2 cert-name-mismatch tls -- $M -d v6-mx.lab.test "${D[@]}" "${PF[@]}" -S --ca-file "$LAB_CA"
 expect "mx --no-verify" 0 ok - -- $M -d v6-mx.lab.test "${D[@]}" "${PF[@]}" -S --no-verify --require-ipv6
 expect "mx -D 1000 warns" 1 cert-expiring tls -- $M -d lab.test "${D[@]}" "${PF[@]}" -D 1000 --ca-file "$LAB_CA"
+expect "mx -D 2000,1000 critical" 2 cert-expiry-critical tls -- $M -d lab.test "${D[@]}" "${PF[@]}" -D 2000,1000 --ca-file "$LAB_CA"
 expect "mx -4 keeps IPv4" 0 ok - -- $M -4 -d lab.test "${D[@]}" "${PF[@]}"
 expect_json "mx -4: one address" '(.mx[0].addresses | length) == 1 and .mx[0].addresses[0].probe.address == "127.0.0.1"'
 expect "mx -4 --require-ipv6" 2 ipv6-unreachable - -- $M -4 -d lab.test "${D[@]}" "${PF[@]}" --require-ipv6

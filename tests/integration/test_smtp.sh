@@ -19,8 +19,8 @@ expect_json "postfix -6 uses ::1" '.address == "::1"'
 expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
 expect "postfix --no-verify" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -S --no-verify
 expect "postfix -D 30 (2-year cert)" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -D 30,10 "${CA[@]}" --sni mail.lab.test
-expect "postfix -D 1000 warns" 1 cert-expiring - -- $P -H $L -p "$LAB_SMTP_PORT" -D 1000 "${CA[@]}" --sni mail.lab.test
-expect "postfix -D 2000,1000 critical" 2 cert-expiring - -- $P -H $L -p "$LAB_SMTP_PORT" -D 2000,1000 "${CA[@]}" --sni mail.lab.test
+expect "postfix -D 1000 warns" 1 cert-expiring tls -- $P -H $L -p "$LAB_SMTP_PORT" -D 1000 "${CA[@]}" --sni mail.lab.test
+expect "postfix -D 2000,1000 critical" 2 cert-expiry-critical tls -- $P -H $L -p "$LAB_SMTP_PORT" -D 2000,1000 "${CA[@]}" --sni mail.lab.test
 expect "postfix rcpt accepted" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt test@lab.test
 expect "postfix rcpt unknown" 2 recipient-rejected rcpt -- $P -H $L -p "$LAB_SMTP_PORT" -f sender@lab.test --rcpt nobody@lab.test
 expect_json "postfix rcpt unknown: 550 5.1.1" '.reply.code == 550 and .reply.enhanced == "5.1.1"'
@@ -32,6 +32,11 @@ expect "postfix -R mismatch warns" 1 expect-mismatch command -- $P -H $L -p "$LA
 expect "postfix -w exceeded warns" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w 0.000001 -c 10
 expect "postfix -c exceeded critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w 10 -c 0.000001
 expect "postfix --phase-critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
+expect "postfix --phase-warning" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning ehlo=0.0000001
+expect_json "postfix --phase-warning: threshold in perfdata" '.perfdata[] | select(.label == "ehlo") | .warn == "0.0000001"'
+expect "postfix --ssl (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --ssl "${CA[@]}" --sni mail.lab.test
+expect "postfix --tls (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --tls "${CA[@]}" --sni mail.lab.test
+expect_text "-L sends LHLO" 2 "C: LHLO " -- $P -H $L -p "$LAB_SMTP_PORT" -L -vvv
 expect "postfix -F and -q accepted" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -F probe.lab.test -q
 expect "postfix -b source address" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -b 127.0.0.1
 expect "postfix -4" 0 ok - -- $P -4 -H localhost -p "$LAB_SMTP_PORT"
@@ -102,7 +107,7 @@ expect "implicit TLS" 0 ok - -- $P -H $L -p "$FAULT_IMPLICIT_TLS" -s "${CA[@]}" 
 expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "wrong-name certificate" 2 cert-name-mismatch tls -- $P -H $L -p "$FAULT_WRONGNAME_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SELFSIGNED_CERT" -S "${CA[@]}" --sni fault.lab.test
-expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring - -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
+expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring tls -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
 expect "AUTH accepted by fault server" 0 ok - -- $P -H $L -p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test \
 	-A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
 expect "certificate for clients only" 2 cert-invalid tls -- $P -H $L -p "$FAULT_CLIENTONLY_CERT" -S "${CA[@]}" --sni fault.lab.test

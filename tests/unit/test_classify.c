@@ -128,7 +128,8 @@ static const struct classify_case {
      "cert-name-mismatch"},
     {FAIL_VERIFY, PHASE_TLS, X509_V_ERR_CERT_REVOKED, 0, {0, 0, 0}, NULL, "cert-invalid"},
     {FAIL_VERIFY, PHASE_TLS, X509_V_ERR_CERT_SIGNATURE_FAILURE, 0, {0, 0, 0}, NULL, "cert-invalid"},
-    {FAIL_CERT_DAYS, PHASE_TLS, 0, 0, {0, 0, 0}, NULL, "cert-expiring"},
+    {FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_WARNING, 0, {0, 0, 0}, NULL, "cert-expiring"},
+    {FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_CRITICAL, 0, {0, 0, 0}, NULL, "cert-expiry-critical"},
     /* STARTTLS */
     {FAIL_MISSING, PHASE_STARTTLS, 0, 0, {0, 0, 0}, NULL, "starttls-not-offered"},
     {FAIL_REPLY,
@@ -406,6 +407,7 @@ static const struct state_case {
     {"ok", STATE_OK, 0},
     {"greylisted", STATE_WARNING, 0},
     {"cert-expiring", STATE_WARNING, 0},
+    {"cert-expiry-critical", STATE_CRITICAL, 0},
     {"quit-failed", STATE_WARNING, 0},
     {"unexpected-reply", STATE_WARNING, 0},
     {"expect-mismatch", STATE_WARNING, 0},
