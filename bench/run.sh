@@ -130,6 +130,11 @@ bench_pairs() {
 	else
 		echo "| fault endpoints | - | - | - | - | - | - | skipped: no fault servers in the lab |" >>"$ROWS"
 	fi
+	if [ "${LAB_MX_FAULTS:-0}" = 1 ]; then
+		bench_pair "4 MX with a 1 s greeting: check_mail_mx vs check_smtp per MX in sequence" "goal <= 0.3" \
+			"$B/check_mail_mx -d multi-mx.lab.test --resolver $LAB_DNS -p $LAB_MX_PORT --rdns ignore" \
+			"bench/mx-seq.sh $LAB_MX_PORT 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14"
+	fi
 	bench_pair "plain probe, STATIC_DEPS=1 build (static c-ares, json-c)" "goal <= 0.5" \
 		"$BS/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
 		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
