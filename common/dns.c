@@ -253,7 +253,7 @@ static void dns_rearm(struct dns *d)
 
 	if (dns_schedule(d) != 0) {
 		when = ev_now_us() + DNS_RETRY_US;
-	} else if ((tvp = ares_timeout(d->ch, NULL, &tv)) != NULL) {
+	} else if (d->ch != NULL && (tvp = ares_timeout(d->ch, NULL, &tv)) != NULL) {
 		when = ev_now_us() + (int64_t)tvp->tv_sec * 1000000 + tvp->tv_usec;
 	} else {
 		ev_timer_stop(d->loop, &d->tmo);
@@ -312,20 +312,20 @@ static int dns_library_init(void)
 }
 
 /* Create a resolver on loop; NULL with a message in err on failure. */
-struct dns *dns_new(struct ev_loop *loop, const char *servers, char *err, size_t errlen)
+/*
+ * The c-ares channel, made on first use: a probe of an IP literal never
+ * needs one, and making it (resolv.conf, hosts) is most of a plain probe's
+ * own work.
+ */
+static int dns_channel(struct dns *d)
 {
 	struct ares_options opt;
-	struct dns *d = NULL;
 	int rc;
 
+	if (d->ch != NULL)
+		return ARES_SUCCESS;
 	if ((rc = dns_library_init()) != ARES_SUCCESS)
-		goto fail;
-	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		rc = ARES_ENOMEM;
-		goto fail;
-	}
-	d->loop = loop;
-	ev_timer_init(&d->tmo);
+		return rc;
 	memset(&opt, 0, sizeof(opt));
 	opt.timeout = DNS_TIMEOUT_MS;
 	opt.tries = DNS_TRIES;
@@ -336,12 +336,23 @@ struct dns *dns_new(struct ev_loop *loop, const char *servers, char *err, size_t
 	rc = ares_init_options(&d->ch, &opt,
 			       ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
 				       ARES_OPT_FLAGS);
-	if (rc != ARES_SUCCESS) {
-		free(d);
-		d = NULL;
+	if (rc != ARES_SUCCESS)
+		d->ch = NULL;
+	return rc;
+}
+
+struct dns *dns_new(struct ev_loop *loop, const char *servers, char *err, size_t errlen)
+{
+	struct dns *d = calloc(1, sizeof(*d));
+	int rc = ARES_ENOMEM;
+
+	if (d == NULL)
 		goto fail;
-	}
-	if (servers != NULL && (rc = ares_set_servers_ports_csv(d->ch, servers)) != ARES_SUCCESS)
+	d->loop = loop;
+	ev_timer_init(&d->tmo);
+	/* An explicit server list is checked now, so that a bad --resolver is a usage error. */
+	if (servers != NULL && ((rc = dns_channel(d)) != ARES_SUCCESS ||
+				(rc = ares_set_servers_ports_csv(d->ch, servers)) != ARES_SUCCESS))
 		goto fail;
 	return d;
 fail:
@@ -441,6 +452,7 @@ void dns_addrs(struct dns *d, const char *name, int family, dns_addrs_cb *cb, vo
 {
 	struct ares_addrinfo_hints hints;
 	struct dns_query *q = dns_query_new(d, DNS_Q_ADDRS, (union dns_cb){.addrs = cb}, arg);
+	int rc;
 
 	if (q == NULL)
 		return;
@@ -451,6 +463,9 @@ void dns_addrs(struct dns *d, const char *name, int family, dns_addrs_cb *cb, vo
 		q->res.addrs.status = ARES_EBADNAME;
 		q->ready = 1;
 	} else if (dns_literal(q, name, family)) {
+		q->ready = 1;
+	} else if ((rc = dns_channel(d)) != ARES_SUCCESS) {
+		q->res.addrs.status = rc;
 		q->ready = 1;
 	} else {
 		memset(&hints, 0, sizeof(hints));
@@ -540,11 +555,16 @@ static void dns_on_mx(void *arg, int status, int timeouts, unsigned char *abuf, 
 void dns_mx(struct dns *d, const char *domain, dns_mx_cb *cb, void *arg)
 {
 	struct dns_query *q = dns_query_new(d, DNS_Q_MX, (union dns_cb){.mx = cb}, arg);
+	int rc;
 
 	if (q == NULL)
 		return;
 	if (domain == NULL || domain[0] == '\0' || strlen(domain) >= DNS_NAME_MAX) {
 		dns_query_done(q, ARES_EBADNAME);
+		return;
+	}
+	if ((rc = dns_channel(d)) != ARES_SUCCESS) {
+		dns_query_done(q, rc);
 		return;
 	}
 	q->pending = 1;
@@ -647,6 +667,7 @@ static void dns_on_aaaa(void *arg, int status, int timeouts, unsigned char *abuf
 void dns_host(struct dns *d, const char *name, int family, dns_host_cb *cb, void *arg)
 {
 	struct dns_query *q = dns_query_new(d, DNS_Q_HOST, (union dns_cb){.host = cb}, arg);
+	int rc;
 
 	if (q == NULL)
 		return;
@@ -657,6 +678,10 @@ void dns_host(struct dns *d, const char *name, int family, dns_host_cb *cb, void
 	}
 	if (name == NULL || name[0] == '\0' || strlen(name) >= DNS_NAME_MAX) {
 		dns_query_done(q, ARES_EBADNAME);
+		return;
+	}
+	if ((rc = dns_channel(d)) != ARES_SUCCESS) {
+		dns_query_done(q, rc);
 		return;
 	}
 	q->res.host.status = ARES_ENODATA;
@@ -734,11 +759,16 @@ void dns_ptr(struct dns *d, const struct net_addr *a, dns_ptr_cb *cb, void *arg)
 {
 	struct dns_query *q = dns_query_new(d, DNS_Q_PTR, (union dns_cb){.ptr = cb}, arg);
 	char name[DNS_NAME_MAX];
+	int rc;
 
 	if (q == NULL)
 		return;
 	if (a == NULL || dns_reverse_name(a, name, sizeof(name)) != 0) {
 		dns_query_done(q, ARES_EBADFAMILY);
+		return;
+	}
+	if ((rc = dns_channel(d)) != ARES_SUCCESS) {
+		dns_query_done(q, rc);
 		return;
 	}
 	q->pending = 1;
