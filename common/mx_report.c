@@ -172,6 +172,7 @@ void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct 
 	mx_report_problem(s, v, port, o);
 	mx_report_perf(s, v, p, o);
 	mx_report_long(s, p, verbose, o);
+	o->cause = v->cause->name;
 	o->json = mx_report_json(s, v);
 }
 

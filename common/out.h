@@ -40,6 +40,7 @@ struct out {
 	struct buf longtext;  /* lines after the status line */
 	struct out_perf perf[OUT_PERF_MAX];
 	int nperf;
+	const char *cause;        /* the verdict's cause name (static), NULL when none */
 	struct json_object *json; /* check-specific fields, merged into the JSON object; owned */
 	int raw;              /* print o->json alone, in either mode (e.g. Zabbix discovery) */
 };

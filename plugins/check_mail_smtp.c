@@ -357,6 +357,9 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 	if (r->tls_used)
 		out_perf(o, "cert_days", smtp_report_cert_days(r), "", NULL);
 	smtp_report_long(r, cause, cm->verbose, o);
+	o->cause = cause->name;
+	if (!cm->json)
+		return;
 	o->json = smtp_report_json(r, cause);
 	json_object_object_add(o->json, "host", json_object_new_string(s->host));
 	json_object_object_add(o->json, "port", json_object_new_int(s->po.port));

@@ -5,7 +5,6 @@
  * The scheduler's per-entry state (e->rt) is released through the drop
  * callback before an entry is freed.
  */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,15 +347,10 @@ static void sa_record_metrics(struct sa_entry *e, const struct out *o)
 	}
 }
 
-/* The "cause" member of the check's JSON, or "" when there is none. */
+/* The check's cause, or "" when it names none. */
 static const char *sa_out_cause(const struct out *o)
 {
-	struct json_object *v;
-
-	if (o->json != NULL && json_object_object_get_ex(o->json, "cause", &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return "";
+	return o->cause != NULL ? o->cause : "";
 }
 
 /* The status line without perfdata: "SERVICE STATE - summary", sanitised. */

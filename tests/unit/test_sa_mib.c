@@ -5,7 +5,6 @@
  * and the store's stable indexes and counters across reloads.
  */
 #include <check.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include "sa_mib.h"
@@ -44,9 +43,7 @@ static int fixture_record(struct sa_entry *e, enum state st, const char *cause,
 	out_summary(&o, "127.0.0.1:25 result|with pipe");
 	for (int i = 0; labels != NULL && labels[i] != NULL; i++)
 		out_perf(&o, labels[i], values[i], "s", i == 0 ? &th : NULL);
-	o.json = json_object_new_object();
-	if (cause != NULL)
-		json_object_object_add(o.json, "cause", json_object_new_string(cause));
+	o.cause = cause;
 	rc = sa_store_record(e, &o, 42, now);
 	out_reset(&o);
 	return rc;
