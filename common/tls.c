@@ -151,6 +151,7 @@ static void tls_err_fill(char *err, size_t errlen, const char *what)
 	unsigned long e = OSSL(ERR_get_error)();
 	char buf[TLS_ERR_TEXT_MAX];
 
+	ossl_err_strings();
 	OSSL(ERR_clear_error)();
 	if (err == NULL || errlen == 0)
 		return;
@@ -175,34 +176,23 @@ static int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file)
 	return OSSL(SSL_CTX_load_verify_dir)(ctx, dir);
 }
 
-/* OPENSSL_init_ssl options: skip openssl.cnf unless OPENSSL_CONF names one. */
-static uint64_t tls_init_opts(void)
-{
-	const char *conf = getenv("OPENSSL_CONF");
-
-	return conf != NULL && conf[0] != '\0' ? 0 : OPENSSL_INIT_NO_LOAD_CONFIG;
-}
-
 /* Make a client context; ca_file NULL means the system store. NULL on failure, message in err. */
 struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
 	struct tls_ctx *c = NULL;
+	OSSL_LIB_CTX *libctx;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if (ossl_load(err, errlen) != 0)
+	if (ossl_lean_ctx(&libctx, err, errlen) != 0)
 		return NULL;
-	if (!OSSL(OPENSSL_init_ssl)(tls_init_opts(), NULL)) {
-		tls_err_fill(err, errlen, "OpenSSL initialisation");
-		return NULL;
-	}
 	OSSL(ERR_clear_error)();
 	c = calloc(1, sizeof *c);
 	if (c == NULL) {
 		tls_err_fill(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->ssl_ctx = OSSL(SSL_CTX_new)(OSSL(TLS_client_method)());
+	c->ssl_ctx = OSSL(SSL_CTX_new_ex)(libctx, NULL, OSSL(TLS_client_method)());
 	if (c->ssl_ctx == NULL) {
 		tls_err_fill(err, errlen, "SSL_CTX_new");
 		goto fail;
@@ -330,8 +320,10 @@ void tls_conn_free(struct tls_conn *t)
 static void tls_conn_set_error(struct tls_conn *t, int ssl_err, int saved_errno)
 {
 	unsigned long e = OSSL(ERR_get_error)();
-	const char *reason = e != 0 ? OSSL(ERR_reason_error_string)(e) : NULL;
+	const char *reason;
 
+	ossl_err_strings();
+	reason = e != 0 ? OSSL(ERR_reason_error_string)(e) : NULL;
 	t->err_reason = e != 0 ? ERR_GET_REASON(e) : 0;
 	if (reason != NULL)
 		snprintf(t->err_text, sizeof t->err_text, "%s", reason);
