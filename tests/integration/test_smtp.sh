@@ -17,6 +17,11 @@ expect "postfix ipv6" 0 ok - -- $P -H ::1 -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sn
 expect "postfix -6 localhost" 0 ok - -- $P -6 -H localhost -p "$LAB_SMTP_PORT"
 expect_json "postfix -6 uses ::1" '.address == "::1"'
 expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
+# OPENSSL_CONF set: OpenSSL's default context and configuration, not the lean one (ossl_lean.c).
+expect "postfix starttls, OPENSSL_CONF set" 0 ok - -- env OPENSSL_CONF=/etc/ssl/openssl.cnf \
+	$P -H $L -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test
+expect "postfix untrusted, OPENSSL_CONF set" 2 cert-untrusted tls -- \
+	env OPENSSL_CONF=/etc/ssl/openssl.cnf $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
 expect "postfix --no-verify" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -S --no-verify
 expect "postfix -D 30 (2-year cert)" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT" -D 30,10 "${CA[@]}" --sni mail.lab.test
 expect "postfix -D 1000 warns" 1 cert-expiring tls -- $P -H $L -p "$LAB_SMTP_PORT" -D 1000 "${CA[@]}" --sni mail.lab.test
