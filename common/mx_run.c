@@ -170,7 +170,7 @@ static void mx_on_mx(const struct dns_mx_set *res, void *arg)
 			r->op_host[i] = (struct mx_op){r, i, -1};
 			r->pending++;
 			r->dns_pending++;
-			dns_host(r->dns, s->mx[i].name, AF_UNSPEC, mx_on_host, &r->op_host[i]);
+			dns_host(r->dns, s->mx[i].name, r->opts.family, mx_on_host, &r->op_host[i]);
 		}
 	}
 	mx_step_done(r);
