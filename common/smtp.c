@@ -323,16 +323,6 @@ const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
 	return dst;
 }
 
-/* 1 when re compiles as a POSIX extended regex (for -R option checks), else 0. */
-int smtp_regex_valid(const char *re)
-{
-	regex_t r;
-
-	if (re == NULL || regcomp(&r, re, REG_EXTENDED | REG_NOSUB) != 0)
-		return 0;
-	regfree(&r);
-	return 1;
-}
 
 /* Name of a state, for traces. */
 const char *smtp_state_name(enum smtp_state s)
@@ -970,7 +960,7 @@ static int smtp_compile(struct smtp_client *c)
 	if (c->re == NULL || c->re_ok == NULL)
 		return -1;
 	for (int i = 0; i < p->ncmd; i++)
-		if (p->cmd_expect[i] != NULL)
+		if (p->cmd_expect[i] != NULL && smtp_regex_small(p->cmd_expect[i]))
 			c->re_ok[i] =
 			    regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
 	return 0;

@@ -154,7 +154,12 @@ enum smtp_state smtp_client_state(const struct smtp_client *c);
 enum phase smtp_client_phase(const struct smtp_client *c);
 /* Name of a state, for traces. */
 const char *smtp_state_name(enum smtp_state s);
-/* 1 when re compiles as a POSIX extended regex (for -R option checks), else 0. */
+/*
+ * 1 when re is a POSIX extended regex that compiles in bounded memory and
+ * time (-R option checks; forks once: smtp_re.c), else 0.
+ */
 int smtp_regex_valid(const char *re);
+/* 1 when regcomp's copies of re stay small (memory bound only; smtp_re.c), else 0. */
+int smtp_regex_small(const char *re);
 
 #endif

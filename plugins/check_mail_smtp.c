@@ -227,7 +227,8 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		}
 	for (int i = 0; i < s->nresp; i++)
 		if (!smtp_regex_valid(s->resp[i])) {
-			snprintf(err, errlen, "invalid -R regular expression '%s'", s->resp[i]);
+			snprintf(err, errlen, "invalid -R regular expression (or longer than 1024 "
+				 "bytes, or too costly to compile)");
 			return -1;
 		}
 	if (s->bind != NULL && net_addr_parse(s->bind, 0, &s->src) != 0) {

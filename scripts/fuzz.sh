@@ -15,7 +15,7 @@ out=build-fuzz
 CC=${FUZZ_CC:-clang}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 PKGS="libcares json-c openssl"
-CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g $SAN -iquote common -iquote snmp-subagent $(pkg-config --cflags $PKGS)"
+CFLAGS="-std=c11 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -O1 -g $SAN -iquote common -iquote snmp-subagent $(pkg-config --cflags $PKGS)"
 LIBS=$(pkg-config --libs $PKGS)
 
 command -v "$CC" >/dev/null || { echo "fuzz: $CC is not installed" >&2; exit 1; }

@@ -252,6 +252,51 @@ START_TEST(test_regex_valid)
 }
 END_TEST
 
+/* Regexes whose compiled size would explode are refused before regcomp; real ones pass. */
+static const struct {
+	const char *re;
+	int want;
+} regex_cost_cases[] = {
+	{"^250 ([0-9]{1,3}\\.){3}[0-9]{1,3}$", 1},
+	{"^2[0-9][0-9][ -](OK|Ok|ok)+", 1},
+	{"[]a{99999}]x", 1},      /* braces inside a bracket are literal */
+	{"[[:digit:]]{1,255}", 1},
+	{"\\{1000\\}", 1},       /* escaped braces */
+	{"a{1000}", 1},
+	{"x+++++++++", 1},        /* nested loops, 2^10 nodes: the child compiles it */
+	{"x++++++++++++", 0},     /* 2^13 nodes */
+	{"x+++++++++++++++++++++++++++++++++++++++++++++++++", 0},
+	{"((a{100}){100}){100}", 0},
+	{"(a{255}){255}", 0},
+	{"(((((x+)+)+)+)+)+(((((((((((((((((y+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+", 0},
+	{"x{1,2000}", 1},                 /* 4,000 nodes, no nested loop: milliseconds */
+	{"x{1,4000}", 0},                 /* 8,000 nodes */
+	/* Few nodes, seconds of regcomp: refused by the child's CPU limit. */
+	{"x+?+?+?+?+?+?+?+?+?", 0},
+	{"(x*)*{1999}", 0},
+};
+
+START_TEST(test_regex_cost)
+{
+	int got = smtp_regex_valid(regex_cost_cases[_i].re);
+
+	ck_assert_msg(got == regex_cost_cases[_i].want, "'%s': got %d, want %d",
+		      regex_cost_cases[_i].re, got, regex_cost_cases[_i].want);
+}
+END_TEST
+
+START_TEST(test_regex_too_long)
+{
+	char re[1100];
+
+	memset(re, 'a', sizeof(re) - 1);
+	re[sizeof(re) - 1] = '\0';
+	ck_assert_msg(smtp_regex_valid(re) == 0, "1099-byte regex: got 1, want 0");
+	re[1024] = '\0';
+	ck_assert_msg(smtp_regex_valid(re) == 1, "1024-byte regex: got 0, want 1");
+}
+END_TEST
+
 START_TEST(test_state_names)
 {
 	for (int i = 0; i < SMTP_ST_MAX; i++) {
@@ -1009,6 +1054,9 @@ Suite *smtp_suite(void)
 	tcase_add_loop_test(tc, test_caps_table, 0, NELEM(caps_cases));
 	tcase_add_test(tc, test_caps_str_small);
 	tcase_add_test(tc, test_regex_valid);
+	tcase_add_loop_test(tc, test_regex_cost, 0,
+			    (int)(sizeof regex_cost_cases / sizeof regex_cost_cases[0]));
+	tcase_add_test(tc, test_regex_too_long);
 	tcase_add_test(tc, test_state_names);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
