@@ -194,7 +194,7 @@ int smtp_regex_small(const char *re)
 /* Child of smtp_regex_valid(): compile re under a CPU-time limit; never returns. */
 static void smtp_re_child(const char *re)
 {
-	struct itimerval it = {{0, 0}, {0, SMTP_RE_CPU_MS * 1000}};
+	struct itimerval it = {{0, 0}, {0, (long)SMTP_RE_CPU_MS * 1000L}};
 	regex_t r;
 
 	signal(SIGVTALRM, SIG_DFL);
