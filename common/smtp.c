@@ -323,7 +323,6 @@ const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
 	return dst;
 }
 
-
 /* Name of a state, for traces. */
 const char *smtp_state_name(enum smtp_state s)
 {

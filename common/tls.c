@@ -6,13 +6,11 @@
  *   initialised in tls_ctx_new() only; a plugin that never uses TLS never
  *   pays for it, not even for binding the libraries' symbols at exec. A
  *   library that cannot be loaded makes tls_ctx_new() fail with a message.
- * - openssl.cnf is not read (OPENSSL_INIT_NO_LOAD_CONFIG) unless OPENSSL_CONF
- *   is set: parsing it costs 3% of a STARTTLS probe (0.8 of 25 M
- *   instructions), and a probe sets its own protocol floor below any system
- *   MinProtocol anyway (it must see old servers to report them). Debian 12's
- *   default file holds no TLS policy (an empty [openssl_init]). An
- *   admin who wants a system policy (CipherString, providers) applied sets
- *   OPENSSL_CONF=/etc/ssl/openssl.cnf in the plugin's environment.
+ * - Contexts are made in the lean library context of ossl_lean.c (the
+ *   default provider behind a filter; openssl.cnf not read), or in
+ *   OpenSSL's default one with its configuration when OPENSSL_CONF is set.
+ *   An admin who wants a system policy (CipherString, providers) applied
+ *   sets OPENSSL_CONF=/etc/ssl/openssl.cnf in the plugin's environment.
  * - The minimum protocol is lowered to TLS 1.0 so that old servers can be
  *   observed and reported (policy belongs to the plugin). Everything else,
  *   including the security level, keeps OpenSSL's defaults: at the default
