@@ -11,8 +11,11 @@
  *   exported functions through the PLT, ~4,000 lookups), and searching the
  *   library's own scope first makes it a third cheaper (4.1 M -> 2.8 M
  *   instructions). Not under AddressSanitizer, which refuses DEEPBIND (its
- *   malloc must stay interposed). Once loaded they are never closed:
- *   OpenSSL 3 keeps itself loaded until exit anyway.
+ *   malloc must stay interposed). A consequence: an allocator preloaded with
+ *   LD_PRELOAD is bypassed by OpenSSL, which then uses libc's malloc; that
+ *   is safe because no memory crosses the boundary (what OpenSSL allocates,
+ *   OpenSSL frees, and the same for ours). Once loaded they are never
+ *   closed: OpenSSL 3 keeps itself loaded until exit anyway.
  * - The loaded libcrypto must have the major version of the headers we were
  *   compiled against (the table's types come from them).
  * - No output, no exit: failures are returned with a message.
