@@ -35,7 +35,7 @@ CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 SNMP_CFLAGS = $(shell pkg-config --cflags netsnmp-agent 2>/dev/null)
 SNMP_LIBS   = $(shell pkg-config --libs netsnmp-agent 2>/dev/null)
 
-COMMON_SRC  = $(sort $(wildcard common/*.c))
+COMMON_SRC  = $(sort $(wildcard common/*/*.c))
 COMMON_OBJ  = $(COMMON_SRC:%.c=$(O)/%.o)
 LIB         = $(O)/libmailprobe.a
 PLUGIN_SRC  = $(sort $(wildcard plugins/check_mail_*.c))
@@ -46,10 +46,9 @@ UNIT_OBJ    = $(UNIT_SRC:%.c=$(O)/%.o)
 FUZZ_SRC    = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/replay_%)
 # Subagent: sa_conf/sa_store/sa_mib are pure (unit-tested, fuzzed); the rest
-# binds them to net-snmp and the loop. Plugins are linked in without main().
+# binds them to net-snmp and the loop. The checks come from the library.
 SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o)
-SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_checks.o sa_daemon.o \
-              sa_log.o main.o) $(PLUGIN_SRC:plugins/%.c=$(O)/snmp-subagent/plugin_%.o)
+SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o sa_log.o main.o)
 AGENTX      = $(O)/mailpath-agentx
 
 .PHONY: all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
@@ -79,10 +78,6 @@ $(O)/check_mail_%: $(O)/plugins/check_mail_%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/snmp-subagent/sa_agent.o: CFLAGS += $(SNMP_CFLAGS)
-
-$(O)/snmp-subagent/plugin_%.o: plugins/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DMAILPATH_NO_MAIN -MMD -MP -c -o $@ $<
 
 $(AGENTX): $(SA_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SNMP_LIBS)
@@ -142,7 +137,7 @@ fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
-	clang-format -i common/*.[ch] plugins/*.c snmp-subagent/*.[ch] tests/unit/*.c tests/tools/*.c \
+	clang-format -i common/*/*.[ch] plugins/*.c snmp-subagent/*.[ch] tests/unit/*.c tests/tools/*.c \
 	    tests/fuzz/*.c
 
 clean:

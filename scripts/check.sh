@@ -50,9 +50,13 @@ echo "== fault server self-test"
 FAULTSRV_TEST_PORT=$((39300 + ${LAB_PORT_OFFSET:-0})) bash tests/tools/test-faultsrv.sh build/faultsrv 2>&1 | tee "$log"
 count "$log" "fault server self-test"
 
+echo "== the library's include layers (scripts/layers.sh)"
+scripts/layers.sh 2>&1 | tee "$log"
+count "$log" "include layers"
+
 echo "== exported symbols of libmailprobe carry the project's prefixes"
 strangers=$(nm -g --defined-only build/libmailprobe.a | awk 'NF == 3 { print $3 }' |
-	grep -Ev '^(buf|ev|net|dns|tls|ossl|b64|smtp|fail|phase|state|classify|cause|range|thresholds|out|check|mx|probe_opts|secret)_|^(classify)$' || true)
+	grep -Ev '^(buf|ev|net|dns|tls|ossl|b64|smtp|fail|phase|state|classify|cause|range|thresholds|out|check|checks|mx|probe_opts|secret)_|^(classify)$' || true)
 if [ -z "$strangers" ]; then
 	passed=$((passed + 1))
 else
@@ -60,7 +64,7 @@ else
 	failed=$((failed + 1))
 fi
 
-echo "== plugins do not link OpenSSL (common/ossl.c loads it on first TLS use)"
+echo "== plugins do not link OpenSSL (common/tls/ossl.c loads it on first TLS use)"
 linked=""
 for p in build/check_mail_*; do
 	[ -x "$p" ] || continue
@@ -78,9 +82,9 @@ fi
 echo "== a plugin without a loadable OpenSSL: -S ends UNKNOWN with the reason"
 nossl=$(mktemp -d)
 if cc -std=c11 -D_GNU_SOURCE -iquote common $(pkg-config --cflags json-c) \
-	-DOSSL_SSL_NAME='"libmailpath-missing.so.3"' -c common/ossl.c -o "$nossl/ossl.o" &&
+	-DOSSL_SSL_NAME='"libmailpath-missing.so.3"' -c common/tls/ossl.c -o "$nossl/ossl.o" &&
 	cc -pie -o "$nossl/check_mail_smtp" build/plugins/check_mail_smtp.o "$nossl/ossl.o" \
-		$(ls build/common/*.o | grep -v '/ossl\.o$') $(pkg-config --libs libcares json-c); then
+		$(ls build/common/*/*.o | grep -v '/ossl\.o$') $(pkg-config --libs libcares json-c); then
 	out=$("$nossl/check_mail_smtp" -H 127.0.0.1 -p 9 -S 2>&1)
 	rc=$?
 	if [ "$rc" -eq 3 ] && grep -q 'cannot load OpenSSL: libmailpath-missing.so.3' <<<"$out"; then
@@ -97,7 +101,7 @@ rm -rf "$nossl"
 
 echo "== the README documents every cause of the classifier"
 undocumented=""
-for c in $(grep -oE '^	X\([A-Z0-9_]+, "[a-z0-9-]+"' common/classify.c | grep -oE '"[a-z0-9-]+"' | tr -d '"'); do
+for c in $(grep -oE '^	X\([A-Z0-9_]+, "[a-z0-9-]+"' common/verdict/classify.c | grep -oE '"[a-z0-9-]+"' | tr -d '"'); do
 	grep -q -- "\`$c\`" README.md || undocumented+=" $c"
 done
 if [ -z "$undocumented" ]; then

@@ -24,7 +24,7 @@ mkdir -p "$out/obj" "$out/artifacts"
 # Compile common/ once (fuzzer-no-link: coverage without a main).
 fuzz_build_lib() {
 	local c o objs=()
-	for c in common/*.c snmp-subagent/sa_conf.c; do
+	for c in common/*/*.c snmp-subagent/sa_conf.c; do
 		o=$out/obj/$(basename "$c" .c).o
 		if [ ! -e "$o" ] || [ "$c" -nt "$o" ] || [ -n "$(find common snmp-subagent -name '*.h' -newer "$o")" ]; then
 			$CC $CFLAGS -fsanitize=fuzzer-no-link -c -o "$o" "$c" || return 1

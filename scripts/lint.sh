@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PKGS="libcares json-c openssl"
-SRC=(common/*.c snmp-subagent/*.c)
+SRC=(common/*/*.c snmp-subagent/*.c)
 passed=0
 failed=0
 

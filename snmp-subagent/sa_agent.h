@@ -9,7 +9,7 @@
 #define MAILPATH_SA_AGENT_H
 
 #include <stddef.h>
-#include "ev.h"
+#include "base/ev.h"
 #include "sa_store.h"
 
 struct sa_agent;

@@ -204,7 +204,7 @@ static int sa_start_new(struct sa_daemon *d)
 
 		if (e->rt != NULL)
 			continue;
-		e->check = sa_check_find(sa_entry_command(e));
+		e->check = checks_find(sa_entry_command(e));
 		if ((rt = calloc(1, sizeof(*rt))) == NULL)
 			return -1;
 		rt->d = d;
@@ -225,7 +225,7 @@ static int sa_conf_validate(const struct sa_conf *c)
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct sa_conf_check *k = &c->check[i];
-		const struct check *chk = sa_check_find(sa_conf_command(k));
+		const struct check *chk = checks_find(sa_conf_command(k));
 
 		if (chk == NULL) {
 			sa_log(LOG_ERR, "line %d: check %s: unknown command '%s'", k->line, k->name,

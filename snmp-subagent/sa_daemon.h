@@ -6,7 +6,7 @@
 #define MAILPATH_SA_DAEMON_H
 
 #include <stddef.h>
-#include "check.h"
+#include "checks/checks.h"
 #include "sa_agent.h"
 
 struct sa_daemon_opts {
@@ -16,8 +16,6 @@ struct sa_daemon_opts {
 	unsigned jitter_s;       /* first runs spread over at most this many seconds */
 };
 
-/* The check definition for a configured command name, or NULL. */
-const struct check *sa_check_find(const char *name);
 
 /* Load the configuration, start the checks and the AgentX side; 0 or -1 (logged). */
 int sa_daemon_run(const struct sa_daemon_opts *o);

@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "out.h"
+#include "result/out.h"
 #include "sa_conf.h"
-#include "state.h"
+#include "base/state.h"
 
 #define SA_INDEX_MAX 2147483647u
 #define SA_STATUS_MAX 512

@@ -10,8 +10,7 @@
  * naming device or process files are skipped: --password-file would read
  * them (and /dev/stdin would block).
  */
-#define MAILPATH_NO_MAIN
-#include "../../plugins/check_mail_smtp.c"
+#include "../../common/checks/smtp_check.c"
 
 #include <stdint.h>
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
+#include "base/net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

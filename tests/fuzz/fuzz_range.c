@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "range.h"
+#include "base/range.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

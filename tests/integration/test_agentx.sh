@@ -8,6 +8,11 @@
 
 AGX_BIN=$BIN/mailpath-agentx
 AGX_T=$(mktemp -d)
+# The net-snmp client tools keep their state here, not in /var/lib/snmp: on a
+# fresh machine their first run there prints "Created directory: ..." into
+# the output under test. The directories they want exist before the first run.
+export SNMP_PERSISTENT_DIR=$AGX_T/client-state
+mkdir -p "$SNMP_PERSISTENT_DIR/cert_indexes" "$SNMP_PERSISTENT_DIR/mib_indexes"
 # Ports derive from LAB_PORT_OFFSET like the lab's, so parallel runs never collide.
 AGX_SNMP_PORT=${AGX_SNMP_PORT:-$((17161 + ${LAB_PORT_OFFSET:-0}))}
 AGX_TRAP_PORT=${AGX_TRAP_PORT:-$((17162 + ${LAB_PORT_OFFSET:-0}))}

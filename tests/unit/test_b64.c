@@ -5,7 +5,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "b64.h"
+#include "base/b64.h"
 
 Suite *b64_suite(void);
 

@@ -4,7 +4,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 /* A sequence of appends against a cap; each step says whether it must fit. */
 static const struct {

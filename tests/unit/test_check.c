@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "check.h"
+#include "front/check.h"
 
 Suite *check_suite(void);
 

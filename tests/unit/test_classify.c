@@ -8,7 +8,7 @@
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <string.h>
-#include "classify.h"
+#include "verdict/classify.h"
 
 Suite *classify_suite(void);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dns.h"
+#include "dns/dns.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ev.h"
+#include "base/ev.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -4,8 +4,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "fail.h"
-#include "state.h"
+#include "base/fail.h"
+#include "base/state.h"
 
 START_TEST(test_fail_first_wins)
 {

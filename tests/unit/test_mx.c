@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "mx.h"
+#include "mx/mx.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

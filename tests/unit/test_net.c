@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "base/net.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "ossl.h"
+#include "tls/ossl.h"
 
 Suite *ossl_suite(void);
 

@@ -27,7 +27,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "ossl.h"
+#include "tls/ossl.h"
 
 Suite *ossl_lean_suite(void);
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "out.h"
+#include "result/out.h"
 
 Suite *out_suite(void);
 

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "range.h"
+#include "base/range.h"
 
 Suite *range_suite(void);
 

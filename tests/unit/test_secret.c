@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "secret.h"
+#include "base/secret.h"
 
 Suite *secret_suite(void);
 

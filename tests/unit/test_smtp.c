@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtp.h"
+#include "smtp/smtp.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

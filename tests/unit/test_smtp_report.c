@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "smtp_report.h"
+#include "smtp/smtp_report.h"
 
 Suite *smtp_report_suite(void);
 

@@ -23,7 +23,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "tls.h"
+#include "tls/tls.h"
 
 #define DAY (24L * 3600L)
 #define STEPS_MAX 200

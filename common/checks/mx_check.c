@@ -1,0 +1,198 @@
+/*
+ * check_mail_mx - is mail to this domain deliverable? Resolves the
+ * domain's mail exchangers as an MTA does and probes every address of
+ * every MX at once. This file holds only the options and the verdict
+ * policy; resolution, probing and reporting live in common/ (mx_run,
+ * mx, mx_report, probe_opts).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "checks/checks.h"
+#include "mx/mx_report.h"
+#include "mx/mx_run.h"
+#include "front/probe_opts.h"
+
+struct mx_check {
+	const char *domain;
+	struct probe_opts probe;
+	struct mx_policy policy;
+	int discover;
+	int rdns_given;
+	struct tls_ctx *tls;
+	struct mx_run *run;
+	struct mx_set *set; /* large: allocated in start */
+	check_done_cb *done;
+	void *done_arg;
+};
+
+enum { OPT_EXPECT_NULL = 0x2000, OPT_REQUIRE_IPV6, OPT_REQUIRE_PRIMARY, OPT_RDNS, OPT_DISCOVER };
+
+static const struct option mx_longopts[] = {
+	{"domain", required_argument, NULL, 'd'},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{"expect-null-mx", no_argument, NULL, OPT_EXPECT_NULL},
+	{"require-ipv6", no_argument, NULL, OPT_REQUIRE_IPV6},
+	{"require-primary", no_argument, NULL, OPT_REQUIRE_PRIMARY},
+	{"rdns", required_argument, NULL, OPT_RDNS},
+	{"discover", no_argument, NULL, OPT_DISCOVER},
+	PROBE_OPTS_LONG,
+	{NULL, 0, NULL, 0},
+};
+
+static const char mx_help[] =
+	" -d, --domain=DOMAIN       mail domain whose MX to check (required)\n"
+	" -w, --warning=RANGE       healthy MX count giving WARNING (e.g. 2: = fewer than two)\n"
+	" -c, --critical=RANGE      healthy MX count giving CRITICAL (default 1: = none works)\n"
+	" --expect-null-mx          the domain should publish a null MX (RFC 7505): OK if so\n"
+	" --require-ipv6            CRITICAL unless at least one MX works over IPv6\n"
+	" --require-primary         CRITICAL unless the most preferred MX works\n"
+	" --rdns=warning|critical|ignore\n"
+	"                           state for a missing PTR or failed FCrDNS (default warning)\n"
+	" --discover                print Zabbix low-level discovery JSON ({#MX}, {#MXPRIO},\n"
+	"                           {#MXADDR}) after resolving only; nothing is probed\n" PROBE_OPTS_HELP
+	"Every address of every MX is probed at once; -t bounds the whole check.\n";
+
+static int mx_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct mx_check *m = ctx;
+	int rc = probe_opts_option(&m->probe, opt, arg, err, errlen);
+
+	if (rc <= 0)
+		return rc;
+	switch (opt) {
+	case 'd': m->domain = arg; return 0;
+	case 'w':
+	case 'c':
+		if (range_parse(arg, opt == 'w' ? &m->policy.healthy.warn
+						: &m->policy.healthy.crit) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid -%c range '%s'", opt, arg);
+		return -1;
+	case OPT_EXPECT_NULL: m->policy.expect_null = 1; return 0;
+	case OPT_REQUIRE_IPV6: m->policy.require_ipv6 = 1; return 0;
+	case OPT_REQUIRE_PRIMARY: m->policy.require_primary = 1; return 0;
+	case OPT_DISCOVER: m->discover = 1; return 0;
+	case OPT_RDNS:
+		m->rdns_given = 1;
+		if (strcmp(arg, "ignore") == 0) {
+			m->policy.rdns_state = -1;
+			return 0;
+		}
+		if (strcmp(arg, "warning") == 0 || strcmp(arg, "critical") == 0) {
+			m->policy.rdns_state = state_parse(arg);
+			return 0;
+		}
+		snprintf(err, errlen, "invalid --rdns '%s': want warning, critical or ignore", arg);
+		return -1;
+	}
+	snprintf(err, errlen, "unhandled option");
+	return -1;
+}
+
+static int mx_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
+{
+	struct mx_check *m = ctx;
+
+	(void)cm;
+	if (m->domain == NULL || m->domain[0] == '\0') {
+		snprintf(err, errlen, "-d DOMAIN is required");
+		return -1;
+	}
+	if (strlen(m->domain) >= DNS_NAME_MAX || strpbrk(m->domain, " \t\r\n|/") != NULL) {
+		snprintf(err, errlen, "invalid domain name");
+		return -1;
+	}
+	if (!m->rdns_given)
+		m->policy.rdns_state = STATE_WARNING;
+	if (!m->policy.healthy.crit.set)
+		(void)range_parse("1:", &m->policy.healthy.crit); /* none healthy: CRITICAL */
+	probe_opts_defaults(&m->probe, 25);
+	return 0;
+}
+
+static void mx_on_done(void *arg)
+{
+	struct mx_check *m = arg;
+
+	m->done(m->done_arg);
+}
+
+static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done, void *arg,
+		    char *err, size_t errlen)
+{
+	struct mx_check *m = ctx;
+	struct mx_run_opts o = {0};
+
+	m->done = done;
+	m->done_arg = arg;
+	if ((m->set = calloc(1, sizeof(*m->set))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (m->probe.starttls && (m->tls = tls_ctx_new(m->probe.ca_file, err, errlen)) == NULL)
+		return -1;
+	o.domain = m->domain;
+	o.family = env->common->family;
+	o.port = m->probe.port;
+	o.rdns = m->policy.rdns_state >= 0 && !m->discover;
+	o.probe = !m->discover;
+	o.deadline_us = env->deadline_us;
+	probe_opts_apply(&m->probe, &o.smtp);
+	o.smtp.tls = m->tls;
+	o.smtp.smtp.transcript = env->common->verbose >= 3;
+	m->run = mx_run_start(env->loop, env->dns, &o, m->set, mx_on_done, m);
+	if (m->run == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void mx_report_cb(void *ctx, const struct check_common *cm, struct out *o)
+{
+	struct mx_check *m = ctx;
+	struct mx_verdict v = {0};
+
+	if (m->discover) {
+		o->json = mx_report_discovery(m->set);
+		o->raw = 1;
+		return;
+	}
+	for (int i = 0; i < m->set->n; i++)
+		for (int j = 0; j < m->set->mx[i].naddr; j++)
+			probe_opts_cert_check(&m->probe, &m->set->mx[i].addr[j].probe);
+	mx_verdict(m->set, &m->policy, &v);
+	mx_report(m->set, &v, &m->policy, m->probe.port, cm->verbose, o);
+}
+
+static void mx_cleanup(void *ctx)
+{
+	struct mx_check *m = ctx;
+
+	mx_run_free(m->run);
+	if (m->set != NULL)
+		for (int i = 0; i < MX_MAX; i++)
+			for (int j = 0; j < MX_ADDR_MAX; j++)
+				buf_reset(&m->set->mx[i].addr[j].probe.smtp.transcript);
+	free(m->set); /* a detached run never touches it again */
+	tls_ctx_free(m->tls);
+}
+
+const struct check check_mail_mx = {
+	.name = "check_mail_mx",
+	.service = "MX",
+	.synopsis = "-d DOMAIN [-w RANGE] [-c RANGE] [-p PORT] [-S] [-D W[,C]] [--ca-file F]\n"
+		    "       [--expect-null-mx] [--require-ipv6] [--require-primary] [--rdns STATE]\n"
+		    "       [--discover] [-t SECS[:STATE]] [--output json] [-v]",
+	.help = mx_help,
+	.shortopts = "d:w:c:" PROBE_OPTS_SHORT,
+	.longopts = mx_longopts,
+	.ctx_size = sizeof(struct mx_check),
+	.option = mx_option,
+	.validate = mx_validate,
+	.start = mx_start,
+	.report = mx_report_cb,
+	.cleanup = mx_cleanup,
+};

@@ -1,0 +1,394 @@
+/*
+ * check_mail_smtp - does this SMTP endpoint work end to end, and if not,
+ * in which phase and why?
+ *
+ * Accepts monitoring-plugins check_smtp's options with the same meaning
+ * (drop-in replacement) plus mailpath's own. This file holds only the
+ * options and the verdict; the probe lives in common/. The struct
+ * check_mail_smtp is also linked into snmp-subagent/mailpath-agentx.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "checks/checks.h"
+#include "verdict/classify.h"
+#include "front/probe_opts.h"
+#include "base/secret.h"
+#include "smtp/smtp_report.h"
+#include "smtp/smtp_run.h"
+
+#define MAX_LIST 32
+#define PASSWORD_ENV "MAILPATH_SMTP_PASSWORD"
+
+struct smtp_check {
+	const char *host;
+	struct probe_opts po; /* -p -F -S -D --ca-file --no-verify, shared with check_mail_mx */
+	const char *expect, *from, *authtype, *authuser, *password_file;
+	const char *sni, *bind;
+	char *authpass; /* owned, wiped in cleanup */
+	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
+	int ncmd, nresp, nrcpt;
+	int implicit_tls, lmtp, ignore_quit, ignore_expiry;
+	struct thresholds time_th;
+	struct thresholds phase_th[PHASE_MAX];
+	struct net_addr src;
+	struct tls_ctx *tls;
+	struct smtp_run *run;
+	struct smtp_run_result res;
+	check_done_cb *done;
+	void *done_arg;
+};
+
+enum {
+	OPT_SNI = 0x2000, OPT_RCPT, OPT_PASSWORD_FILE, OPT_PHASE_WARN, OPT_PHASE_CRIT,
+	OPT_IGNORE_EXPIRY
+};
+
+static const struct option smtp_longopts[] = {
+	PROBE_OPTS_LONG,
+	{"hostname", required_argument, NULL, 'H'},
+	{"expect", required_argument, NULL, 'e'},
+	{"command", required_argument, NULL, 'C'},
+	{"response", required_argument, NULL, 'R'},
+	{"from", required_argument, NULL, 'f'},
+	{"authtype", required_argument, NULL, 'A'},
+	{"authuser", required_argument, NULL, 'U'},
+	{"authpass", required_argument, NULL, 'P'},
+	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	{"ssl", no_argument, NULL, 's'},
+	{"tls", no_argument, NULL, 's'},
+	{"sni", required_argument, NULL, OPT_SNI},
+	{"ignore-certificate-expiration", no_argument, NULL, OPT_IGNORE_EXPIRY},
+	{"rcpt", required_argument, NULL, OPT_RCPT},
+	{"bind", required_argument, NULL, 'b'},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{"phase-warning", required_argument, NULL, OPT_PHASE_WARN},
+	{"phase-critical", required_argument, NULL, OPT_PHASE_CRIT},
+	{"ignore-quit-failure", no_argument, NULL, 'q'},
+	{"lmtp", no_argument, NULL, 'L'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char smtp_help[] =
+	" -H, --hostname=HOST       host name or IP address to probe (required)\n"
+	" -p, --port=PORT           port (default 25; 465 with --tls)\n"
+	" -e, --expect=STRING       string the greeting's first line must contain\n"
+	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"
+	" -S, --starttls, --require-tls\n"
+	"                           use STARTTLS; CRITICAL when it is not offered\n"
+	" -s, --ssl, --tls          implicit TLS before the greeting (port 465)\n"
+	" --sni=NAME                TLS server name; also the name the certificate must match\n"
+	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n"
+	" --ca-file=FILE            trust these CA certificates instead of the system store\n"
+	" --no-verify               do not fail on chain or name verification errors\n"
+	" -A, --authtype=MECH       AUTH mechanism: PLAIN, LOGIN or CRAM-MD5\n"
+	" -U, --authuser=USER       AUTH user name\n"
+	" --password-file=FILE      read the AUTH password from FILE (or set " PASSWORD_ENV ")\n"
+	" -P, --authpass=PASS       AUTH password on the command line (visible to others: avoid)\n"
+	" -f, --from=ADDRESS        send MAIL FROM:<ADDRESS>\n"
+	" --rcpt=ADDRESS            send RCPT TO:<ADDRESS> (repeatable; never DATA)\n"
+	" -C, --command=CMD         send CMD after AUTH (repeatable)\n"
+	" -R, --response=REGEX      extended regex the reply to the matching -C must match\n"
+	" -b, --bind=ADDRESS        source address\n"
+	" -w, --warning=RANGE       total time (seconds) giving WARNING\n"
+	" -c, --critical=RANGE      total time (seconds) giving CRITICAL\n"
+	" --phase-warning=PHASE=RANGE, --phase-critical=PHASE=RANGE\n"
+	"                           thresholds on one phase: dns, connect, greeting, ehlo, starttls,\n"
+	"                           tls, ehlo_tls, auth, mail, rcpt, quit\n"
+	" -q, --ignore-quit-failure do not fail when QUIT is not answered\n"
+	" -L, --lmtp                send LHLO (LMTP)\n";
+
+/* Parse "PHASE=RANGE" into the phase's warn or crit range. */
+static int smtp_opt_phase(struct smtp_check *s, const char *arg, int crit, char *err,
+			  size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+
+	for (int p = PHASE_DNS; eq != NULL && p < PHASE_MAX; p++) {
+		const char *name = phase_name((enum phase)p);
+
+		if (strlen(name) != (size_t)(eq - arg) || strncmp(name, arg, (size_t)(eq - arg)) != 0)
+			continue;
+		if (range_parse(eq + 1, crit ? &s->phase_th[p].crit : &s->phase_th[p].warn) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid range in '%s'", arg);
+		return -1;
+	}
+	snprintf(err, errlen, "invalid phase threshold '%s': want PHASE=RANGE", arg);
+	return -1;
+}
+
+/* Append to one of the repeatable lists. */
+static int smtp_opt_list(const char **list, int *n, const char *arg, char *err, size_t errlen)
+{
+	if (*n >= MAX_LIST) {
+		snprintf(err, errlen, "too many values (at most %d)", MAX_LIST);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
+static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct smtp_check *s = ctx;
+	int rc = probe_opts_option(&s->po, opt, arg, err, errlen);
+
+	if (rc != 1)
+		return rc;
+	switch (opt) {
+	case 'H': s->host = arg; return 0;
+	case 'e': s->expect = arg; return 0;
+	case 'C': return smtp_opt_list(s->cmd, &s->ncmd, arg, err, errlen);
+	case 'R': return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
+	case OPT_RCPT: return smtp_opt_list(s->rcpt, &s->nrcpt, arg, err, errlen);
+	case 'f': s->from = arg; return 0;
+	case 'A': s->authtype = arg; return 0;
+	case 'U': s->authuser = arg; return 0;
+	case 'P':
+		fprintf(stderr, "warning: -P puts the password on the command line; "
+				"use --password-file or " PASSWORD_ENV "\n");
+		secret_free(s->authpass);
+		s->authpass = strdup(arg);
+		return s->authpass ? 0 : -1;
+	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
+	case 's': s->implicit_tls = 1; return 0;
+	case OPT_SNI: s->sni = arg; return 0;
+	case OPT_IGNORE_EXPIRY: s->ignore_expiry = 1; return 0;
+	case 'b': s->bind = arg; return 0;
+	case 'w':
+	case 'c':
+		if (range_parse(arg, opt == 'w' ? &s->time_th.warn : &s->time_th.crit) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid -%c range '%s'", opt, arg);
+		return -1;
+	case OPT_PHASE_WARN: return smtp_opt_phase(s, arg, 0, err, errlen);
+	case OPT_PHASE_CRIT: return smtp_opt_phase(s, arg, 1, err, errlen);
+	case 'q': s->ignore_quit = 1; return 0;
+	case 'L': s->lmtp = 1; return 0;
+	}
+	snprintf(err, errlen, "unhandled option");
+	return -1;
+}
+
+/* Check the AUTH options and find the password. */
+static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
+{
+	if (s->authtype == NULL && s->authuser == NULL)
+		return 0;
+	if (s->authtype == NULL || s->authuser == NULL) {
+		snprintf(err, errlen, "-A and -U go together");
+		return -1;
+	}
+	if (strcasecmp(s->authtype, "PLAIN") != 0 && strcasecmp(s->authtype, "LOGIN") != 0 &&
+	    strcasecmp(s->authtype, "CRAM-MD5") != 0) {
+		snprintf(err, errlen, "unsupported -A '%s': want PLAIN, LOGIN or CRAM-MD5",
+			 s->authtype);
+		return -1;
+	}
+	if (s->authpass != NULL && s->password_file == NULL)
+		return 0; /* -P */
+	secret_free(s->authpass);
+	s->authpass = NULL;
+	switch (secret_load(s->password_file, PASSWORD_ENV, &s->authpass, err, errlen)) {
+	case 0:
+		return 0;
+	case 1:
+		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
+		return -1;
+	}
+	return -1;
+}
+
+static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
+{
+	struct smtp_check *s = ctx;
+
+	(void)cm;
+	if (s->host == NULL || s->host[0] == '\0') {
+		snprintf(err, errlen, "-H HOST is required");
+		return -1;
+	}
+	if (strlen(s->host) > 253 || strpbrk(s->host, " \t\r\n|/") != NULL) {
+		snprintf(err, errlen, "invalid host name");
+		return -1;
+	}
+	if (s->nresp > s->ncmd) {
+		snprintf(err, errlen, "more -R than -C");
+		return -1;
+	}
+	for (int i = 0; i < s->ncmd; i++)
+		if (strpbrk(s->cmd[i], "\r\n") != NULL || strlen(s->cmd[i]) > 510) {
+			snprintf(err, errlen, "invalid -C command: CR, LF or longer than 510 bytes");
+			return -1;
+		}
+	for (int i = 0; i < s->nresp; i++)
+		if (!smtp_regex_valid(s->resp[i])) {
+			snprintf(err, errlen, "invalid -R regular expression (or longer than 1024 "
+				 "bytes, or too costly to compile)");
+			return -1;
+		}
+	if (s->bind != NULL && net_addr_parse(s->bind, 0, &s->src) != 0) {
+		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
+		return -1;
+	}
+	if (s->po.starttls && s->implicit_tls) {
+		snprintf(err, errlen, "--starttls and --tls exclude each other");
+		return -1;
+	}
+	probe_opts_defaults(&s->po, s->implicit_tls ? 465 : 25);
+	if (s->implicit_tls)
+		s->po.starttls = 0; /* -D implies TLS, which --tls already gives */
+	return smtp_validate_auth(s, err, errlen);
+}
+
+static void smtp_on_done(struct smtp_run *r, void *arg)
+{
+	struct smtp_check *s = arg;
+
+	(void)r;
+	s->done(s->done_arg);
+}
+
+static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *done, void *arg,
+		      char *err, size_t errlen)
+{
+	struct smtp_check *s = ctx;
+	struct smtp_run_opts o = {0};
+	struct net_addr literal;
+	int is_ip = net_addr_parse(s->host, s->po.port, &literal) == 0;
+
+	s->done = done;
+	s->done_arg = arg;
+	if ((s->po.starttls || s->implicit_tls) &&
+	    (s->tls = tls_ctx_new(s->po.ca_file, err, errlen)) == NULL)
+		return -1;
+	probe_opts_apply(&s->po, &o);
+	o.host = s->host;
+	o.family = env->common->family;
+	o.src = s->bind ? &s->src : NULL;
+	o.implicit_tls = s->implicit_tls;
+	o.sni = s->sni ? s->sni : is_ip ? NULL : s->host;
+	o.verify_name = s->sni ? s->sni : s->host;
+	o.tls = s->tls;
+	o.deadline_us = env->deadline_us;
+	o.smtp.lmtp = s->lmtp;
+	o.smtp.expect = s->expect;
+	o.smtp.auth_mech = s->authtype;
+	o.smtp.auth_user = s->authuser;
+	o.smtp.auth_pass = s->authpass;
+	o.smtp.mail_from = s->from;
+	o.smtp.rcpt = s->rcpt;
+	o.smtp.nrcpt = s->nrcpt;
+	o.smtp.cmd = s->cmd;
+	o.smtp.cmd_expect = s->resp;
+	o.smtp.ncmd = s->ncmd;
+	o.smtp.ignore_quit_failure = s->ignore_quit;
+	o.smtp.transcript = env->common->verbose >= 3;
+	s->run = smtp_run_start(env->loop, env->dns, &o, &s->res, smtp_on_done, s);
+	if (s->run == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The time thresholds (-w/-c, --phase-*): raise the state, and say so. */
+static void smtp_thresholds(const struct smtp_check *s, struct out *o)
+{
+	const struct smtp_run_result *r = &s->res;
+	double total = (double)r->total_us / 1e6;
+	enum state st = thresholds_eval(&s->time_th, total);
+
+	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
+		if (r->phase_seen[p])
+			st = state_worst(st, thresholds_eval(&s->phase_th[p],
+							     (double)r->phase_us[p] / 1e6));
+	out_state(o, st);
+	if (st != STATE_OK)
+		out_summary(o, ", response time %.3fs over threshold", total);
+}
+
+/* Words for a healthy probe: what was negotiated. */
+static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
+{
+	const struct smtp_run_result *r = &s->res;
+
+	out_summary(o, " %s", s->lmtp ? "LMTP" : r->smtp.reply[PHASE_EHLO].code == 250 &&
+						 r->smtp.caps.flags ? "ESMTP" : "SMTP");
+	if (s->po.starttls)
+		out_summary(o, " STARTTLS");
+	if (r->tls_used)
+		out_summary(o, " %s cert %dd", r->tls.protocol, smtp_report_cert_days(r));
+	if (r->smtp.auth_ok)
+		out_summary(o, " AUTH %s ok", s->authtype);
+	if (s->nrcpt > 0)
+		out_summary(o, " RCPT ok");
+	out_summary(o, " in %.3fs", (double)r->total_us / 1e6);
+}
+
+static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
+{
+	struct smtp_check *s = ctx;
+	struct smtp_run_result *r = &s->res;
+	const struct cause *cause;
+	char target[320], what[512];
+
+	if (!s->ignore_expiry)
+		probe_opts_cert_check(&s->po, r); /* -D: FAIL_CERT_DAYS on a working probe */
+	cause = classify(&r->smtp.fail);
+	out_state(o, cause->state);
+	o->timed_out = cause->timeout;
+	out_summary(o, "%s", smtp_report_target(r, s->host, s->po.port, target, sizeof(target)));
+	if (r->smtp.fail.cls == FAIL_NONE || r->smtp.fail.cls == FAIL_CERT_DAYS) {
+		smtp_summary_ok(s, o);
+		if (r->smtp.fail.cls == FAIL_CERT_DAYS)
+			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, cause->name);
+		smtp_thresholds(s, o);
+	} else {
+		out_summary(o, " %s (cause: %s)", smtp_report_failure(r, what, sizeof(what)),
+			    cause->name);
+	}
+	smtp_report_perf(r, o, s->phase_th);
+	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);
+	out_perf(o, "time", (double)r->total_us / 1e6, "s", &s->time_th);
+	if (r->tls_used)
+		out_perf(o, "cert_days", smtp_report_cert_days(r), "", NULL);
+	smtp_report_long(r, cause, cm->verbose, o);
+	o->cause = cause->name;
+	if (!cm->json)
+		return;
+	o->json = smtp_report_json(r, cause);
+	json_object_object_add(o->json, "host", json_object_new_string(s->host));
+	json_object_object_add(o->json, "port", json_object_new_int(s->po.port));
+}
+
+static void smtp_cleanup(void *ctx)
+{
+	struct smtp_check *s = ctx;
+
+	smtp_run_free(s->run);
+	buf_reset(&s->res.smtp.transcript);
+	tls_ctx_free(s->tls);
+	secret_free(s->authpass);
+}
+
+const struct check check_mail_smtp = {
+	.name = "check_mail_smtp",
+	.service = "SMTP",
+	.synopsis = "-H HOST [-p PORT] [-S|-s] [-D W[,C]] [-A MECH -U USER --password-file F]\n"
+		    "       [-f FROM] [--rcpt RCPT] [-e EXPECT] [-C CMD [-R REGEX]] [-F FQDN]\n"
+		    "       [-w SECS] [-c SECS] [-t SECS[:STATE]] [--output json] [-v]",
+	.help = smtp_help,
+	.shortopts = PROBE_OPTS_SHORT "H:e:C:R:f:A:U:P:sb:w:c:qL",
+	.longopts = smtp_longopts,
+	.ctx_size = sizeof(struct smtp_check),
+	.option = smtp_option,
+	.validate = smtp_validate,
+	.start = smtp_start,
+	.report = smtp_report,
+	.cleanup = smtp_cleanup,
+};

@@ -1,0 +1,449 @@
+/*
+ * check.c - option parsing, the run under one deadline, and printing,
+ * shared by every plugin (and by the SNMP subagent through check_parse).
+ *
+ * The common options are parsed here; every other option is handed to
+ * the check's option(). Only check_main prints and picks the exit code.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "front/check.h"
+
+#ifndef MAILPATH_VERSION
+#define MAILPATH_VERSION "0.1.0"
+#endif
+
+enum { OPT_OUTPUT = 0x1000, OPT_RESOLVER };
+
+static const struct option check_common_longopts[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"timeout", required_argument, NULL, 't'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"use-ipv4", no_argument, NULL, '4'},
+	{"use-ipv6", no_argument, NULL, '6'},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"resolver", required_argument, NULL, OPT_RESOLVER},
+};
+
+#define COMMON_SHORTOPTS "hVt:v46"
+#define COMMON_NLONG (sizeof(check_common_longopts) / sizeof(check_common_longopts[0]))
+
+static const char check_common_help[] =
+	" -t, --timeout=SECONDS[:STATE]\n"
+	"    Hard limit for the whole check (default 10); on expiry report STATE (default critical)\n"
+	" -4, --use-ipv4 / -6, --use-ipv6\n"
+	"    Use only IPv4 / IPv6 addresses\n"
+	" --resolver=ADDR[:PORT]\n"
+	"    Ask this DNS server instead of those in /etc/resolv.conf\n"
+	" --output=nagios|json\n"
+	"    Print the Nagios status line (default) or one JSON object\n"
+	" -v, --verbose\n"
+	"    More detail in the long output; -vvv adds the protocol transcript (secrets masked)\n"
+	" -h, --help / -V, --version\n";
+
+/* Write a formatted message into err. */
+static int check_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int check_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Parse -t "SECONDS" or "SECONDS:STATE". */
+static int check_parse_timeout(const char *arg, struct check_common *cm, char *err, size_t errlen)
+{
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(arg, &end);
+	if (errno != 0 || end == arg || !isfinite(t) || t <= 0 || t > 86400 ||
+	    (*end != '\0' && *end != ':'))
+		return check_err(err, errlen, "invalid timeout '%s': want seconds > 0", arg);
+	if (*end == ':') {
+		int s = state_parse(end + 1);
+
+		if (s < 0)
+			return check_err(err, errlen, "invalid timeout state '%s'", end + 1);
+		cm->timeout_state = (enum state)s;
+	}
+	cm->timeout_s = t;
+	return 0;
+}
+
+/* One common option; 1 if it was not a common one, 2 for help/version, -1 on error. */
+static int check_common_option(const struct check *c, struct check_common *cm, int opt,
+			       const char *arg, FILE *f, char *err, size_t errlen)
+{
+	switch (opt) {
+	case 'h':
+		fprintf(f, "%s (mailpath %s)\n\nUsage: %s %s\n\nOptions:\n%s%s", c->name,
+			MAILPATH_VERSION, c->name, c->synopsis, c->help, check_common_help);
+		return 2;
+	case 'V':
+		fprintf(f, "%s (mailpath %s)\n", c->name, MAILPATH_VERSION);
+		return 2;
+	case 't':
+		return check_parse_timeout(arg, cm, err, errlen);
+	case 'v':
+		cm->verbose++;
+		return 0;
+	case '4':
+		cm->family = AF_INET;
+		return 0;
+	case '6':
+		cm->family = AF_INET6;
+		return 0;
+	case OPT_OUTPUT:
+		if (strcmp(arg, "json") == 0)
+			cm->json = 1;
+		else if (strcmp(arg, "nagios") == 0 || strcmp(arg, "text") == 0)
+			cm->json = 0;
+		else
+			return check_err(err, errlen, "invalid --output '%s': want nagios or json", arg);
+		return 0;
+	case OPT_RESOLVER:
+		cm->resolver = arg;
+		return 0;
+	}
+	return 1;
+}
+
+/* Merge the common long options with the check's into one array (caller frees). */
+static struct option *check_longopts(const struct check *c)
+{
+	size_t n = 0;
+	struct option *all;
+
+	while (c->longopts != NULL && c->longopts[n].name != NULL)
+		n++;
+	all = calloc(COMMON_NLONG + n + 1, sizeof(*all));
+	if (all == NULL)
+		return NULL;
+	memcpy(all, check_common_longopts, sizeof(check_common_longopts));
+	if (n > 0)
+		memcpy(all + COMMON_NLONG, c->longopts, n * sizeof(*all));
+	return all;
+}
+
+int check_parse(const struct check *c, void *ctx, struct check_common *cm, int argc, char **argv,
+		FILE *f, char *err, size_t errlen)
+{
+	char shortopts[128];
+	struct option *longopts = check_longopts(c);
+	int opt, rc = 0;
+
+	memset(cm, 0, sizeof(*cm));
+	cm->timeout_s = 10;
+	cm->timeout_state = STATE_CRITICAL;
+	cm->family = AF_UNSPEC;
+	if (longopts == NULL)
+		return check_err(err, errlen, "out of memory");
+	if ((size_t)snprintf(shortopts, sizeof(shortopts), ":" COMMON_SHORTOPTS "%s",
+			     c->shortopts ? c->shortopts : "") >= sizeof(shortopts)) {
+		free(longopts);
+		return check_err(err, errlen, "internal error: option string too long");
+	}
+	optind = 0; /* GNU getopt: full reinitialisation, so the subagent can parse many times */
+	opterr = 0;
+	while (rc == 0 && (opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const char *bad = argv[optind - 1];
+
+		if (opt == '?') {
+			rc = optopt ? check_err(err, errlen, "unknown option -%c", optopt)
+				    : check_err(err, errlen, "unknown option %s", bad);
+			break;
+		}
+		if (opt == ':') {
+			rc = check_err(err, errlen, "option %s needs a value", bad);
+			break;
+		}
+		rc = check_common_option(c, cm, opt, optarg, f, err, errlen);
+		if (rc == 1)
+			rc = c->option(ctx, opt, optarg, err, errlen);
+	}
+	free(longopts);
+	if (rc == 2)
+		return 1;
+	if (rc != 0)
+		return -1;
+	if (optind < argc)
+		return check_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+	return c->validate(ctx, cm, err, errlen);
+}
+
+void check_finish(const struct check_common *cm, struct out *o)
+{
+	if (o->timed_out)
+		o->state = cm->timeout_state;
+}
+
+struct check_wait {
+	int done;
+	struct ev_loop *loop;
+};
+
+static void check_on_done(void *arg)
+{
+	struct check_wait *w = arg;
+
+	w->done = 1;
+	ev_break(w->loop);
+}
+
+/* Backstop half a second after the deadline: report whatever is there. */
+static void check_on_backstop(struct ev_timer *t, void *arg)
+{
+	struct check_wait *w = arg;
+
+	(void)t;
+	ev_break(w->loop);
+}
+
+/* Print the one-line UNKNOWN result for a usage or set-up error. */
+static int check_unknown(const struct check *c, const char *msg)
+{
+	char clean[CHECK_ERR_MAX];
+
+	out_sanitize(clean, sizeof(clean), msg, strlen(msg));
+	printf("%s UNKNOWN - %s\n", c->service, clean);
+	return STATE_UNKNOWN;
+}
+
+int check_main(const struct check *c, int argc, char **argv)
+{
+	struct check_common cm;
+	struct check_env env = {0};
+	struct check_wait w = {0};
+	struct ev_timer backstop;
+	struct out o;
+	char err[CHECK_ERR_MAX] = "";
+	void *ctx = calloc(1, c->ctx_size);
+	int rc;
+
+	if (ctx == NULL)
+		return check_unknown(c, "out of memory");
+	memset(&o, 0, sizeof(o));
+	rc = check_parse(c, ctx, &cm, argc, argv, stdout, err, sizeof(err));
+	if (rc != 0) {
+		if (rc < 0)
+			check_unknown(c, err);
+		rc = STATE_UNKNOWN; /* usage error, or --help / --version printed */
+		goto out;
+	}
+	env.common = &cm;
+	env.loop = w.loop = ev_loop_new();
+	if (env.loop == NULL) {
+		rc = check_unknown(c, "out of memory");
+		goto out;
+	}
+	env.dns = dns_new(env.loop, cm.resolver, err, sizeof(err));
+	if (env.dns == NULL) {
+		rc = check_unknown(c, err);
+		goto out;
+	}
+	env.deadline_us = ev_now_us() + (int64_t)(cm.timeout_s * 1e6);
+	if (c->start(ctx, &env, check_on_done, &w, err, sizeof(err)) != 0) {
+		rc = check_unknown(c, err);
+		goto out;
+	}
+	ev_timer_init(&backstop);
+	ev_timer_start(env.loop, &backstop, env.deadline_us + 500000, check_on_backstop, &w);
+	ev_run(env.loop);
+	ev_timer_stop(env.loop, &backstop);
+	out_init(&o, c->name, c->service);
+	c->report(ctx, &cm, &o);
+	check_finish(&cm, &o);
+	fflush(stdout);
+	rc = out_print(&o, stdout, cm.json);
+	out_reset(&o);
+out:
+	if (c->cleanup)
+		c->cleanup(ctx);
+	dns_free(env.dns);
+	ev_loop_free(env.loop);
+	free(ctx);
+	return rc;
+}
+
+/* One run of a check on a caller's loop (see check_run_start in check.h). */
+struct check_run {
+	const struct check *c;
+	struct check_common cm;
+	struct check_env env;
+	struct dns *own_dns; /* when the check names its own --resolver */
+	void *ctx;
+	int argc;
+	char **argv; /* owned copy: the check's options point into it */
+	int started, finished, notified;
+	struct ev_timer notify;  /* defers done() out of the check's callbacks */
+	struct ev_timer backstop; /* deadline + 0.5 s */
+	check_done_cb *done;
+	void *arg;
+};
+
+/* Copy argv (argc entries plus a terminating NULL); NULL when out of memory. */
+static char **check_argv_dup(int argc, char *const *argv)
+{
+	char **v = calloc((size_t)argc + 1, sizeof(*v));
+
+	for (int i = 0; v != NULL && i < argc; i++)
+		if ((v[i] = strdup(argv[i])) == NULL) {
+			while (i-- > 0)
+				free(v[i]);
+			free(v);
+			return NULL;
+		}
+	return v;
+}
+
+/* Parse argv into a fresh ctx of r; 0 or -1 with a message ("--help" is an error). */
+static int check_run_parse(struct check_run *r, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return check_err(err, errlen, "out of memory");
+	rc = check_parse(r->c, r->ctx, &r->cm, r->argc, r->argv, f, err, errlen);
+	fclose(f);
+	free(text);
+	if (rc == 1)
+		return check_err(err, errlen, "--help and --version have no place here");
+	return rc;
+}
+
+/* Timer: tell the owner, once. */
+static void check_run_on_notify(struct ev_timer *t, void *arg)
+{
+	struct check_run *r = arg;
+
+	(void)t;
+	if (r->notified)
+		return;
+	r->notified = 1;
+	ev_timer_stop(r->env.loop, &r->backstop);
+	r->done(r->arg);
+}
+
+/* The check called done: notify from a fresh timer callback. */
+static void check_run_on_done(void *arg)
+{
+	struct check_run *r = arg;
+
+	r->finished = 1;
+	if (!r->notified)
+		ev_timer_start(r->env.loop, &r->notify, 0, check_run_on_notify, r);
+}
+
+/* The deadline passed half a second ago: report whatever is there. */
+static void check_run_on_backstop(struct ev_timer *t, void *arg)
+{
+	check_run_on_notify(t, arg);
+}
+
+/* Allocate a run with a parsed ctx; NULL with a message. */
+static struct check_run *check_run_new(const struct check *c, int argc, char *const *argv,
+				       char *err, size_t errlen)
+{
+	struct check_run *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		check_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->c = c;
+	r->argc = argc;
+	if ((r->ctx = calloc(1, c->ctx_size)) == NULL ||
+	    (r->argv = check_argv_dup(argc, argv)) == NULL) {
+		check_err(err, errlen, "out of memory");
+		check_run_free(r);
+		return NULL;
+	}
+	ev_timer_init(&r->notify);
+	ev_timer_init(&r->backstop);
+	if (check_run_parse(r, err, errlen) != 0) {
+		check_run_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct check_run *check_run_start(const struct check *c, struct ev_loop *loop, struct dns *dns,
+				  int argc, char *const *argv, check_done_cb *done, void *arg,
+				  char *err, size_t errlen)
+{
+	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
+
+	if (r == NULL)
+		return NULL;
+	r->done = done;
+	r->arg = arg;
+	r->env.loop = loop;
+	r->env.common = &r->cm;
+	r->env.dns = dns;
+	if (r->cm.resolver != NULL || dns == NULL) {
+		r->own_dns = dns_new(loop, r->cm.resolver, err, errlen);
+		if (r->own_dns == NULL)
+			goto fail;
+		r->env.dns = r->own_dns;
+	}
+	r->env.deadline_us = ev_now_us() + (int64_t)(r->cm.timeout_s * 1e6);
+	r->started = 1;
+	if (c->start(r->ctx, &r->env, check_run_on_done, r, err, errlen) != 0)
+		goto fail;
+	ev_timer_start(loop, &r->backstop, r->env.deadline_us + 500000, check_run_on_backstop, r);
+	return r;
+fail:
+	check_run_free(r);
+	return NULL;
+}
+
+void check_run_report(struct check_run *r, struct out *o)
+{
+	out_init(o, r->c->name, r->c->service);
+	r->c->report(r->ctx, &r->cm, o);
+	check_finish(&r->cm, o);
+}
+
+void check_run_free(struct check_run *r)
+{
+	if (r == NULL)
+		return;
+	if (r->env.loop != NULL) {
+		ev_timer_stop(r->env.loop, &r->notify);
+		ev_timer_stop(r->env.loop, &r->backstop);
+	}
+	if (r->ctx != NULL && r->c->cleanup != NULL)
+		r->c->cleanup(r->ctx);
+	dns_free(r->own_dns);
+	free(r->ctx);
+	for (int i = 0; r->argv != NULL && i < r->argc; i++)
+		free(r->argv[i]);
+	free(r->argv);
+	free(r);
+}
+
+int check_run_validate(const struct check *c, int argc, char *const *argv, char *err,
+		       size_t errlen)
+{
+	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
+
+	if (r == NULL)
+		return -1;
+	check_run_free(r);
+	return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * probe_opts.c - the shared SMTP probe options, parsed once for every
+ * mail check. No printing: errors go into err.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "front/probe_opts.h"
+#include "smtp/smtp_report.h"
+
+/* Parse "W[,C]" days for -D. */
+static int probe_opts_days(struct probe_opts *p, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+
+	p->cert_warn = strtod(arg, &end);
+	p->cert_crit = 0;
+	if (end != arg && *end == ',')
+		p->cert_crit = strtod(end + 1, &end);
+	if (end == arg || *end != '\0' || p->cert_warn < 0 || p->cert_crit < 0) {
+		snprintf(err, errlen, "invalid -D '%s': want DAYS[,DAYS]", arg);
+		return -1;
+	}
+	p->cert_days = 1;
+	return 0;
+}
+
+int probe_opts_option(struct probe_opts *p, int opt, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+
+	switch (opt) {
+	case 'p':
+		p->port = (int)strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || p->port < 1 || p->port > 65535) {
+			snprintf(err, errlen, "invalid port '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case 'F': p->fqdn = arg; return 0;
+	case 'S': case PROBE_OPT_REQUIRE_TLS: p->starttls = 1; return 0;
+	case 'D': return probe_opts_days(p, arg, err, errlen);
+	case PROBE_OPT_CA_FILE: p->ca_file = arg; return 0;
+	case PROBE_OPT_NO_VERIFY: p->no_verify = 1; return 0;
+	}
+	return 1;
+}
+
+void probe_opts_defaults(struct probe_opts *p, int default_port)
+{
+	if (p->cert_days)
+		p->starttls = 1; /* as in monitoring-plugins: -D implies -S */
+	if (p->port == 0)
+		p->port = default_port;
+	if (p->fqdn == NULL) {
+		if (gethostname(p->hostname, sizeof(p->hostname) - 1) != 0 || p->hostname[0] == '\0')
+			snprintf(p->hostname, sizeof(p->hostname), "localhost");
+		p->fqdn = p->hostname;
+	}
+}
+
+void probe_opts_apply(const struct probe_opts *p, struct smtp_run_opts *o)
+{
+	o->port = p->port;
+	o->verify = !p->no_verify;
+	o->smtp.helo = p->fqdn;
+	o->smtp.starttls = p->starttls ? SMTP_TLS_REQUIRE : SMTP_TLS_NONE;
+}
+
+void probe_opts_cert_check(const struct probe_opts *p, struct smtp_run_result *r)
+{
+	int days;
+
+	if (!p->cert_days || !r->tls_used || r->smtp.fail.cls != FAIL_NONE)
+		return;
+	days = smtp_report_cert_days(r);
+	if (days < p->cert_crit)
+		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_CRITICAL,
+			 "certificate expires in %d days", days);
+	else if (days < p->cert_warn)
+		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_WARNING,
+			 "certificate expires in %d days", days);
+}

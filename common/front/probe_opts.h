@@ -1,0 +1,54 @@
+/*
+ * probe_opts.h - the SMTP probe options every mail check shares, with the
+ * same names and meaning everywhere (-p, -F, -S/--require-tls, -D,
+ * --ca-file, --no-verify), so users learn one vocabulary.
+ */
+#ifndef MAILPATH_PROBE_OPTS_H
+#define MAILPATH_PROBE_OPTS_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include "smtp/smtp_run.h"
+
+enum { PROBE_OPT_REQUIRE_TLS = 0x3000, PROBE_OPT_CA_FILE, PROBE_OPT_NO_VERIFY };
+
+/* getopt pieces: short options and long options (append PROBE_OPTS_LONG to a table). */
+#define PROBE_OPTS_SHORT "p:F:SD:"
+#define PROBE_OPTS_LONG                                                                            \
+	{"port", required_argument, NULL, 'p'}, {"fqdn", required_argument, NULL, 'F'},            \
+		{"starttls", no_argument, NULL, 'S'},                                              \
+		{"require-tls", no_argument, NULL, PROBE_OPT_REQUIRE_TLS},                         \
+		{"certificate", required_argument, NULL, 'D'},                                     \
+		{"ca-file", required_argument, NULL, PROBE_OPT_CA_FILE},                           \
+		{"no-verify", no_argument, NULL, PROBE_OPT_NO_VERIFY}
+
+#define PROBE_OPTS_HELP                                                                            \
+	" -p, --port=PORT           port (default 25)\n"                                        \
+	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"          \
+	" -S, --starttls, --require-tls\n"                                                       \
+	"                           use STARTTLS; CRITICAL when it is not offered\n"             \
+	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n" \
+	" --ca-file=FILE            trust these CA certificates instead of the system store\n"   \
+	" --no-verify               do not fail on chain or name verification errors\n"
+
+struct probe_opts {
+	int port;
+	const char *fqdn;
+	int starttls;
+	int no_verify;
+	const char *ca_file;
+	int cert_days;             /* -D given */
+	double cert_warn, cert_crit;
+	char hostname[256];        /* EHLO name when -F is not given */
+};
+
+/* Take one option; 0 taken, 1 not a probe option, -1 invalid (message in err). */
+int probe_opts_option(struct probe_opts *p, int opt, const char *arg, char *err, size_t errlen);
+/* Defaults after parsing: port, EHLO name, -D implies -S. */
+void probe_opts_defaults(struct probe_opts *p, int default_port);
+/* Fill the SMTP parameters of a probe template from the options. */
+void probe_opts_apply(const struct probe_opts *p, struct smtp_run_opts *o);
+/* After a probe: record FAIL_CERT_DAYS when the certificate expires within -D days. */
+void probe_opts_cert_check(const struct probe_opts *p, struct smtp_run_result *r);
+
+#endif

@@ -1,0 +1,1017 @@
+/*
+ * smtp.c - the SMTP client state machine, sans I/O (RFC 5321, 3207, 4954).
+ *
+ * Contract: smtp_client_new() borrows params and the caller-owned result;
+ * bytes from the server go in through smtp_client_feed(), complete lines
+ * (LF-terminated, CR stripped, bare LF tolerated) are parsed into replies
+ * (RFC 5321 §4.2, §4.2.1) and each complete reply drives one transition
+ * (smtp_step). Commands come out of smtp_client_output(). No pipelining:
+ * one command is outstanding at a time. The first failure is recorded in
+ * res->fail; then the client sends QUIT, except after 421, a drop, a
+ * timeout, a protocol error or injection, where it only asks to close.
+ * Secrets: credential lines are masked in the transcript and wiped from
+ * the output buffer once sent and in smtp_client_free().
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/b64.h"
+#include "tls/ossl.h"
+#include "smtp/smtp.h"
+
+#define SMTP_IN_MAX (SMTP_LINE_MAX + 2)       /* one pending line plus CRLF */
+#define SMTP_OUT_MAX (2 * SMTP_LINE_MAX + 16) /* one command line, and QUIT */
+#define SMTP_MASK "********"
+
+struct smtp_client {
+	const struct smtp_params *p;
+	struct smtp_result *res;
+	enum smtp_state st;
+	struct buf in;                 /* partial reply line */
+	struct buf out;                /* bytes to send */
+	int out_secret;                /* out holds credentials: wipe once sent */
+	struct smtp_reply cur;         /* reply being assembled */
+	char first[SMTP_LINE_MAX + 1]; /* "CODE TEXT" of the reply's first line */
+	size_t first_len;
+	regex_t *re;          /* compiled -R per command */
+	unsigned char *re_ok; /* 1 when re[i] compiled */
+	unsigned auth;        /* SMTP_AUTH_* chosen, 0 when none */
+	int auth_done;
+	int cmd_i;
+	int mail_done;
+	int rcpt_i;
+};
+
+/* clang-format off */
+static const char *const smtp_state_names[SMTP_ST_MAX] = {
+	[SMTP_ST_GREETING] = "greeting",
+	[SMTP_ST_EHLO] = "ehlo",
+	[SMTP_ST_HELO] = "helo",
+	[SMTP_ST_STARTTLS] = "starttls",
+	[SMTP_ST_TLS] = "tls",
+	[SMTP_ST_EHLO2] = "ehlo2",
+	[SMTP_ST_AUTH] = "auth",
+	[SMTP_ST_AUTH_USER] = "auth-user",
+	[SMTP_ST_AUTH_PASS] = "auth-pass",
+	[SMTP_ST_COMMAND] = "command",
+	[SMTP_ST_MAIL] = "mail",
+	[SMTP_ST_RCPT] = "rcpt",
+	[SMTP_ST_QUIT] = "quit",
+	[SMTP_ST_DONE] = "done",
+};
+/* clang-format on */
+
+/* The phase each state waits in (used for timing and failure records). */
+/* clang-format off */
+static const enum phase smtp_state_phase[SMTP_ST_MAX] = {
+	[SMTP_ST_GREETING] = PHASE_GREETING,
+	[SMTP_ST_EHLO] = PHASE_EHLO,
+	[SMTP_ST_HELO] = PHASE_EHLO,
+	[SMTP_ST_STARTTLS] = PHASE_STARTTLS,
+	[SMTP_ST_TLS] = PHASE_TLS,
+	[SMTP_ST_EHLO2] = PHASE_EHLO2,
+	[SMTP_ST_AUTH] = PHASE_AUTH,
+	[SMTP_ST_AUTH_USER] = PHASE_AUTH,
+	[SMTP_ST_AUTH_PASS] = PHASE_AUTH,
+	[SMTP_ST_COMMAND] = PHASE_COMMAND,
+	[SMTP_ST_MAIL] = PHASE_MAIL,
+	[SMTP_ST_RCPT] = PHASE_RCPT,
+	[SMTP_ST_QUIT] = PHASE_QUIT,
+	[SMTP_ST_DONE] = PHASE_NONE,
+};
+/* clang-format on */
+
+/* ---- reply parsing (RFC 5321 §4.2, RFC 3463) ---- */
+
+/* Start a new reply. */
+void smtp_reply_init(struct smtp_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+/* Parse 1-3 digits at s[*i]; returns the value or -1. */
+static int smtp_enh_num(const char *s, size_t len, size_t *i)
+{
+	int v = 0;
+	size_t n = 0;
+
+	while (*i < len && n < 4 && s[*i] >= '0' && s[*i] <= '9') {
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+		n++;
+	}
+	return n >= 1 && n <= 3 ? v : -1;
+}
+
+/* Parse an RFC 3463 code at the start of s; returns bytes consumed (0 if none). */
+size_t smtp_enh_parse(const char *s, size_t len, struct enh *out)
+{
+	struct enh e;
+	size_t i = 1;
+
+	memset(out, 0, sizeof(*out));
+	/* RFC 3463 §2: class "." subject "." detail, class 2/4/5, 1*3digit each. */
+	if (len < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.')
+		return 0;
+	e.cls = s[0] - '0';
+	i = 2;
+	if ((e.subject = smtp_enh_num(s, len, &i)) < 0 || i >= len || s[i] != '.')
+		return 0;
+	i++;
+	if ((e.detail = smtp_enh_num(s, len, &i)) < 0)
+		return 0;
+	if (i < len && s[i] != ' ')
+		return 0;
+	*out = e;
+	return i;
+}
+
+/* The 3-digit code at the start of a checked line. */
+static int smtp_code(const char *line)
+{
+	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+}
+
+/* What is wrong with this line as the next line of r; NULL when it is fine. */
+static const char *smtp_line_problem(const struct smtp_reply *r, const char *line, size_t len)
+{
+	if (len < 3)
+		return "reply line shorter than a 3-digit code";
+	for (int i = 0; i < 3; i++)
+		if (line[i] < '0' || line[i] > '9')
+			return "reply code is not 3 digits";
+	if (line[0] < '2' || line[0] > '5')
+		return "reply code outside 2xx-5xx";
+	if (len > 3 && line[3] != ' ' && line[3] != '-')
+		return "reply code followed by neither SP nor '-'";
+	if (r->lines > 0 && smtp_code(line) != r->code)
+		return "reply code differs from the previous line";
+	if (r->lines >= SMTP_REPLY_LINES || r->bytes + len + 1 > SMTP_REPLY_MAX)
+		return "reply too long";
+	for (size_t i = 3; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		/* RFC 5321 §4.2 textstring: HT and printable; 8-bit is tolerated (SMTPUTF8). */
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return "control character in reply text";
+	}
+	return NULL;
+}
+
+/* Append s[0..n) to the reply text, '\n'-joined and bounded to SMTP_TEXT_MAX - 1. */
+static void smtp_reply_text(struct smtp_reply *r, const char *s, size_t n)
+{
+	size_t room;
+
+	if (r->lines > 0 && r->len < SMTP_TEXT_MAX - 1)
+		r->text[r->len++] = '\n';
+	room = SMTP_TEXT_MAX - 1 - r->len;
+	if (n > room)
+		n = room;
+	memcpy(r->text + r->len, s, n);
+	r->len += n;
+	r->text[r->len] = '\0';
+}
+
+/*
+ * Feed one line without its CRLF/LF. Returns 1 when the reply is complete,
+ * 0 when more lines follow, -1 on a syntax error. The enhanced code is read
+ * from the first line (RFC 2034 §3) and stripped from the text of each line.
+ */
+int smtp_reply_line(struct smtp_reply *r, const char *line, size_t len)
+{
+	const char *t = line + (len > 4 ? 4 : len);
+	size_t tlen = len > 4 ? len - 4 : 0;
+	struct enh e;
+	size_t n;
+
+	if (smtp_line_problem(r, line, len) != NULL)
+		return -1;
+	r->code = smtp_code(line);
+	if (r->lines == 0)
+		n = smtp_enh_parse(t, tlen, &r->enh);
+	else
+		n = r->enh.cls != 0 ? smtp_enh_parse(t, tlen, &e) : 0;
+	if (n > 0) {
+		n += n < tlen; /* the SP after the code */
+		t += n;
+		tlen -= n;
+	}
+	smtp_reply_text(r, t, tlen);
+	r->lines++;
+	r->bytes += len + 1;
+	return len > 3 && line[3] == '-' ? 0 : 1;
+}
+
+/* ---- EHLO capabilities (RFC 5321 §4.1.1.1) ---- */
+
+struct smtp_cap_name {
+	const char *name;
+	unsigned flag;
+};
+
+/* clang-format off */
+static const struct smtp_cap_name smtp_cap_names[] = {
+	{"PIPELINING", SMTP_CAP_PIPELINING},
+	{"SIZE", SMTP_CAP_SIZE},
+	{"8BITMIME", SMTP_CAP_8BITMIME},
+	{"ENHANCEDSTATUSCODES", SMTP_CAP_ENHANCED},
+	{"SMTPUTF8", SMTP_CAP_SMTPUTF8},
+	{"CHUNKING", SMTP_CAP_CHUNKING},
+	{"DSN", SMTP_CAP_DSN},
+	{"STARTTLS", SMTP_CAP_STARTTLS},
+	{"AUTH", SMTP_CAP_AUTH},
+};
+/* clang-format on */
+
+/* clang-format off */
+static const struct smtp_cap_name smtp_auth_names[] = {
+	{"PLAIN", SMTP_AUTH_PLAIN},
+	{"LOGIN", SMTP_AUTH_LOGIN},
+	{"CRAM-MD5", SMTP_AUTH_CRAM_MD5},
+};
+/* clang-format on */
+
+/* Look a word up in a name table, case-insensitively; 0 when unknown. */
+static unsigned smtp_name_flag(const struct smtp_cap_name *t, size_t n, const char *w, size_t wlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(t[i].name) == wlen && strncasecmp(t[i].name, w, wlen) == 0)
+			return t[i].flag;
+	return 0;
+}
+
+/* Parse the SIZE parameter (RFC 1870 §4); 0 when absent or not a number. */
+static unsigned long smtp_size_param(const char *s, size_t len)
+{
+	unsigned long v = 0;
+
+	for (size_t i = 0; i < len && s[i] != ' '; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (~0UL - 9) / 10)
+			return 0;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return v;
+}
+
+/* Take one EHLO reply line's text; also accepts the old "AUTH=PLAIN LOGIN" form. */
+void smtp_caps_line(struct smtp_caps *caps, const char *text, size_t len)
+{
+	size_t k = 0, i;
+	unsigned flag;
+
+	while (k < len && text[k] != ' ' && text[k] != '=')
+		k++;
+	flag = smtp_name_flag(smtp_cap_names, sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]),
+	                      text, k);
+	caps->flags |= flag;
+	i = k < len ? k + 1 : len;
+	if (flag == SMTP_CAP_SIZE)
+		caps->size = smtp_size_param(text + i, len - i);
+	if (flag != SMTP_CAP_AUTH)
+		return;
+	/* RFC 4954 §3: AUTH followed by space-separated SASL mechanism names. */
+	while (i < len) {
+		size_t w = i;
+
+		while (w < len && text[w] != ' ')
+			w++;
+		caps->auth |= smtp_name_flag(smtp_auth_names,
+		                             sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]),
+		                             text + i, w - i);
+		i = w + 1;
+	}
+}
+
+/* Append word to dst (len bytes) after sep; keeps dst NUL-terminated. */
+static void smtp_str_add(char *dst, size_t len, const char *sep, const char *word)
+{
+	size_t n = strlen(dst);
+
+	if (n > 0 && n < len)
+		snprintf(dst + n, len - n, "%s%s", sep, word);
+	else if (n < len)
+		snprintf(dst + n, len - n, "%s", word);
+}
+
+/* Space-separated keyword list of caps, e.g. "PIPELINING SIZE STARTTLS AUTH=PLAIN,LOGIN". */
+const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
+{
+	char auth[64] = "";
+
+	if (len == 0)
+		return "";
+	dst[0] = '\0';
+	for (size_t i = 0; i < sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]); i++)
+		if ((caps->flags & smtp_cap_names[i].flag) &&
+		    smtp_cap_names[i].flag != SMTP_CAP_AUTH)
+			smtp_str_add(dst, len, " ", smtp_cap_names[i].name);
+	if (!(caps->flags & SMTP_CAP_AUTH))
+		return dst;
+	for (size_t i = 0; i < sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]); i++)
+		if (caps->auth & smtp_auth_names[i].flag)
+			smtp_str_add(auth, sizeof(auth), ",", smtp_auth_names[i].name);
+	smtp_str_add(dst, len, " ", "AUTH");
+	if (auth[0] != '\0' && strlen(dst) < len - 1)
+		snprintf(dst + strlen(dst), len - strlen(dst), "=%s", auth);
+	return dst;
+}
+
+/* Name of a state, for traces. */
+const char *smtp_state_name(enum smtp_state s)
+{
+	return (unsigned)s < SMTP_ST_MAX ? smtp_state_names[s] : "unknown";
+}
+
+/* ---- the client ---- */
+
+/* Record a failure (first one wins) with the reply r, when given, as evidence. */
+static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase ph, int err,
+                        const struct smtp_reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase ph, int err,
+                        const struct smtp_reply *r, const char *fmt, ...)
+{
+	char detail[FAIL_DETAIL_MAX];
+	va_list ap;
+
+	if (c->res->fail.cls != FAIL_NONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	fail_set(&c->res->fail, cls, ph, err, "%s", detail);
+	if (r != NULL && r->code != 0)
+		fail_set_reply(&c->res->fail, r->code, &r->enh, r->text, r->len);
+}
+
+/* Append one transcript line: prefix then n raw bytes then LF; dropped when full. */
+static void smtp_log(struct smtp_client *c, const char *prefix, const char *s, size_t n)
+{
+	struct buf *t = &c->res->transcript;
+	size_t plen = strlen(prefix);
+
+	if (!c->p->transcript || buf_room(t) < plen + n + 1)
+		return;
+	if (buf_append(t, prefix, plen) != 0 || buf_append(t, s, n) != 0 ||
+	    buf_append(t, "\n", 1) != 0)
+		return; /* room was checked; a failure here only shortens the transcript */
+}
+
+/* Wipe the whole output storage (it held credentials). */
+static void smtp_wipe_out(struct smtp_client *c)
+{
+	if (c->out.data != NULL)
+		explicit_bzero(c->out.data, c->out.size);
+	c->out_secret = 0;
+}
+
+/*
+ * Queue one command line (CRLF added) and wait in state st. masked: what the
+ * transcript shows instead of the line (credentials), NULL to show the line.
+ * A line that is too long, holds CR/LF or does not fit records FAIL_INTERNAL
+ * and QUIT is sent instead.
+ */
+static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked, const char *fmt,
+                     ...)
+{
+	char line[SMTP_LINE_MAX + 3];
+	enum phase ph = smtp_state_phase[st];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->st = SMTP_ST_DONE;
+	if (n < 0 || (size_t)n > SMTP_LINE_MAX) {
+		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "command line too long");
+		goto out;
+	}
+	/* RFC 5321 §2.3.8: never send a bare CR or LF; a parameter must not add lines. */
+	if (strpbrk(line, "\r\n") != NULL) {
+		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "CR or LF inside a command");
+		goto out;
+	}
+	smtp_log(c, "C: ", masked != NULL ? masked : line, strlen(masked != NULL ? masked : line));
+	memcpy(line + n, "\r\n", 2);
+	if (buf_append(&c->out, line, (size_t)n + 2) != 0) {
+		smtp_record(c, FAIL_INTERNAL, ph, ENOMEM, NULL, "output buffer full");
+		goto out;
+	}
+	if (masked != NULL)
+		c->out_secret = 1;
+	c->st = st;
+out:
+	if (masked != NULL)
+		explicit_bzero(line, sizeof(line));
+	if (c->st == SMTP_ST_DONE && st != SMTP_ST_QUIT)
+		smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT"); /* the session itself is still sound */
+}
+
+/*
+ * After a failure: say QUIT unless the server is closing (421), is in the
+ * middle of an AUTH exchange (334) or the stream cannot be trusted.
+ */
+static void smtp_abort(struct smtp_client *c, const struct smtp_reply *r)
+{
+	enum fail_class cls = c->res->fail.cls;
+
+	if (c->st == SMTP_ST_QUIT || c->st == SMTP_ST_DONE || cls == FAIL_PROTOCOL ||
+	    cls == FAIL_INJECTION || cls == FAIL_DROPPED || cls == FAIL_TIMEOUT ||
+	    (r != NULL && (r->code == 421 || r->code == 334))) {
+		c->st = SMTP_ST_DONE;
+		return;
+	}
+	smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT");
+}
+
+/* Record an unexpected reply in the current phase and stop. */
+static void smtp_bad_reply(struct smtp_client *c, const struct smtp_reply *r, const char *what)
+{
+	smtp_record(c, FAIL_REPLY, smtp_state_phase[c->st], 0, r, "unexpected reply to %s", what);
+	smtp_abort(c, r);
+}
+
+/* Send EHLO (LHLO for LMTP) and wait in st. */
+static void smtp_ehlo(struct smtp_client *c, enum smtp_state st)
+{
+	memset(&c->res->caps, 0, sizeof(c->res->caps));
+	smtp_cmd(c, st, NULL, "%s %s", c->p->lmtp ? "LHLO" : "EHLO",
+	         c->p->helo != NULL ? c->p->helo : "localhost");
+}
+
+
+/* Record that the credentials do not fit one command line, and stop. */
+static void smtp_auth_too_long(struct smtp_client *c)
+{
+	smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
+	smtp_abort(c, NULL);
+}
+
+/* Start AUTH with the chosen mechanism (RFC 4954 §4). */
+static void smtp_auth_start(struct smtp_client *c)
+{
+	const char *user = c->p->auth_user ? c->p->auth_user : "";
+	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
+	size_t ul = strlen(user), pl = strlen(pass);
+	char raw[2 * SMTP_LINE_MAX / 3], b64[SMTP_LINE_MAX];
+
+	if (c->auth == SMTP_AUTH_LOGIN) {
+		smtp_cmd(c, SMTP_ST_AUTH, NULL, "AUTH LOGIN");
+		return;
+	}
+	if (c->auth == SMTP_AUTH_CRAM_MD5) {
+		smtp_cmd(c, SMTP_ST_AUTH, NULL, "AUTH CRAM-MD5");
+		return;
+	}
+	/* RFC 4616 §2: message = [authzid] NUL authcid NUL passwd, sent as initial response. */
+	if (ul + pl + 2 > sizeof(raw)) {
+		smtp_auth_too_long(c);
+		return;
+	}
+	raw[0] = '\0';
+	memcpy(raw + 1, user, ul);
+	raw[ul + 1] = '\0';
+	memcpy(raw + ul + 2, pass, pl);
+	if (b64_encode(b64, sizeof(b64), raw, ul + pl + 2) == 0)
+		smtp_cmd(c, SMTP_ST_AUTH_PASS, "AUTH PLAIN " SMTP_MASK, "AUTH PLAIN %s", b64);
+	else /* not reached: raw is at most 3/4 of b64 */
+		smtp_auth_too_long(c);
+	explicit_bzero(raw, sizeof(raw));
+	explicit_bzero(b64, sizeof(b64));
+}
+
+/* Send one credential (base64 of s) and wait in st. */
+static void smtp_auth_send(struct smtp_client *c, enum smtp_state st, const char *s, size_t n)
+{
+	char b64[SMTP_LINE_MAX];
+
+	if (n > sizeof(b64) / 4 * 3 - 3 || b64_encode(b64, sizeof(b64), s, n) != 0) {
+		smtp_auth_too_long(c);
+		return;
+	}
+	smtp_cmd(c, st, SMTP_MASK, "%s", b64);
+	explicit_bzero(b64, sizeof(b64));
+}
+
+
+/* RFC 2195 §2: answer the CRAM-MD5 challenge with "user hex(HMAC-MD5(pass, challenge))". */
+static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
+{
+	const char *user = c->p->auth_user ? c->p->auth_user : "";
+	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
+	const char *chal = c->first + 4;
+	size_t clen = c->first_len > 4 ? c->first_len - 4 : 0;
+	unsigned char dec[SMTP_LINE_MAX], mac[EVP_MAX_MD_SIZE];
+	char resp[SMTP_LINE_MAX / 2], why[SMTP_LINE_MAX / 2];
+	unsigned maclen = 0;
+	size_t dlen = 0;
+	int n;
+
+	if (clen == 0 || b64_decode(dec, sizeof(dec), chal, clen, &dlen) != 0) {
+		smtp_record(c, FAIL_PROTOCOL, PHASE_AUTH, 0, r, "CRAM-MD5 challenge is not base64");
+		smtp_abort(c, r);
+		return;
+	}
+	/* HMAC-MD5 is the one libcrypto use of the SMTP core: loaded on demand. */
+	if (ossl_load(why, sizeof(why)) != 0) {
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "HMAC-MD5: %s", why);
+		smtp_abort(c, NULL);
+		return;
+	}
+	if (OSSL(HMAC)(OSSL(EVP_md5)(), pass, (int)strlen(pass), dec, dlen, mac, &maclen) == NULL) {
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "HMAC-MD5 failed");
+		smtp_abort(c, NULL);
+		return;
+	}
+	n = snprintf(resp, sizeof(resp), "%s ", user);
+	for (unsigned i = 0; i < maclen && n > 0 && (size_t)n + 3 < sizeof(resp); i++)
+		n += snprintf(resp + n, sizeof(resp) - (size_t)n, "%02x", mac[i]);
+	if (n < 0 || (size_t)n + 3 >= sizeof(resp)) {
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
+		smtp_abort(c, NULL);
+	} else {
+		smtp_auth_send(c, SMTP_ST_AUTH_PASS, resp, (size_t)n);
+	}
+	explicit_bzero(mac, sizeof(mac));
+	explicit_bzero(resp, sizeof(resp));
+}
+
+/* Choose the AUTH mechanism, or record why it cannot be used; returns 0 to go on. */
+static int smtp_auth_pick(struct smtp_client *c)
+{
+	const char *m = c->p->auth_mech;
+	unsigned want = smtp_name_flag(
+	    smtp_auth_names, sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]), m, strlen(m));
+
+	if (want == 0) {
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "unknown AUTH mechanism");
+		return -1;
+	}
+	if (!(c->res->caps.flags & SMTP_CAP_AUTH)) {
+		smtp_record(c, FAIL_MISSING, PHASE_AUTH, 0, NULL, "AUTH not offered");
+		return -1;
+	}
+	if (!(c->res->caps.auth & want)) {
+		smtp_record(c, FAIL_MISSING, PHASE_AUTH, 0, NULL, "AUTH %s not offered", m);
+		return -1;
+	}
+	c->auth = want;
+	return 0;
+}
+
+/* After a successful step: send the next command of the dialogue. */
+static void smtp_next(struct smtp_client *c)
+{
+	const struct smtp_params *p = c->p;
+
+	/* RFC 3207 §4: STARTTLS only when offered; REQUIRE makes its absence a failure. */
+	if (!c->res->tls_active && p->starttls != SMTP_TLS_NONE) {
+		if (c->res->caps.flags & SMTP_CAP_STARTTLS) {
+			smtp_cmd(c, SMTP_ST_STARTTLS, NULL, "STARTTLS");
+			return;
+		}
+		if (p->starttls == SMTP_TLS_REQUIRE) {
+			smtp_record(c, FAIL_MISSING, PHASE_STARTTLS, 0, NULL,
+			            "STARTTLS not offered");
+			smtp_abort(c, NULL);
+			return;
+		}
+	}
+	if (p->auth_mech != NULL && !c->auth_done) {
+		if (smtp_auth_pick(c) != 0)
+			smtp_abort(c, NULL);
+		else
+			smtp_auth_start(c);
+		return;
+	}
+	if (c->cmd_i < p->ncmd) {
+		smtp_cmd(c, SMTP_ST_COMMAND, NULL, "%s", p->cmd[c->cmd_i]);
+		return;
+	}
+	if (!c->mail_done && (p->mail_from != NULL || p->nrcpt > 0)) {
+		smtp_cmd(c, SMTP_ST_MAIL, NULL, "MAIL FROM:<%s>", p->mail_from ? p->mail_from : "");
+		return;
+	}
+	if (c->rcpt_i < p->nrcpt) {
+		smtp_cmd(c, SMTP_ST_RCPT, NULL, "RCPT TO:<%s>", p->rcpt[c->rcpt_i]);
+		return;
+	}
+	smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT");
+}
+
+/* Greeting (RFC 5321 §4.3.1): 2xx, and the -e substring in its first line. */
+static void smtp_on_greeting(struct smtp_client *c, const struct smtp_reply *r)
+{
+	if (r->code / 100 != 2) {
+		smtp_bad_reply(c, r, "the connection (greeting)");
+		return;
+	}
+	if (c->p->expect != NULL && strstr(c->first, c->p->expect) == NULL) {
+		smtp_record(c, FAIL_EXPECT, PHASE_GREETING, 0, r, "greeting lacks \"%.64s\"",
+		            c->p->expect);
+		smtp_abort(c, r);
+		return;
+	}
+	smtp_ehlo(c, SMTP_ST_EHLO);
+}
+
+/* EHLO/LHLO reply; RFC 5321 §4.1.4: fall back to HELO when EHLO is not understood. */
+static void smtp_on_ehlo(struct smtp_client *c, const struct smtp_reply *r)
+{
+	int code = r->code;
+
+	if (code == 250) {
+		smtp_next(c);
+		return;
+	}
+	if (c->st == SMTP_ST_EHLO && !c->p->lmtp &&
+	    (code == 500 || code == 502 || code == 504 || code == 550)) {
+		memset(&c->res->caps, 0, sizeof(c->res->caps));
+		smtp_cmd(c, SMTP_ST_HELO, NULL, "HELO %s",
+		         c->p->helo != NULL ? c->p->helo : "localhost");
+		return;
+	}
+	smtp_bad_reply(c, r, c->p->lmtp ? "LHLO" : (c->st == SMTP_ST_HELO ? "HELO" : "EHLO"));
+}
+
+/* STARTTLS reply (RFC 3207 §4): 220 means the handshake comes next. */
+static void smtp_on_starttls(struct smtp_client *c, const struct smtp_reply *r)
+{
+	if (r->code != 220) {
+		smtp_bad_reply(c, r, "STARTTLS");
+		return;
+	}
+	/* The injection check (bytes after the 220) is done by smtp_client_feed. */
+	c->st = SMTP_ST_TLS;
+}
+
+/* AUTH replies (RFC 4954 §4, §6): 334 continues, 235 succeeds. */
+static void smtp_on_auth(struct smtp_client *c, const struct smtp_reply *r)
+{
+	const char *user = c->p->auth_user ? c->p->auth_user : "";
+	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
+
+	if (r->code == 235 && c->st == SMTP_ST_AUTH_PASS) {
+		c->res->auth_ok = 1;
+		c->auth_done = 1;
+		smtp_next(c);
+	} else if (r->code == 334 && c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_LOGIN) {
+		smtp_auth_send(c, SMTP_ST_AUTH_USER, user, strlen(user));
+	} else if (r->code == 334 && c->st == SMTP_ST_AUTH_USER) {
+		smtp_auth_send(c, SMTP_ST_AUTH_PASS, pass, strlen(pass));
+	} else if (r->code == 334 && c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_CRAM_MD5) {
+		smtp_cram(c, r);
+	} else {
+		smtp_bad_reply(c, r, "AUTH");
+	}
+}
+
+/* Reply to a -C command: checked against its -R regex when one was given (421: smtp_step). */
+static void smtp_on_command(struct smtp_client *c, const struct smtp_reply *r)
+{
+	int i = c->cmd_i;
+
+	if (c->p->cmd_expect != NULL && c->p->cmd_expect[i] != NULL) {
+		if (!c->re_ok[i]) {
+			smtp_record(c, FAIL_INTERNAL, PHASE_COMMAND, 0, NULL, "invalid -R regex");
+			smtp_abort(c, r);
+			return;
+		}
+		if (regexec(&c->re[i], c->first, 0, NULL, 0) != 0) {
+			smtp_record(c, FAIL_EXPECT, PHASE_COMMAND, 0, r,
+			            "reply to command %d does not match -R", i + 1);
+			smtp_abort(c, r);
+			return;
+		}
+	}
+	c->cmd_i++;
+	smtp_next(c);
+}
+
+/* QUIT reply (RFC 5321 §4.1.1.10): 221 expected; a failure before QUIT wins. */
+static void smtp_on_quit(struct smtp_client *c, const struct smtp_reply *r)
+{
+	if (r->code != 221 && !c->p->ignore_quit_failure)
+		smtp_record(c, FAIL_REPLY, PHASE_QUIT, 0, r, "unexpected reply to QUIT");
+	c->st = SMTP_ST_DONE;
+}
+
+/* The one transition function: a complete reply r arrived in the current state. */
+static void smtp_step(struct smtp_client *c, const struct smtp_reply *r)
+{
+	if (r->code == 421 && c->st != SMTP_ST_QUIT) {
+		/* RFC 5321 §3.8: the server is closing; send nothing more. */
+		smtp_bad_reply(c, r, smtp_state_name(c->st));
+		return;
+	}
+	switch (c->st) {
+	case SMTP_ST_GREETING:
+		smtp_on_greeting(c, r);
+		break;
+	case SMTP_ST_EHLO:
+	case SMTP_ST_HELO:
+	case SMTP_ST_EHLO2:
+		smtp_on_ehlo(c, r);
+		break;
+	case SMTP_ST_STARTTLS:
+		smtp_on_starttls(c, r);
+		break;
+	case SMTP_ST_AUTH:
+	case SMTP_ST_AUTH_USER:
+	case SMTP_ST_AUTH_PASS:
+		smtp_on_auth(c, r);
+		break;
+	case SMTP_ST_COMMAND:
+		smtp_on_command(c, r);
+		break;
+	case SMTP_ST_MAIL:
+		if (r->code != 250) {
+			smtp_bad_reply(c, r, "MAIL FROM");
+			break;
+		}
+		c->mail_done = 1;
+		smtp_next(c);
+		break;
+	case SMTP_ST_RCPT:
+		if (r->code != 250 && r->code != 251) {
+			smtp_bad_reply(c, r, "RCPT TO");
+			break;
+		}
+		c->rcpt_i++;
+		smtp_next(c);
+		break;
+	case SMTP_ST_QUIT:
+		smtp_on_quit(c, r);
+		break;
+	case SMTP_ST_TLS:
+	case SMTP_ST_DONE:
+	case SMTP_ST_MAX:
+		break;
+	}
+}
+
+/* A protocol error in the current phase (not recorded at QUIT when ignored). */
+static void smtp_protocol(struct smtp_client *c, const char *what)
+{
+	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
+		smtp_record(c, FAIL_PROTOCOL, smtp_state_phase[c->st], 0, NULL, "%s", what);
+	c->st = SMTP_ST_DONE;
+}
+
+/* Handle one input line (CR/LF stripped). */
+static void smtp_line(struct smtp_client *c, const char *line, size_t len)
+{
+	const char *problem;
+	enum phase ph;
+	int rc;
+
+	smtp_log(c, "S: ", line, len);
+	if (c->cur.lines == 0) {
+		memcpy(c->first, line, len);
+		c->first[len] = '\0';
+		if (len > 3)
+			c->first[3] = ' '; /* "CODE TEXT" even for "CODE-TEXT" */
+		c->first_len = len;
+	}
+	problem = smtp_line_problem(&c->cur, line, len);
+	rc = problem == NULL ? smtp_reply_line(&c->cur, line, len) : -1;
+	if (rc < 0) {
+		smtp_protocol(c, problem != NULL ? problem : "malformed reply line");
+		return;
+	}
+	if ((c->st == SMTP_ST_EHLO || c->st == SMTP_ST_EHLO2) && c->cur.code == 250 &&
+	    c->cur.lines >= 2 && len > 4)
+		smtp_caps_line(&c->res->caps, line + 4, len - 4);
+	if (rc == 0)
+		return;
+	ph = smtp_state_phase[c->st];
+	c->res->reply[ph] = c->cur;
+	smtp_reply_init(&c->cur);
+	smtp_step(c, &c->res->reply[ph]);
+}
+
+/* 1 when the client is waiting for a server reply. */
+static int smtp_reading(const struct smtp_client *c)
+{
+	return c->st != SMTP_ST_TLS && c->st != SMTP_ST_DONE;
+}
+
+/* Parse every complete line held in the input buffer. */
+static void smtp_input(struct smtp_client *c)
+{
+	while (smtp_reading(c)) {
+		size_t n = buf_line(&c->in), len;
+
+		if (n == 0) {
+			if (buf_room(&c->in) == 0)
+				smtp_protocol(c, "reply line too long");
+			return;
+		}
+		len = n - 1;
+		if (len > 0 && c->in.data[len - 1] == '\r')
+			len--;
+		if (len > SMTP_LINE_MAX)
+			smtp_protocol(c, "reply line too long");
+		else
+			smtp_line(c, (const char *)c->in.data, len);
+		buf_consume(&c->in, n);
+	}
+}
+
+/* Feed bytes received from the server. */
+void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len > 0 && smtp_reading(c)) {
+		size_t n = buf_room(&c->in);
+
+		if (n > len)
+			n = len;
+		if (buf_append(&c->in, p, n) != 0) {
+			smtp_record(c, FAIL_INTERNAL, smtp_state_phase[c->st], ENOMEM, NULL,
+			            "out of memory");
+			c->st = SMTP_ST_DONE;
+			break;
+		}
+		p += n;
+		len -= n;
+		smtp_input(c);
+	}
+	/*
+	 * RFC 3207 §4.2 / CVE-2011-0411 class: nothing may follow the STARTTLS
+	 * 220 before the handshake. Bytes that did are response injection.
+	 */
+	if (c->st == SMTP_ST_TLS && (c->in.len > 0 || len > 0)) {
+		smtp_record(c, FAIL_INJECTION, PHASE_STARTTLS, 0, NULL,
+		            "plaintext received after the STARTTLS 220 reply");
+		c->st = SMTP_ST_DONE;
+	}
+	if (c->st == SMTP_ST_DONE)
+		buf_consume(&c->in, c->in.len);
+}
+
+/* The connection was closed by the peer (err = errno or 0 for EOF). */
+void smtp_client_eof(struct smtp_client *c, int err)
+{
+	int partial = c->cur.lines > 0 || c->in.len > 0;
+
+	if (c->st == SMTP_ST_DONE)
+		return;
+	if (c->st == SMTP_ST_QUIT) {
+		/* A close right after QUIT is how many servers say goodbye. */
+		if (partial && !c->p->ignore_quit_failure)
+			smtp_record(c, FAIL_DROPPED, PHASE_QUIT, err, NULL,
+			            "connection closed in the middle of the QUIT reply");
+	} else if (err != 0) {
+		smtp_record(c, FAIL_DROPPED, smtp_state_phase[c->st], err, NULL, "%s",
+		            strerror(err));
+	} else {
+		smtp_record(c, FAIL_DROPPED, smtp_state_phase[c->st], 0, NULL,
+		            partial ? "connection closed in the middle of a reply"
+		                    : "connection closed by the server");
+	}
+	c->st = SMTP_ST_DONE;
+}
+
+/* The runner finished the STARTTLS handshake successfully. */
+void smtp_client_tls_done(struct smtp_client *c)
+{
+	if (c->st != SMTP_ST_TLS)
+		return;
+	/* RFC 3207 §4.2: forget everything learned before TLS. */
+	memset(&c->res->caps, 0, sizeof(c->res->caps));
+	c->res->tls_active = 1;
+	if (c->res->fail.cls != FAIL_NONE) {
+		/* The runner recorded a verification failure: leave politely. */
+		smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT");
+		return;
+	}
+	smtp_ehlo(c, SMTP_ST_EHLO2);
+}
+
+/* The deadline passed: record a timeout in the current phase and finish. */
+void smtp_client_timeout(struct smtp_client *c)
+{
+	if (c->st == SMTP_ST_DONE)
+		return;
+	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
+		smtp_record(c, FAIL_TIMEOUT, smtp_state_phase[c->st], ETIMEDOUT, NULL,
+		            "timed out in %s", smtp_state_name(c->st));
+	c->st = SMTP_ST_DONE;
+}
+
+/* Bytes waiting to be sent (NULL/0 when none). */
+const void *smtp_client_output(const struct smtp_client *c, size_t *len)
+{
+	*len = c->out.len;
+	return c->out.len > 0 ? c->out.data : NULL;
+}
+
+/* n bytes of the output were sent; credentials are wiped once all are out. */
+void smtp_client_sent(struct smtp_client *c, size_t n)
+{
+	/* Wipe before the last consume, in case the buffer releases its storage. */
+	if (n >= c->out.len && c->out_secret)
+		smtp_wipe_out(c);
+	buf_consume(&c->out, n);
+}
+
+/* What the runner should do next. */
+enum smtp_want smtp_client_want(const struct smtp_client *c)
+{
+	if (c->st == SMTP_ST_TLS)
+		return SMTP_WANT_TLS;
+	return c->st == SMTP_ST_DONE ? SMTP_WANT_CLOSE : SMTP_WANT_READ;
+}
+
+/* Current state. */
+enum smtp_state smtp_client_state(const struct smtp_client *c)
+{
+	return c->st;
+}
+
+/* The phase the client is waiting in; PHASE_NONE when done. */
+enum phase smtp_client_phase(const struct smtp_client *c)
+{
+	return smtp_state_phase[c->st];
+}
+
+/* Compile the -R regexes; invalid ones are reported when their command runs. 0 or -1 (OOM). */
+static int smtp_compile(struct smtp_client *c)
+{
+	const struct smtp_params *p = c->p;
+
+	if (p->ncmd <= 0 || p->cmd_expect == NULL)
+		return 0;
+	c->re = calloc((size_t)p->ncmd, sizeof(*c->re));
+	c->re_ok = calloc((size_t)p->ncmd, 1);
+	if (c->re == NULL || c->re_ok == NULL)
+		return -1;
+	for (int i = 0; i < p->ncmd; i++)
+		if (p->cmd_expect[i] != NULL && smtp_regex_small(p->cmd_expect[i]))
+			c->re_ok[i] =
+			    regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
+	return 0;
+}
+
+/* Make a client; params and res must outlive it. res is reset. NULL on out of memory. */
+struct smtp_client *smtp_client_new(const struct smtp_params *p, struct smtp_result *res)
+{
+	struct smtp_client *c = calloc(1, sizeof(*c));
+
+	memset(res, 0, sizeof(*res));
+	fail_reset(&res->fail);
+	buf_init(&res->transcript, SMTP_TRANSCRIPT_MAX);
+	if (c == NULL)
+		return NULL;
+	c->p = p;
+	c->res = res;
+	buf_init(&c->in, SMTP_IN_MAX);
+	buf_init(&c->out, SMTP_OUT_MAX);
+	/* Allocate the output storage once so credentials are never left behind by a realloc. */
+	while (buf_room(&c->out) > 0) {
+		size_t n =
+		    buf_room(&c->out) < sizeof(c->first) ? buf_room(&c->out) : sizeof(c->first);
+
+		if (buf_append(&c->out, c->first, n) != 0)
+			goto fail;
+	}
+	buf_consume(&c->out, c->out.len);
+	if (smtp_compile(c) != 0)
+		goto fail;
+	smtp_reply_init(&c->cur);
+	res->tls_active = p->implicit_tls != 0;
+	c->st = SMTP_ST_GREETING;
+	return c;
+fail:
+	smtp_client_free(c);
+	return NULL;
+}
+
+/* Free the client (not res). Accepts NULL. Wipes buffered credentials. */
+void smtp_client_free(struct smtp_client *c)
+{
+	if (c == NULL)
+		return;
+	smtp_wipe_out(c);
+	buf_reset(&c->out);
+	buf_reset(&c->in);
+	if (c->re != NULL && c->re_ok != NULL)
+		for (int i = 0; i < c->p->ncmd; i++)
+			if (c->re_ok[i])
+				regfree(&c->re[i]);
+	free(c->re);
+	free(c->re_ok);
+	free(c);
+}

@@ -1,0 +1,522 @@
+/*
+ * tls.c - OpenSSL 3 client sessions on a non-blocking fd.
+ *
+ * Contract:
+ * - OpenSSL is loaded (ossl.h: dlopen, one table of functions) and
+ *   initialised in tls_ctx_new() only; a plugin that never uses TLS never
+ *   pays for it, not even for binding the libraries' symbols at exec. A
+ *   library that cannot be loaded makes tls_ctx_new() fail with a message.
+ * - Contexts are made in the lean library context of ossl_lean.c (the
+ *   default provider behind a filter; openssl.cnf not read), or in
+ *   OpenSSL's default one with its configuration when OPENSSL_CONF is set.
+ *   An admin who wants a system policy (CipherString, providers) applied
+ *   sets OPENSSL_CONF=/etc/ssl/openssl.cnf in the plugin's environment.
+ * - The minimum protocol is lowered to TLS 1.0 so that old servers can be
+ *   observed and reported (policy belongs to the plugin). Everything else,
+ *   including the security level, keeps OpenSSL's defaults: at the default
+ *   level 1 OpenSSL 3 refuses TLS 1.0/1.1 handshakes anyway (no SHA-1
+ *   signatures), so such a server shows as a handshake error, not a session.
+ * - Verification never aborts the handshake (SSL_VERIFY_NONE). OpenSSL still
+ *   builds and verifies the chain and keeps the FIRST error it met, which
+ *   tls_conn_info() reports as verify_code. Because a chain error can hide
+ *   a name error, name_ok is computed on its own from the leaf.
+ * - CA certificates: a given ca_file is read whole; otherwise the hashed
+ *   directory ($SSL_CERT_DIR, else OpenSSL's default cert dir) is searched
+ *   on demand, so start-up does not parse the whole system bundle.
+ * - The caller owns the fd: tls_conn_free() never closes it. I/O goes
+ *   through a small socket BIO using send(MSG_NOSIGNAL)/recv, so a write to
+ *   a closed peer returns an error instead of raising SIGPIPE.
+ * - EOF (close_notify, a plain close, or a reset) is TLS_IO_EOF in every
+ *   phase, including the handshake; everything else is TLS_IO_ERROR with
+ *   the reason of the first queued OpenSSL error (0 for a system error,
+ *   whose strerror text is kept instead).
+ * RFC 6066 section 3 (SNI: no IP literals), RFC 6125 (name checks).
+ */
+#include "tls/tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tls/ossl.h"
+
+#define TLS_ERR_TEXT_MAX 256
+#define TLS_HOST_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+
+struct tls_ctx {
+	SSL_CTX *ssl_ctx;
+	BIO_METHOD *bio_meth;
+};
+
+struct tls_conn {
+	SSL *ssl;
+	char *verify_name; /* copy; NULL when no name check was asked */
+	int verify_is_ip;
+	int err_reason;
+	char err_text[TLS_ERR_TEXT_MAX];
+};
+
+/* The fd kept in one of our BIOs. */
+static int tls_bio_fd(BIO *b)
+{
+	void *data = OSSL(BIO_get_data)(b);
+
+	return (int)(intptr_t)data;
+}
+
+/* BIO write: send() without SIGPIPE; EAGAIN becomes a retry. */
+static int tls_bio_write(BIO *b, const char *p, int len)
+{
+	ssize_t r;
+
+	/* BIO_clear_retry_flags(b) */
+	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY);
+	r = send(tls_bio_fd(b), p, (size_t)len, MSG_NOSIGNAL);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_WRITE | BIO_FLAGS_SHOULD_RETRY); /* retry_write */
+	return (int)r;
+}
+
+/* BIO read: recv(); EAGAIN becomes a retry, 0 is EOF. */
+static int tls_bio_read(BIO *b, char *p, int len)
+{
+	ssize_t r;
+
+	/* BIO_clear_retry_flags(b) */
+	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY);
+	r = recv(tls_bio_fd(b), p, (size_t)len, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY); /* retry_read */
+	return (int)r;
+}
+
+/* BIO puts: a string write. */
+static int tls_bio_puts(BIO *b, const char *s)
+{
+	return tls_bio_write(b, s, (int)strlen(s));
+}
+
+/* BIO ctrl: keeps the fd in the BIO's data; flush is a no-op. */
+static long tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	switch (cmd) {
+	case BIO_C_SET_FD: /* num is the close flag: we never close */
+		(void)num;
+		OSSL(BIO_set_data)(b, (void *)(intptr_t) * (int *)ptr);
+		OSSL(BIO_set_init)(b, 1);
+		return 1;
+	case BIO_C_GET_FD:
+		if (!OSSL(BIO_get_init)(b))
+			return -1;
+		if (ptr != NULL)
+			*(int *)ptr = tls_bio_fd(b);
+		return tls_bio_fd(b);
+	case BIO_CTRL_FLUSH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Make the BIO method used for every session of a context. */
+static BIO_METHOD *tls_bio_method_new(void)
+{
+	BIO_METHOD *m;
+	int idx = OSSL(BIO_get_new_index)();
+
+	if (idx == -1)
+		return NULL;
+	m = OSSL(BIO_meth_new)(idx | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "mailpath socket");
+	if (m == NULL)
+		return NULL;
+	if (!OSSL(BIO_meth_set_write)(m, tls_bio_write) ||
+	    !OSSL(BIO_meth_set_read)(m, tls_bio_read) ||
+	    !OSSL(BIO_meth_set_puts)(m, tls_bio_puts) ||
+	    !OSSL(BIO_meth_set_ctrl)(m, tls_bio_ctrl)) {
+		OSSL(BIO_meth_free)(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Put "what: first queued OpenSSL error" (or just what) into err. */
+static void tls_err_fill(char *err, size_t errlen, const char *what)
+{
+	unsigned long e = OSSL(ERR_get_error)();
+	char buf[TLS_ERR_TEXT_MAX];
+
+	ossl_err_strings();
+	OSSL(ERR_clear_error)();
+	if (err == NULL || errlen == 0)
+		return;
+	if (e == 0) {
+		snprintf(err, errlen, "%s", what);
+		return;
+	}
+	OSSL(ERR_error_string_n)(e, buf, sizeof buf);
+	snprintf(err, errlen, "%s: %s", what, buf);
+}
+
+/* Point the context at its CA certificates: a file, or the hashed dir. */
+static int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file)
+{
+	const char *dir;
+
+	if (ca_file != NULL)
+		return OSSL(SSL_CTX_load_verify_file)(ctx, ca_file);
+	dir = getenv(OSSL(X509_get_default_cert_dir_env)());
+	if (dir == NULL || dir[0] == '\0')
+		dir = OSSL(X509_get_default_cert_dir)();
+	return OSSL(SSL_CTX_load_verify_dir)(ctx, dir);
+}
+
+/* Make a client context; ca_file NULL means the system store. NULL on failure, message in err. */
+struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
+{
+	struct tls_ctx *c = NULL;
+	OSSL_LIB_CTX *libctx;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (ossl_lean_ctx(&libctx, err, errlen) != 0)
+		return NULL;
+	OSSL(ERR_clear_error)();
+	c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		tls_err_fill(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->ssl_ctx = OSSL(SSL_CTX_new_ex)(libctx, NULL, OSSL(TLS_client_method)());
+	if (c->ssl_ctx == NULL) {
+		tls_err_fill(err, errlen, "SSL_CTX_new");
+		goto fail;
+	}
+	/* SSL_CTX_set_min_proto_version */
+	if (!OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_VERSION, NULL)) {
+		tls_err_fill(err, errlen, "minimum protocol");
+		goto fail;
+	}
+	OSSL(SSL_CTX_set_verify)(c->ssl_ctx, SSL_VERIFY_NONE, NULL);
+	OSSL(SSL_CTX_set_options)(c->ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* SSL_CTX_set_mode */
+	OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_MODE,
+	                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+	                   NULL);
+	if (!tls_ctx_load_ca(c->ssl_ctx, ca_file)) {
+		tls_err_fill(err, errlen, ca_file != NULL ? ca_file : "CA directory");
+		goto fail;
+	}
+	c->bio_meth = tls_bio_method_new();
+	if (c->bio_meth == NULL) {
+		tls_err_fill(err, errlen, "BIO method");
+		goto fail;
+	}
+	return c;
+fail:
+	tls_ctx_free(c);
+	return NULL;
+}
+
+/* Free a context; NULL is fine. Sessions made from it must be freed first. */
+void tls_ctx_free(struct tls_ctx *c)
+{
+	if (c == NULL)
+		return;
+	OSSL(SSL_CTX_free)(c->ssl_ctx);
+	OSSL(BIO_meth_free)(c->bio_meth);
+	free(c);
+}
+
+/* True when s is an IPv4 or IPv6 address literal. */
+static int tls_is_ip_literal(const char *s)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
+}
+
+/* Ask OpenSSL to check the name during verification (result in verify_code). */
+static int tls_conn_set_name(struct tls_conn *t, const char *verify_name)
+{
+	t->verify_name = strdup(verify_name);
+	if (t->verify_name == NULL)
+		return 0;
+	t->verify_is_ip = tls_is_ip_literal(verify_name);
+	if (t->verify_is_ip)
+		return OSSL(X509_VERIFY_PARAM_set1_ip_asc)(OSSL(SSL_get0_param)(t->ssl),
+		                                           verify_name);
+	OSSL(SSL_set_hostflags)(t->ssl, TLS_HOST_FLAGS);
+	return OSSL(SSL_set1_host)(t->ssl, verify_name);
+}
+
+/* Attach fd to the session through our socket BIO. */
+static int tls_conn_set_fd(struct tls_conn *t, const struct tls_ctx *c, int fd)
+{
+	BIO *bio = OSSL(BIO_new)(c->bio_meth);
+
+	if (bio == NULL)
+		return 0;
+	/* BIO_set_fd(bio, fd, BIO_NOCLOSE) */
+	if (OSSL(BIO_int_ctrl)(bio, BIO_C_SET_FD, BIO_NOCLOSE, fd) != 1) {
+		OSSL(BIO_free)(bio);
+		return 0;
+	}
+	OSSL(SSL_set_bio)(t->ssl, bio, bio);
+	return 1;
+}
+
+/* Ask for server name sni (SSL_set_tlsext_host_name); 1 on success. */
+static int tls_set_sni(SSL *ssl, const char *sni)
+{
+	return (int)OSSL(SSL_ctrl)(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+	                           (void *)(uintptr_t)sni);
+}
+
+/* Start a client session on fd; sni and verify_name may be NULL. */
+struct tls_conn *tls_conn_new(struct tls_ctx *c, int fd, const char *sni, const char *verify_name)
+{
+	struct tls_conn *t;
+
+	if (c == NULL || fd < 0)
+		return NULL;
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return NULL;
+	OSSL(ERR_clear_error)();
+	t->ssl = OSSL(SSL_new)(c->ssl_ctx);
+	if (t->ssl == NULL || !tls_conn_set_fd(t, c, fd))
+		goto fail;
+	/* RFC 6066 section 3: literal IPv4 and IPv6 addresses are not permitted. */
+	if (sni != NULL && sni[0] != '\0' && !tls_is_ip_literal(sni) &&
+	    !tls_set_sni(t->ssl, sni))
+		goto fail;
+	if (verify_name != NULL && !tls_conn_set_name(t, verify_name))
+		goto fail;
+	OSSL(SSL_set_connect_state)(t->ssl);
+	return t;
+fail:
+	OSSL(ERR_clear_error)();
+	tls_conn_free(t);
+	return NULL;
+}
+
+/* Free a session (in any state) without touching the fd; NULL is fine. */
+void tls_conn_free(struct tls_conn *t)
+{
+	if (t == NULL)
+		return;
+	OSSL(SSL_free)(t->ssl);
+	free(t->verify_name);
+	free(t);
+}
+
+/* Record a failure: the first queued OpenSSL error, else errno, else ssl_err. */
+static void tls_conn_set_error(struct tls_conn *t, int ssl_err, int saved_errno)
+{
+	unsigned long e = OSSL(ERR_get_error)();
+	const char *reason;
+
+	ossl_err_strings();
+	reason = e != 0 ? OSSL(ERR_reason_error_string)(e) : NULL;
+	t->err_reason = e != 0 ? ERR_GET_REASON(e) : 0;
+	if (reason != NULL)
+		snprintf(t->err_text, sizeof t->err_text, "%s", reason);
+	else if (e != 0)
+		OSSL(ERR_error_string_n)(e, t->err_text, sizeof t->err_text);
+	else if (saved_errno != 0)
+		snprintf(t->err_text, sizeof t->err_text, "%s", strerror(saved_errno));
+	else
+		snprintf(t->err_text, sizeof t->err_text, "TLS failure (SSL_get_error %d)",
+		         ssl_err);
+	OSSL(ERR_clear_error)();
+}
+
+/* True when the failure is the peer going away (close, reset, EOF). */
+static int tls_is_eof(int ssl_err, int saved_errno)
+{
+	unsigned long e = OSSL(ERR_peek_error)();
+
+	if (ssl_err == SSL_ERROR_ZERO_RETURN)
+		return 1;
+	if (ssl_err == SSL_ERROR_SYSCALL && e == 0)
+		return saved_errno == 0 || saved_errno == ECONNRESET || saved_errno == EPIPE;
+	/* 3.0.x gives SYSCALL/errno 0 for EOF in the handshake; others may say it thus. */
+	return ssl_err == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	       ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
+/* Map the result of an SSL call (ret <= 0) to enum tls_io. */
+static enum tls_io tls_conn_result(struct tls_conn *t, int ret, int saved_errno)
+{
+	int ssl_err = OSSL(SSL_get_error)(t->ssl, ret);
+
+	if (ssl_err == SSL_ERROR_WANT_READ)
+		return TLS_IO_WANT_READ;
+	if (ssl_err == SSL_ERROR_WANT_WRITE)
+		return TLS_IO_WANT_WRITE;
+	if (!tls_is_eof(ssl_err, saved_errno)) {
+		tls_conn_set_error(t, ssl_err, saved_errno);
+		return TLS_IO_ERROR;
+	}
+	/* EOF: no reason code; a reset keeps its errno text. */
+	t->err_reason = 0;
+	t->err_text[0] = '\0';
+	if (ssl_err == SSL_ERROR_SYSCALL && saved_errno != 0)
+		snprintf(t->err_text, sizeof t->err_text, "%s", strerror(saved_errno));
+	OSSL(ERR_clear_error)();
+	return TLS_IO_EOF;
+}
+
+/* Advance the handshake. */
+enum tls_io tls_handshake(struct tls_conn *t)
+{
+	int r;
+
+	OSSL(ERR_clear_error)();
+	errno = 0;
+	r = OSSL(SSL_connect)(t->ssl);
+	if (r == 1)
+		return TLS_IO_OK;
+	return tls_conn_result(t, r, errno);
+}
+
+/* Read up to len bytes; *n gets the count on TLS_IO_OK. */
+size_t tls_pending(const struct tls_conn *t)
+{
+	int n = OSSL(SSL_pending)(t->ssl);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+enum tls_io tls_read(struct tls_conn *t, void *p, size_t len, size_t *n)
+{
+	size_t got = 0;
+
+	*n = 0;
+	OSSL(ERR_clear_error)();
+	errno = 0;
+	if (OSSL(SSL_read_ex)(t->ssl, p, len, &got) == 1) {
+		*n = got;
+		return TLS_IO_OK;
+	}
+	return tls_conn_result(t, 0, errno);
+}
+
+/* Write up to len bytes; *n gets the count on TLS_IO_OK. */
+enum tls_io tls_write(struct tls_conn *t, const void *p, size_t len, size_t *n)
+{
+	size_t put = 0;
+
+	*n = 0;
+	OSSL(ERR_clear_error)();
+	errno = 0;
+	if (OSSL(SSL_write_ex)(t->ssl, p, len, &put) == 1) {
+		*n = put;
+		return TLS_IO_OK;
+	}
+	return tls_conn_result(t, 0, errno);
+}
+
+/* After TLS_IO_ERROR: OpenSSL reason code (ERR_GET_REASON) and its text. */
+int tls_conn_error(const struct tls_conn *t, char *text, size_t len)
+{
+	if (text != NULL && len > 0)
+		snprintf(text, len, "%s", t->err_text);
+	return t->err_reason;
+}
+
+/* Cut a trailing incomplete UTF-8 sequence left by truncation. */
+static void tls_utf8_trim(char *s, size_t used)
+{
+	size_t i = used, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && used - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0xC0)
+		return;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	if (used - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/* Print an X509 name on one line into out (bounded, UTF-8 kept). */
+static void tls_name_line(const X509_NAME *name, char *out, size_t len)
+{
+	BIO *bio = OSSL(BIO_new)(OSSL(BIO_s_mem)());
+	int got;
+
+	out[0] = '\0';
+	if (bio == NULL)
+		return;
+	if (OSSL(X509_NAME_print_ex)(bio, name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		got = OSSL(BIO_read)(bio, out, (int)len - 1);
+		if (got > 0) {
+			out[got] = '\0';
+			if ((size_t)got == len - 1)
+				tls_utf8_trim(out, (size_t)got);
+		}
+	}
+	OSSL(BIO_free)(bio);
+}
+
+/* The certificate's notAfter as time_t; 0 when unreadable. */
+static time_t tls_not_after(const X509 *cert)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (!OSSL(ASN1_TIME_to_tm)(OSSL(X509_get0_notAfter)(cert), &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+/* 1 when the leaf matches the expected name (or none was asked), else 0. */
+static int tls_name_ok(const struct tls_conn *t, X509 *cert)
+{
+	if (t->verify_name == NULL)
+		return 1;
+	if (t->verify_is_ip)
+		return OSSL(X509_check_ip_asc)(cert, t->verify_name, 0) == 1;
+	return OSSL(X509_check_host)(cert, t->verify_name, 0, TLS_HOST_FLAGS, NULL) == 1;
+}
+
+/* Fill facts about the session (after a completed handshake). */
+void tls_conn_info(const struct tls_conn *t, struct tls_info *info)
+{
+	const SSL_CIPHER *cipher;
+	X509 *cert;
+
+	memset(info, 0, sizeof *info);
+	snprintf(info->protocol, sizeof info->protocol, "%s", OSSL(SSL_get_version)(t->ssl));
+	cipher = OSSL(SSL_get_current_cipher)(t->ssl);
+	if (cipher != NULL)
+		snprintf(info->cipher, sizeof info->cipher, "%s",
+		         OSSL(SSL_CIPHER_get_name)(cipher));
+	info->verify_code = (int)OSSL(SSL_get_verify_result)(t->ssl);
+	snprintf(info->verify_text, sizeof info->verify_text, "%s",
+	         tls_verify_str(info->verify_code));
+	cert = OSSL(SSL_get0_peer_certificate)(t->ssl);
+	if (cert == NULL)
+		return;
+	tls_name_line(OSSL(X509_get_subject_name)(cert), info->subject, sizeof info->subject);
+	tls_name_line(OSSL(X509_get_issuer_name)(cert), info->issuer, sizeof info->issuer);
+	info->not_after = tls_not_after(cert);
+	info->name_ok = tls_name_ok(t, cert);
+	OSSL(ERR_clear_error)();
+}
+
+/* Name of an X509 verify code ("certificate has expired"). */
+const char *tls_verify_str(int code)
+{
+	if (ossl_load(NULL, 0) != 0)
+		return "certificate verification error";
+	return OSSL(X509_verify_cert_error_string)(code);
+}
