@@ -90,16 +90,13 @@ static void sa_agent_set(netsnmp_variable_list *vb, const struct sa_var *v, int 
 static void sa_agent_request(struct sa_agent *a, netsnmp_agent_request_info *ri,
 			     netsnmp_request_info *r, int next)
 {
-	uint64_t name[SA_OID_MAX];
+	uint64_t name[SA_OID_MAX + 1];
 	struct sa_var v;
 	size_t n = r->requestvb->name_length;
 	int rc;
 
-	if (n > SA_OID_MAX) {
-		if (!next)
-			netsnmp_set_request_error(ri, r, SNMP_NOSUCHOBJECT);
-		return;
-	}
+	if (n > SA_OID_MAX + 1)
+		n = SA_OID_MAX + 1; /* sa_mib_lookup: longer than any instance, the rest is moot */
 	for (size_t i = 0; i < n; i++)
 		name[i] = r->requestvb->name[i];
 	rc = sa_mib_lookup(a->store, name, n, next, &v);

@@ -278,6 +278,12 @@ int sa_mib_lookup(const struct sa_store *s, const uint64_t *name, size_t len, in
 	size_t rl = sa_mib_root_len;
 	struct sa_inst in = {0};
 
+	if (len > SA_OID_MAX) {
+		if (!next)
+			return SA_MIB_NO_INSTANCE;
+		/* Every instance is at most SA_OID_MAX arcs: none lies between the cut name and name. */
+		len = SA_OID_MAX;
+	}
 	if (len < rl || sa_oid_cmp(name, rl, sa_mib_root, rl) != 0) {
 		if (next && sa_oid_cmp(name, len, sa_mib_root, rl) < 0)
 			return sa_mib_next(s, sa_mib_root, 0, v); /* empty: before everything */

@@ -58,7 +58,11 @@ extern const size_t sa_mib_root_len;
 
 /*
  * GET (next == 0) the variable named exactly name, or GETNEXT (next == 1)
- * the first variable after name in lexicographic order, from s.
+ * the first variable after name in lexicographic order, from s. name may
+ * be longer than SA_OID_MAX arcs (a manager may send up to 128): no
+ * instance is that long, so GET finds none, and GETNEXT answers the
+ * successor of its first SA_OID_MAX arcs, which is the successor of the
+ * whole name (RFC 3416 §4.2.2).
  * Returns 0 with v filled, or SA_MIB_NO_OBJECT / SA_MIB_NO_INSTANCE.
  */
 int sa_mib_lookup(const struct sa_store *s, const uint64_t *name, size_t len, int next,

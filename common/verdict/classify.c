@@ -95,8 +95,8 @@
 	  "authentication failed (535 5.7.8): wrong user or password, or the account is "          \
 	  "locked")                                                                                \
 	X(AUTH_TEMPORARY, "auth-temporary", STATE_CRITICAL, 0,                                     \
-	  "temporary authentication failure (454/432): the server's auth backend is down or "      \
-	  "needs a password change")                                                               \
+	  "temporary authentication failure (4xx, e.g. 454/432): the server's auth backend is "    \
+	  "down or needs a password change; retry later")                                          \
 	X(AUTH_NOT_OFFERED, "auth-not-offered", STATE_CRITICAL, 0,                                 \
 	  "the wanted AUTH mechanism is not offered; many servers offer AUTH only after "          \
 	  "STARTTLS")                                                                              \
@@ -346,7 +346,7 @@ static const struct rule classify_rules[] = {
      .cause = CAUSE_SERVICE_UNAVAILABLE},
     {.cls = FAIL_REPLY, .phases = PH(PHASE_EHLO) | PH(PHASE_EHLO2), .cause = CAUSE_EHLO_REJECTED},
     {.cls = FAIL_REPLY, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_UNAVAILABLE},
-    /* AUTH replies (RFC 4954 §6): only 454 and 432 are transient */
+    /* AUTH replies (RFC 4954 §6): every 4yz is transient (RFC 5321 §4.2.1) */
     {.cls = FAIL_REPLY,
      .phases = PH(PHASE_AUTH),
      .code_lo = 535,
@@ -360,13 +360,8 @@ static const struct rule classify_rules[] = {
      .cause = CAUSE_AUTH_FAILED},
     {.cls = FAIL_REPLY,
      .phases = PH(PHASE_AUTH),
-     .code_lo = 454,
-     .code_hi = 454,
-     .cause = CAUSE_AUTH_TEMPORARY},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_AUTH),
-     .code_lo = 432,
-     .code_hi = 432,
+     .code_lo = 400,
+     .code_hi = 499,
      .cause = CAUSE_AUTH_TEMPORARY},
     {.cls = FAIL_REPLY, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_REJECTED},
     /* permanent policy (X.7.x) before the per-command rules */

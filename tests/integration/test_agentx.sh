@@ -167,6 +167,16 @@ CONF
 		pass "agentx: walk is in OID order"; else
 		fail "agentx: walk is in OID order" "$(head -n 5 <<<"$out")"; fi
 
+	# GETNEXT of a name longer than any instance (50 arcs) inside the check table
+	# answers the next instance, still inside the MIB (RFC 3416 §4.2.2).
+	long=.1.3.6.1.4.1.8072.9999.9999.25.1.2.1.2.$idx1$(printf '.7%.0s' $(seq 35))
+	want=$(snmpgetnext -v2c -c public -t 1 -r 1 -On 127.0.0.1:$AGX_SNMP_PORT \
+		.1.3.6.1.4.1.8072.9999.9999.25.1.2.1.2.$idx1 2>&1 | awk '{print $1}')
+	out=$(snmpgetnext -v2c -c public -t 1 -r 1 -On 127.0.0.1:$AGX_SNMP_PORT "$long" 2>&1 | awk '{print $1}')
+	if [ -n "$want" ] && [ "$out" = "$want" ]; then
+		pass "agentx: GETNEXT of a 50-arc name stays in the MIB"; else
+		fail "agentx: GETNEXT of a 50-arc name stays in the MIB" "got '$out', want '$want'"; fi
+
 	# A notification for the 421 check's first (critical) result reaches snmptrapd.
 	for _ in $(seq 20); do
 		grep -q 'busy421' "$AGX_T/traps.log" 2>/dev/null && break

@@ -119,6 +119,8 @@ expect "certificate for clients only" 2 cert-invalid tls -- $P -H $L -p "$FAULT_
 expect_json "wrong purpose named" '.detail | test("purpose")'
 expect "AUTH 454" 2 auth-temporary auth -- $P -H $L -p "$FAULT_AUTH_454" -S "${CA[@]}" --sni fault.lab.test \
 	-A PLAIN -U labuser --password-file "$LAB_PASS_FILE"
+expect "AUTH 451 is transient" 2 auth-temporary auth -- $P -H $L -p "$FAULT_AUTH_451" -S "${CA[@]}" --sni fault.lab.test \
+	-A PLAIN -U labuser --password-file "$LAB_PASS_FILE"
 expect "AUTH 504" 2 auth-rejected auth -- $P -H $L -p "$FAULT_AUTH_504" -S "${CA[@]}" --sni fault.lab.test \
 	-A LOGIN -U labuser --password-file "$LAB_PASS_FILE"
 expect "sender refused" 2 sender-rejected mail -- $P -H $L -p "$FAULT_MAIL_553" -f a@lab.test

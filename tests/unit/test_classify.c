@@ -172,6 +172,9 @@ static const struct classify_case {
      {4, 7, 12},
      "A password transition is needed",
      "auth-temporary"},
+    /* any 4yz is transient (RFC 5321 §4.2.1), not a refusal */
+    {FAIL_REPLY, PHASE_AUTH, 0, 451, {4, 3, 0}, "Temporary server error", "auth-temporary"},
+    {FAIL_REPLY, PHASE_AUTH, 0, 421, {4, 3, 2}, "Service shutting down", "server-busy"},
     {FAIL_MISSING, PHASE_AUTH, 0, 0, {0, 0, 0}, NULL, "auth-not-offered"},
     {FAIL_REPLY, PHASE_AUTH, 0, 534, {5, 7, 9}, "mechanism too weak", "auth-rejected"},
     {FAIL_REPLY, PHASE_AUTH, 0, 538, {5, 7, 11}, "encryption required", "auth-rejected"},

@@ -256,6 +256,28 @@ START_TEST(test_next_table)
 }
 END_TEST
 
+/* GETNEXT of a name longer than any instance inside a table lands on the successor, inside the MIB. */
+START_TEST(test_next_long_name)
+{
+	uint64_t name[128];
+	const uint64_t rel[] = {1, 2, 1, 2};
+	size_t n = mkoid(name, rel, 4);
+	struct sa_var v, first;
+
+	name[n++] = store.entry[0]->index; /* mailpathCheckName.<first check> */
+	ck_assert_int_eq(sa_mib_lookup(&store, name, n, 0, &first), 0);
+	ck_assert_int_eq(sa_mib_lookup(&store, name, n, 1, &first), 0);
+	while (n < 128)
+		name[n++] = 7;
+	ck_assert_int_eq(sa_mib_lookup(&store, name, n, 0, &v), SA_MIB_NO_INSTANCE);
+	ck_assert_int_eq(sa_mib_lookup(&store, name, n, 1, &v), 0);
+	ck_assert_msg(v.len == first.len && memcmp(v.oid, first.oid, v.len * sizeof(v.oid[0])) == 0,
+		      "GETNEXT of a 128-arc name: got another successor than of its first arcs");
+	ck_assert_msg(memcmp(v.oid, sa_mib_root, sa_mib_root_len * sizeof(v.oid[0])) == 0,
+		      "GETNEXT of a 128-arc name left the MIB");
+}
+END_TEST
+
 START_TEST(test_next_skips_checks_without_rows)
 {
 	/* From the last metric of the first check with metrics, the next is the other check's. */
@@ -361,6 +383,7 @@ Suite *sa_mib_suite(void)
 	tcase_add_test(tc, test_walk_whole_mib);
 	tcase_add_loop_test(tc, test_next_table, 0, N(next_cases));
 	tcase_add_test(tc, test_next_skips_checks_without_rows);
+	tcase_add_test(tc, test_next_long_name);
 	tcase_add_test(tc, test_hidden_metric);
 	tcase_add_test(tc, test_record_changes);
 	tcase_add_test(tc, test_reload_keeps_indexes_and_counters);
