@@ -13,6 +13,9 @@
 #endif
 
 static const char sa_usage[] =
+	"mailpath-agentx runs mailpath checks on a schedule and serves their latest results\n"
+	"to the local snmpd over AgentX as MAILPATH-MIB. SIGHUP reloads the configuration,\n"
+	"SIGTERM exits.\n\n"
 	"Usage: mailpath-agentx [-f] [-d] [-c FILE] [-x SOCKET] [-p SECONDS] [-r N] [-j SECONDS]\n"
 	" -f          stay in the foreground, log to stderr (else daemonise, log to syslog)\n"
 	" -d          log debug messages\n"
@@ -22,7 +25,16 @@ static const char sa_usage[] =
 	" -p SECONDS  AgentX ping and reconnect interval (default 15)\n"
 	" -r N        at most N state-change notifications per minute (default 10)\n"
 	" -j SECONDS  spread the first runs over at most this long (default 10)\n"
-	" -V          print the version\n";
+	" -V, --version  print the version\n"
+	" -h, --help     print this help\n";
+
+/* The short options, and the two long ones every daemon answers. */
+static const char sa_shortopts[] = "fdc:x:p:r:j:Vh";
+static const struct option sa_longopts[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
 
 /* A positive integer option value, or exit with usage. */
 static unsigned sa_opt_uint(const char *arg, unsigned max)
@@ -47,7 +59,7 @@ int main(int argc, char **argv)
 	};
 	int opt, foreground = 0;
 
-	while ((opt = getopt(argc, argv, "fdc:x:p:r:j:Vh")) != -1) {
+	while ((opt = getopt_long(argc, argv, sa_shortopts, sa_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': foreground = 1; break;
 		case 'd': sa_log_debug(1); break;

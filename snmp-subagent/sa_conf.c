@@ -259,7 +259,8 @@ int sa_conf_load(struct sa_conf *c, const char *path, char *err, size_t errlen)
 	struct stat sb;
 	char *text = NULL;
 	ssize_t got = 0, n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	/* O_NONBLOCK: opening a FIFO (or a device) must not block the event loop; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc = -1;
 
 	c->check = NULL;
 	c->n = 0;

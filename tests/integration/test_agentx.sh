@@ -102,6 +102,27 @@ expect_value() {
 agentx_main() {
 	local p421=${FAULT_GREETING_421:-} pstall=${FAULT_GREETING_STALL:-} out idx1 idx2 runs1 runs2 rc
 
+	# --help answers on stdout with exit 0 and names every option the parser takes.
+	out=$("$AGX_BIN" --help 2>&1); rc=$?
+	opts=$(grep -o 'sa_shortopts\[\] = "[^"]*"' "$top/snmp-subagent/main.c" | sed 's/.*= "//; s/"//; s/://g')
+	missing=""
+	for ((i = 0; i < ${#opts}; i++)); do
+		grep -q -- " -${opts:i:1}[ ,]" <<<"$out" || missing+=" -${opts:i:1}"
+	done
+	if [ $rc -eq 0 ] && [ -n "$opts" ] && [ -z "$missing" ] && grep -q -- '--help' <<<"$out"; then
+		pass "agentx: --help exits 0 and lists every option"; else
+		fail "agentx: --help exits 0 and lists every option" "exit $rc, missing:$missing"; fi
+	# The systemd unit parses, and the paths that may be missing at start (AgentX
+	# over TCP, or before snmpd made its socket directory) are optional ("-"):
+	# systemd refuses to start a unit whose ReadWritePaths= entry does not exist.
+	sed "s#/usr/sbin/mailpath-agentx#$(cd "$(dirname "$AGX_BIN")" && pwd)/mailpath-agentx#" \
+		"$top/contrib/systemd/mailpath-agentx.service" \
+		>"$AGX_T/mailpath-agentx.service"
+	out=$(systemd-analyze verify "$AGX_T/mailpath-agentx.service" 2>&1)
+	strict=$(grep -E '^(ReadWritePaths|ReadOnlyPaths)=' "$AGX_T/mailpath-agentx.service" |
+		tr ' =' '\n\n' | grep '^/' | grep -v '^/etc/mailpath$' || true)
+	if [ -z "$out" ] && [ -z "$strict" ]; then pass "agentx: systemd unit verifies, optional paths marked -"; else
+		fail "agentx: systemd unit verifies, optional paths marked -" "$out $strict"; fi
 	# The MIB lints clean against the SMIv2 base modules.
 	out=$(SMIPATH="$top/tests/mibs:/usr/share/snmp/mibs" smilint -l 4 \
 		"$top/snmp-subagent/MAILPATH-MIB.txt" 2>&1)

@@ -4,7 +4,10 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "sa_conf.h"
 
 Suite *sa_conf_suite(void);
@@ -143,6 +146,23 @@ START_TEST(test_conf_load_missing)
 }
 END_TEST
 
+/* A FIFO as configuration is refused at once: opening it must not wait for a writer. */
+START_TEST(test_conf_load_fifo)
+{
+	char dir[] = "/tmp/sa_conf_fifoXXXXXX", path[64];
+	struct sa_conf c;
+	char err[256] = "";
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/agentx.conf", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(sa_conf_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not a regular file") != NULL, "got '%s'", err);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *sa_conf_suite(void)
 {
 	Suite *s = suite_create("sa_conf");
@@ -152,6 +172,7 @@ Suite *sa_conf_suite(void)
 	tcase_add_test(tc, test_conf_command_basename);
 	tcase_add_test(tc, test_conf_limits);
 	tcase_add_test(tc, test_conf_load_missing);
+	tcase_add_test(tc, test_conf_load_fifo);
 	suite_add_tcase(s, tc);
 	return s;
 }
