@@ -223,6 +223,10 @@ static int sa_conf_validate(const struct sa_conf *c)
 {
 	char err[CHECK_ERR_MAX];
 
+	if (sa_store_index_clash(c, err, sizeof(err)) != 0) {
+		sa_log(LOG_ERR, "%s", err);
+		return -1;
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct sa_conf_check *k = &c->check[i];
 		const struct check *chk = checks_find(sa_conf_command(k));

@@ -116,6 +116,49 @@ static int sa_entry_same(const struct sa_entry *e, const struct sa_conf_check *k
 	return 1;
 }
 
+/* One check's index and its position in the configuration, sortable (qsort). */
+struct sa_clash {
+	uint32_t index;
+	size_t at;
+};
+
+/* Order clash records by index, then by position (qsort). */
+static int sa_clash_cmp(const void *a, const void *b)
+{
+	const struct sa_clash *x = a, *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+int sa_store_index_clash(const struct sa_conf *conf, char *err, size_t errlen)
+{
+	struct sa_clash *v = calloc(conf->n + 1, sizeof(*v));
+	int rc = 0;
+
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < conf->n; i++)
+		v[i] = (struct sa_clash){sa_index_hash(conf->check[i].name), i};
+	qsort(v, conf->n, sizeof(*v), sa_clash_cmp);
+	for (size_t i = 1; i < conf->n && rc == 0; i++) {
+		const struct sa_conf_check *a = &conf->check[v[i - 1].at], *b = &conf->check[v[i].at];
+
+		if (v[i].index != v[i - 1].index)
+			continue;
+		snprintf(err, errlen,
+			 "line %d: check '%s' has the SNMP index %u of check '%s' (line %d): "
+			 "rename one of them",
+			 b->line, b->name, v[i].index, a->name, a->line);
+		rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
 /* Order entries by index (qsort). */
 static int sa_entry_cmp(const void *a, const void *b)
 {

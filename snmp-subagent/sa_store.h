@@ -3,8 +3,11 @@
  * metrics and causes, and the stable indexes the MIB shows them under.
  *
  * Indexes derive from names (check names; metric labels and cause names
- * within a check): FNV-1a of the name folded into 1..2^31-1, probing
- * upwards on a collision, so they survive restarts and reloads. Entries
+ * within a check): FNV-1a of the name folded into 1..2^31-1. A check's
+ * index depends on its name alone, so it is the same after a restart as
+ * after the reload that created it: a configuration with two check names
+ * of one index is refused (sa_store_index_clash). Metric labels and causes
+ * probe upwards on a collision (their order of appearance is fixed). Entries
  * are kept sorted by index for the MIB's ordered lookups. No I/O here.
  */
 #ifndef MAILPATH_SA_STORE_H
@@ -73,6 +76,11 @@ typedef void sa_store_drop_cb(struct sa_entry *e, void *arg);
 
 /* FNV-1a of name folded into 1..SA_INDEX_MAX. */
 uint32_t sa_index_hash(const char *name);
+/*
+ * 0 when every check of conf has an index of its own; -1 with a message
+ * naming the first two checks whose names fold to one index (rename one).
+ */
+int sa_store_index_clash(const struct sa_conf *conf, char *err, size_t errlen);
 /*
  * Make the store match conf: entries whose name, interval and command are
  * unchanged are kept with their counters; others are dropped (drop is

@@ -237,6 +237,15 @@ CONF
 		grep -q 'check broken' "$AGX_T/agentx.log"; then
 		pass "agentx: a bad reload keeps the running configuration"; else
 		fail "agentx: a bad reload keeps the running configuration" "$(tail -n 3 "$AGX_T/agentx.log")"; fi
+	# Two names of one index would swap indexes at the next restart: refused.
+	sed -i '/^check broken /d' "$AGX_T/agentx.conf"
+	printf 'check chk800079 3 check_mail_smtp -H 127.0.0.1 -p %s\ncheck chk536348 3 check_mail_smtp -H 127.0.0.1 -p %s\n' \
+		"$LAB_SMTP_PORT" "$LAB_SMTP_PORT" >>"$AGX_T/agentx.conf"
+	kill -HUP "$(cat "$AGX_T/agentx.pid")"
+	sleep 1
+	if [ -z "$(agentx_index chk800079)" ] && grep -q "check 'chk536348' has the SNMP index" "$AGX_T/agentx.log"; then
+		pass "agentx: two names of one index are refused"; else
+		fail "agentx: two names of one index are refused" "$(tail -n 2 "$AGX_T/agentx.log")"; fi
 
 	# SIGTERM: a clean, prompt exit.
 	kill -TERM "$(cat "$AGX_T/agentx.pid")"

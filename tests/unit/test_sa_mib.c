@@ -353,6 +353,26 @@ START_TEST(test_reload_keeps_indexes_and_counters)
 }
 END_TEST
 
+/* Two names of one FNV-1a index: the configuration is refused, naming both (else a restart would swap them). */
+START_TEST(test_index_clash_refused)
+{
+	struct sa_conf c;
+	char err[256] = "";
+	static const char text[] = "check chk800079 60 x\ncheck other 60 x\ncheck chk536348 60 x\n";
+
+	ck_assert_uint_eq(sa_index_hash("chk800079"), sa_index_hash("chk536348"));
+	ck_assert_int_eq(sa_conf_parse(&c, text, sizeof(text) - 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(sa_store_index_clash(&c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "line 3") && strstr(err, "chk536348") && strstr(err, "chk800079"),
+		      "got '%s'", err);
+	sa_conf_reset(&c);
+	ck_assert_int_eq(sa_conf_parse(&c, text, (size_t)(strstr(text, "check chk536") - text), err,
+				       sizeof(err)), 0); /* the first two lines */
+	ck_assert_int_eq(sa_store_index_clash(&c, err, sizeof(err)), 0);
+	sa_conf_reset(&c);
+}
+END_TEST
+
 START_TEST(test_index_unique)
 {
 	/* many names: all indexes distinct and in range (probing on collisions) */
@@ -384,6 +404,7 @@ Suite *sa_mib_suite(void)
 	tcase_add_loop_test(tc, test_next_table, 0, N(next_cases));
 	tcase_add_test(tc, test_next_skips_checks_without_rows);
 	tcase_add_test(tc, test_next_long_name);
+	tcase_add_test(tc, test_index_clash_refused);
 	tcase_add_test(tc, test_hidden_metric);
 	tcase_add_test(tc, test_record_changes);
 	tcase_add_test(tc, test_reload_keeps_indexes_and_counters);
