@@ -209,118 +209,10 @@ int smtp_reply_line(struct smtp_reply *r, const char *line, size_t len)
 	return len > 3 && line[3] == '-' ? 0 : 1;
 }
 
-/* ---- EHLO capabilities (RFC 5321 §4.1.1.1) ---- */
-
-struct smtp_cap_name {
-	const char *name;
-	unsigned flag;
-};
-
-/* clang-format off */
-static const struct smtp_cap_name smtp_cap_names[] = {
-	{"PIPELINING", SMTP_CAP_PIPELINING},
-	{"SIZE", SMTP_CAP_SIZE},
-	{"8BITMIME", SMTP_CAP_8BITMIME},
-	{"ENHANCEDSTATUSCODES", SMTP_CAP_ENHANCED},
-	{"SMTPUTF8", SMTP_CAP_SMTPUTF8},
-	{"CHUNKING", SMTP_CAP_CHUNKING},
-	{"DSN", SMTP_CAP_DSN},
-	{"STARTTLS", SMTP_CAP_STARTTLS},
-	{"AUTH", SMTP_CAP_AUTH},
-};
-/* clang-format on */
-
-/* clang-format off */
-static const struct smtp_cap_name smtp_auth_names[] = {
-	{"PLAIN", SMTP_AUTH_PLAIN},
-	{"LOGIN", SMTP_AUTH_LOGIN},
-	{"CRAM-MD5", SMTP_AUTH_CRAM_MD5},
-};
-/* clang-format on */
-
-/* Look a word up in a name table, case-insensitively; 0 when unknown. */
-static unsigned smtp_name_flag(const struct smtp_cap_name *t, size_t n, const char *w, size_t wlen)
+/* 1 when cmd can be sent as one command line (RFC 5321 §4.5.3.1.4, §2.3.8). */
+int smtp_command_valid(const char *cmd)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strlen(t[i].name) == wlen && strncasecmp(t[i].name, w, wlen) == 0)
-			return t[i].flag;
-	return 0;
-}
-
-/* Parse the SIZE parameter (RFC 1870 §4); 0 when absent or not a number. */
-static unsigned long smtp_size_param(const char *s, size_t len)
-{
-	unsigned long v = 0;
-
-	for (size_t i = 0; i < len && s[i] != ' '; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (~0UL - 9) / 10)
-			return 0;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	return v;
-}
-
-/* Take one EHLO reply line's text; also accepts the old "AUTH=PLAIN LOGIN" form. */
-void smtp_caps_line(struct smtp_caps *caps, const char *text, size_t len)
-{
-	size_t k = 0, i;
-	unsigned flag;
-
-	while (k < len && text[k] != ' ' && text[k] != '=')
-		k++;
-	flag = smtp_name_flag(smtp_cap_names, sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]),
-	                      text, k);
-	caps->flags |= flag;
-	i = k < len ? k + 1 : len;
-	if (flag == SMTP_CAP_SIZE)
-		caps->size = smtp_size_param(text + i, len - i);
-	if (flag != SMTP_CAP_AUTH)
-		return;
-	/* RFC 4954 §3: AUTH followed by space-separated SASL mechanism names. */
-	while (i < len) {
-		size_t w = i;
-
-		while (w < len && text[w] != ' ')
-			w++;
-		caps->auth |= smtp_name_flag(smtp_auth_names,
-		                             sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]),
-		                             text + i, w - i);
-		i = w + 1;
-	}
-}
-
-/* Append word to dst (len bytes) after sep; keeps dst NUL-terminated. */
-static void smtp_str_add(char *dst, size_t len, const char *sep, const char *word)
-{
-	size_t n = strlen(dst);
-
-	if (n > 0 && n < len)
-		snprintf(dst + n, len - n, "%s%s", sep, word);
-	else if (n < len)
-		snprintf(dst + n, len - n, "%s", word);
-}
-
-/* Space-separated keyword list of caps, e.g. "PIPELINING SIZE STARTTLS AUTH=PLAIN,LOGIN". */
-const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
-{
-	char auth[64] = "";
-
-	if (len == 0)
-		return "";
-	dst[0] = '\0';
-	for (size_t i = 0; i < sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]); i++)
-		if ((caps->flags & smtp_cap_names[i].flag) &&
-		    smtp_cap_names[i].flag != SMTP_CAP_AUTH)
-			smtp_str_add(dst, len, " ", smtp_cap_names[i].name);
-	if (!(caps->flags & SMTP_CAP_AUTH))
-		return dst;
-	for (size_t i = 0; i < sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]); i++)
-		if (caps->auth & smtp_auth_names[i].flag)
-			smtp_str_add(auth, sizeof(auth), ",", smtp_auth_names[i].name);
-	smtp_str_add(dst, len, " ", "AUTH");
-	if (auth[0] != '\0' && strlen(dst) < len - 1)
-		snprintf(dst + strlen(dst), len - strlen(dst), "=%s", auth);
-	return dst;
+	return cmd != NULL && strpbrk(cmd, "\r\n") == NULL && strlen(cmd) <= SMTP_COMMAND_MAX;
 }
 
 /* Name of a state, for traces. */
@@ -549,11 +441,10 @@ static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
 /* Choose the AUTH mechanism, or record why it cannot be used; returns 0 to go on. */
 static int smtp_auth_pick(struct smtp_client *c)
 {
-	const char *m = c->p->auth_mech;
-	unsigned want = smtp_name_flag(
-	    smtp_auth_names, sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]), m, strlen(m));
+	enum smtp_auth want = c->p->auth;
+	const char *m = smtp_auth_name(want);
 
-	if (want == 0) {
+	if (m[0] == '\0') {
 		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "unknown AUTH mechanism");
 		return -1;
 	}
@@ -587,7 +478,7 @@ static void smtp_next(struct smtp_client *c)
 			return;
 		}
 	}
-	if (p->auth_mech != NULL && !c->auth_done) {
+	if (p->auth != SMTP_AUTH_NONE && !c->auth_done) {
 		if (smtp_auth_pick(c) != 0)
 			smtp_abort(c, NULL);
 		else
