@@ -288,6 +288,7 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	o.smtp.ncmd = s->ncmd;
 	o.smtp.ignore_quit_failure = s->ignore_quit;
 	o.smtp.transcript = env->common->verbose >= 3;
+	o.smtp.trace = env->common->verbose >= 4;
 	s->run = smtp_run_start(env->loop, env->dns, &o, &s->res, smtp_on_done, s);
 	if (s->run == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -64,10 +64,13 @@ struct smtp_params {
 	int ncmd;
 	int ignore_quit_failure;
 	int transcript;          /* keep a transcript in res->transcript */
+	int trace;               /* add each state change, "state: old -> new", to it (-vvvv) */
 };
 
+/* The client's states; smtp_state_name() names them for the -vvvv trace. */
 enum smtp_state {
-	SMTP_ST_GREETING = 0,
+	SMTP_ST_INIT = 0, /* made, left at once by smtp_client_new() */
+	SMTP_ST_GREETING,
 	SMTP_ST_EHLO,
 	SMTP_ST_HELO,
 	SMTP_ST_STARTTLS,

@@ -894,22 +894,105 @@ static void check_session(const struct session *t, struct smtp_client *c,
 		              how, (unsigned char)*d);
 }
 
+/*
+ * The traced states of a finished session, "init greeting ehlo ... done",
+ * checked to form one chain: each line starts where the previous one ended.
+ */
+static const char *trace_states(const struct session *t, const struct smtp_result *res,
+                                char *dst, size_t size)
+{
+	const char *p = res->transcript.data ? (const char *)res->transcript.data : "";
+	const char *end = p + res->transcript.len;
+	char prev[32] = "", from[32], to[32];
+
+	snprintf(dst, size, "init");
+	for (; p < end; p = strchr(p, '\n') + 1) {
+		size_t n = strlen(dst);
+
+		if (strncmp(p, "state: ", 7) != 0)
+			continue;
+		ck_assert_msg(sscanf(p + 7, "%31s -> %31s", from, to) == 2,
+		              "%s: bad trace line %.40s", t->name, p);
+		ck_assert_msg(prev[0] == '\0' ? strcmp(from, "init") == 0 : strcmp(from, prev) == 0,
+		              "%s: trace jumps: \"%s -> %s\" after \"%s\"", t->name, from, to, prev);
+		snprintf(prev, sizeof(prev), "%s", to);
+		snprintf(dst + n, size - n, " %s", to);
+	}
+	return dst;
+}
+
 START_TEST(test_session_table)
 {
 	const struct session *t = &sessions[_i];
 	static struct smtp_result res;
-	char sent[2048];
+	char sent[2048], states[512];
 	struct smtp_params p = t->p;
 
 	for (int bytewise = 0; bytewise < 2; bytewise++) {
 		struct smtp_client *c;
+		const char *last;
 
 		p.transcript = bytewise; /* and with the transcript on */
+		p.trace = 1;
 		c = play(t, &p, &res, bytewise, sent, sizeof(sent));
 		check_session(t, c, &res, sent, bytewise ? "bytewise" : "chunks");
+		trace_states(t, &res, states, sizeof(states));
+		last = strrchr(states, ' ');
+		ck_assert_msg(last != NULL && strcmp(last + 1, smtp_state_name(smtp_client_state(c))) == 0,
+		              "%s: trace \"%s\" does not end in the state %s", t->name, states,
+		              smtp_state_name(smtp_client_state(c)));
 		smtp_client_free(c);
 		smtp_session_reset(&res);
 	}
+}
+END_TEST
+
+/* Replayed transcripts and the exact sequence of states the -vvvv trace shows. */
+static const struct {
+	const char *session, *states;
+} trace_cases[] = {
+    {"healthy plain", "init greeting ehlo quit done"},
+    {"421 greeting: no QUIT", "init greeting done"},
+    {"554 greeting: QUIT", "init greeting quit done"},
+    {"EHLO 502 then HELO", "init greeting ehlo helo quit done"},
+    {"STARTTLS then EHLO again, caps reset", "init greeting ehlo starttls tls ehlo2 quit done"},
+    {"STARTTLS response injection, same chunk", "init greeting ehlo starttls tls done"},
+    {"verification failed: QUIT after handshake", "init greeting ehlo starttls tls quit done"},
+    {"timeout in TLS handshake", "init greeting ehlo starttls tls done"},
+    {"AUTH PLAIN ok", "init greeting ehlo auth-pass quit done"},
+    {"AUTH after STARTTLS, offered only inside TLS",
+     "init greeting ehlo starttls tls ehlo2 auth-pass quit done"},
+    {"AUTH LOGIN", "init greeting ehlo auth auth-user auth-pass quit done"},
+    {"AUTH CRAM-MD5 (RFC 2195 example)", "init greeting ehlo auth auth-pass quit done"},
+    {"AUTH CRAM-MD5 bad challenge", "init greeting ehlo auth done"},
+    {"AUTH mechanism not offered", "init greeting ehlo quit done"},
+    {"-C/-R match", "init greeting ehlo command quit done"},
+    {"-C with CRLF is refused", "init greeting ehlo quit done"},
+    {"MAIL and two RCPT", "init greeting ehlo mail rcpt rcpt quit done"},
+    {"421 at RCPT: no QUIT", "init greeting ehlo mail rcpt done"},
+    {"EOF mid-EHLO", "init greeting ehlo done"},
+    {"QUIT timeout", "init greeting ehlo quit done"},
+};
+
+START_TEST(test_trace_states)
+{
+	static struct smtp_result res;
+	const struct session *t = NULL;
+	char sent[2048], states[512];
+	struct smtp_params p;
+	struct smtp_client *c;
+
+	for (size_t i = 0; i < NELEM(sessions) && t == NULL; i++)
+		if (strcmp(sessions[i].name, trace_cases[_i].session) == 0)
+			t = &sessions[i];
+	ck_assert_msg(t != NULL, "no session named \"%s\"", trace_cases[_i].session);
+	p = t->p;
+	p.trace = 1;
+	c = play(t, &p, &res, 0, sent, sizeof(sent));
+	ck_assert_msg(strcmp(trace_states(t, &res, states, sizeof(states)), trace_cases[_i].states) == 0,
+	              "%s: got states \"%s\", want \"%s\"", t->name, states, trace_cases[_i].states);
+	smtp_client_free(c);
+	smtp_session_reset(&res);
 }
 END_TEST
 
@@ -984,6 +1067,34 @@ START_TEST(test_transcript_lines)
 	c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	ck_assert_msg(res.transcript.len == 0, "transcript off: got %zu bytes, want 0",
 	              res.transcript.len);
+	smtp_client_free(c);
+	smtp_session_reset(&res);
+}
+END_TEST
+
+/* -vvvv: the trace lines sit between the dialogue lines, where each change happened. */
+START_TEST(test_transcript_trace)
+{
+	static struct smtp_result res;
+	struct smtp_params p = {.helo = HELO, .transcript = 1, .trace = 1};
+	const struct session t = {.name = "t", .steps = {GREET, EHLO_PLAIN, BYE}};
+	char sent[512];
+	struct smtp_client *c = play(&t, &p, &res, 0, sent, sizeof(sent));
+	const char *want = "state: init -> greeting\nS: 220 mx.example.com ESMTP\n"
+	                   "state: greeting -> ehlo\nC: EHLO " HELO "\n"
+	                   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
+	                   "state: ehlo -> quit\nC: QUIT\nS: 221 2.0.0 Bye\nstate: quit -> done\n";
+
+	ck_assert_msg(strcmp(transcript_str(&res), want) == 0, "got transcript\n%s\nwant\n%s",
+	              transcript_str(&res), want);
+	smtp_client_free(c);
+	smtp_session_reset(&res);
+
+	/* Trace without the dialogue: only the state lines. */
+	p.transcript = 0;
+	c = play(&t, &p, &res, 0, sent, sizeof(sent));
+	ck_assert_str_eq(transcript_str(&res), "state: init -> greeting\nstate: greeting -> ehlo\n"
+	                                       "state: ehlo -> quit\nstate: quit -> done\n");
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 }
@@ -1155,6 +1266,8 @@ Suite *smtp_suite(void)
 	tcase_add_loop_test(tc, test_session_table, 0, NELEM(sessions));
 	tcase_add_test(tc, test_transcript_masks_secrets);
 	tcase_add_test(tc, test_transcript_lines);
+	tcase_add_test(tc, test_transcript_trace);
+	tcase_add_loop_test(tc, test_trace_states, 0, NELEM(trace_cases));
 	tcase_add_test(tc, test_phases_and_replies);
 	tcase_add_test(tc, test_reply_too_long_lines);
 	tcase_add_test(tc, test_reply_too_long_bytes);
