@@ -6,12 +6,7 @@
 
 #include <stddef.h>
 #include <sys/socket.h>
-
-/* An address with its length, IPv4 or IPv6. */
-struct net_addr {
-	struct sockaddr_storage ss;
-	socklen_t len;
-};
+#include "base/net_addr.h"
 
 /*
  * Start a non-blocking connect to addr (port already set), optionally bound
@@ -21,11 +16,6 @@ struct net_addr {
 int net_connect_start(const struct net_addr *addr, const struct net_addr *src, int *err);
 /* After the fd became writable: 0 if connected, else the errno of the failure. */
 int net_connect_finish(int fd);
-/* Parse a numeric IPv4/IPv6 literal (brackets allowed) with port into *out; -1 if not one. */
-int net_addr_parse(const char *text, int port, struct net_addr *out);
-/* Set the port of an address. */
-void net_addr_set_port(struct net_addr *a, int port);
-/* Numeric text of an address without port, e.g. "127.0.0.1" or "::1". */
-const char *net_addr_str(const struct net_addr *a, char *dst, size_t len);
+/* The address helpers (net_addr_parse, _set_port, _str) are declared in net_addr.h. */
 
 #endif

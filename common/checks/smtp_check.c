@@ -28,6 +28,7 @@ struct smtp_check {
 	const char *expect, *from, *authtype, *authuser, *password_file;
 	const char *sni, *bind;
 	char *authpass; /* owned, wiped in cleanup */
+	enum smtp_auth auth; /* -A, parsed */
 	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
 	int ncmd, nresp, nrcpt;
 	int implicit_tls, lmtp, ignore_quit, ignore_expiry;
@@ -84,7 +85,7 @@ static const char smtp_help[] =
 	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n"
 	" --ca-file=FILE            trust these CA certificates instead of the system store\n"
 	" --no-verify               do not fail on chain or name verification errors\n"
-	" -A, --authtype=MECH       AUTH mechanism: PLAIN, LOGIN or CRAM-MD5\n"
+	" -A, --authtype=MECH       AUTH mechanism: " SMTP_AUTH_LIST "\n"
 	" -U, --authuser=USER       AUTH user name\n"
 	" --password-file=FILE      read the AUTH password from FILE (or set " PASSWORD_ENV ")\n"
 	" -P, --authpass=PASS       AUTH password on the command line (visible to others: avoid)\n"
@@ -183,10 +184,8 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 		snprintf(err, errlen, "-A and -U go together");
 		return -1;
 	}
-	if (strcasecmp(s->authtype, "PLAIN") != 0 && strcasecmp(s->authtype, "LOGIN") != 0 &&
-	    strcasecmp(s->authtype, "CRAM-MD5") != 0) {
-		snprintf(err, errlen, "unsupported -A '%s': want PLAIN, LOGIN or CRAM-MD5",
-			 s->authtype);
+	if (smtp_auth_parse(s->authtype, &s->auth) != 0) {
+		snprintf(err, errlen, "unsupported -A '%s': want " SMTP_AUTH_LIST, s->authtype);
 		return -1;
 	}
 	if (s->authpass != NULL && s->password_file == NULL)
@@ -221,8 +220,9 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		return -1;
 	}
 	for (int i = 0; i < s->ncmd; i++)
-		if (strpbrk(s->cmd[i], "\r\n") != NULL || strlen(s->cmd[i]) > 510) {
-			snprintf(err, errlen, "invalid -C command: CR, LF or longer than 510 bytes");
+		if (!smtp_command_valid(s->cmd[i])) {
+			snprintf(err, errlen, "invalid -C command: CR, LF or longer than %d bytes",
+				 SMTP_COMMAND_MAX);
 			return -1;
 		}
 	for (int i = 0; i < s->nresp; i++)
@@ -277,7 +277,7 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	o.deadline_us = env->deadline_us;
 	o.smtp.lmtp = s->lmtp;
 	o.smtp.expect = s->expect;
-	o.smtp.auth_mech = s->authtype;
+	o.smtp.auth = s->auth;
 	o.smtp.auth_user = s->authuser;
 	o.smtp.auth_pass = s->authpass;
 	o.smtp.mail_from = s->from;
@@ -288,6 +288,7 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	o.smtp.ncmd = s->ncmd;
 	o.smtp.ignore_quit_failure = s->ignore_quit;
 	o.smtp.transcript = env->common->verbose >= 3;
+	o.smtp.trace = env->common->verbose >= 4;
 	s->run = smtp_run_start(env->loop, env->dns, &o, &s->res, smtp_on_done, s);
 	if (s->run == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -317,8 +318,7 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
 
-	out_summary(o, " %s", s->lmtp ? "LMTP" : r->smtp.reply[PHASE_EHLO].code == 250 &&
-						 r->smtp.caps.flags ? "ESMTP" : "SMTP");
+	out_summary(o, " %s", s->lmtp ? "LMTP" : smtp_result_esmtp(&r->smtp) ? "ESMTP" : "SMTP");
 	if (s->po.starttls)
 		out_summary(o, " STARTTLS");
 	if (r->tls_used)
@@ -371,7 +371,7 @@ static void smtp_cleanup(void *ctx)
 	struct smtp_check *s = ctx;
 
 	smtp_run_free(s->run);
-	buf_reset(&s->res.smtp.transcript);
+	smtp_result_reset(&s->res);
 	tls_ctx_free(s->tls);
 	secret_free(s->authpass);
 }

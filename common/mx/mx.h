@@ -11,7 +11,7 @@
 #include "verdict/classify.h"
 #include "dns/dns.h"
 #include "base/range.h"
-#include "smtp/smtp_run.h"
+#include "smtp/smtp_result.h"
 
 #define MX_MAX 16
 #define MX_ADDR_MAX 8

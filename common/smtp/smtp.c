@@ -4,25 +4,28 @@
  * Contract: smtp_client_new() borrows params and the caller-owned result;
  * bytes from the server go in through smtp_client_feed(), complete lines
  * (LF-terminated, CR stripped, bare LF tolerated) are parsed into replies
- * (RFC 5321 §4.2, §4.2.1) and each complete reply drives one transition
- * (smtp_step). Commands come out of smtp_client_output(). No pipelining:
- * one command is outstanding at a time. The first failure is recorded in
- * res->fail; then the client sends QUIT, except after 421, a drop, a
- * timeout, a protocol error or injection, where it only asks to close.
+ * (RFC 5321 §4.2, §4.2.1) and each complete reply is judged by smtp_step(),
+ * which picks the next state. smtp_enter() is the one transition function:
+ * the only place the state changes; entering a state sends its opening
+ * command (EHLO, STARTTLS, AUTH, ...) and, with params->trace, writes
+ * "state: old -> new" into the transcript (the -vvvv trace). Commands come
+ * out of smtp_client_output(). No pipelining: one command is outstanding
+ * at a time. The first failure is recorded in res->fail; then the client
+ * sends QUIT, except after 421, a drop, a timeout, a protocol error or
+ * injection, where it only asks to close. CRAM-MD5 uses the in-tree
+ * HMAC-MD5 (base/md5.c): the core loads no library.
  * Secrets: credential lines are masked in the transcript and wiped from
  * the output buffer once sent and in smtp_client_free().
  */
-#include <ctype.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/b64.h"
-#include "tls/ossl.h"
+#include "base/md5.h"
 #include "smtp/smtp.h"
 
 #define SMTP_IN_MAX (SMTP_LINE_MAX + 2)       /* one pending line plus CRLF */
@@ -50,6 +53,7 @@ struct smtp_client {
 
 /* clang-format off */
 static const char *const smtp_state_names[SMTP_ST_MAX] = {
+	[SMTP_ST_INIT] = "init",
 	[SMTP_ST_GREETING] = "greeting",
 	[SMTP_ST_EHLO] = "ehlo",
 	[SMTP_ST_HELO] = "helo",
@@ -70,6 +74,7 @@ static const char *const smtp_state_names[SMTP_ST_MAX] = {
 /* The phase each state waits in (used for timing and failure records). */
 /* clang-format off */
 static const enum phase smtp_state_phase[SMTP_ST_MAX] = {
+	[SMTP_ST_INIT] = PHASE_GREETING,
 	[SMTP_ST_GREETING] = PHASE_GREETING,
 	[SMTP_ST_EHLO] = PHASE_EHLO,
 	[SMTP_ST_HELO] = PHASE_EHLO,
@@ -209,118 +214,10 @@ int smtp_reply_line(struct smtp_reply *r, const char *line, size_t len)
 	return len > 3 && line[3] == '-' ? 0 : 1;
 }
 
-/* ---- EHLO capabilities (RFC 5321 §4.1.1.1) ---- */
-
-struct smtp_cap_name {
-	const char *name;
-	unsigned flag;
-};
-
-/* clang-format off */
-static const struct smtp_cap_name smtp_cap_names[] = {
-	{"PIPELINING", SMTP_CAP_PIPELINING},
-	{"SIZE", SMTP_CAP_SIZE},
-	{"8BITMIME", SMTP_CAP_8BITMIME},
-	{"ENHANCEDSTATUSCODES", SMTP_CAP_ENHANCED},
-	{"SMTPUTF8", SMTP_CAP_SMTPUTF8},
-	{"CHUNKING", SMTP_CAP_CHUNKING},
-	{"DSN", SMTP_CAP_DSN},
-	{"STARTTLS", SMTP_CAP_STARTTLS},
-	{"AUTH", SMTP_CAP_AUTH},
-};
-/* clang-format on */
-
-/* clang-format off */
-static const struct smtp_cap_name smtp_auth_names[] = {
-	{"PLAIN", SMTP_AUTH_PLAIN},
-	{"LOGIN", SMTP_AUTH_LOGIN},
-	{"CRAM-MD5", SMTP_AUTH_CRAM_MD5},
-};
-/* clang-format on */
-
-/* Look a word up in a name table, case-insensitively; 0 when unknown. */
-static unsigned smtp_name_flag(const struct smtp_cap_name *t, size_t n, const char *w, size_t wlen)
+/* 1 when cmd can be sent as one command line (RFC 5321 §4.5.3.1.4, §2.3.8). */
+int smtp_command_valid(const char *cmd)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strlen(t[i].name) == wlen && strncasecmp(t[i].name, w, wlen) == 0)
-			return t[i].flag;
-	return 0;
-}
-
-/* Parse the SIZE parameter (RFC 1870 §4); 0 when absent or not a number. */
-static unsigned long smtp_size_param(const char *s, size_t len)
-{
-	unsigned long v = 0;
-
-	for (size_t i = 0; i < len && s[i] != ' '; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (~0UL - 9) / 10)
-			return 0;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	return v;
-}
-
-/* Take one EHLO reply line's text; also accepts the old "AUTH=PLAIN LOGIN" form. */
-void smtp_caps_line(struct smtp_caps *caps, const char *text, size_t len)
-{
-	size_t k = 0, i;
-	unsigned flag;
-
-	while (k < len && text[k] != ' ' && text[k] != '=')
-		k++;
-	flag = smtp_name_flag(smtp_cap_names, sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]),
-	                      text, k);
-	caps->flags |= flag;
-	i = k < len ? k + 1 : len;
-	if (flag == SMTP_CAP_SIZE)
-		caps->size = smtp_size_param(text + i, len - i);
-	if (flag != SMTP_CAP_AUTH)
-		return;
-	/* RFC 4954 §3: AUTH followed by space-separated SASL mechanism names. */
-	while (i < len) {
-		size_t w = i;
-
-		while (w < len && text[w] != ' ')
-			w++;
-		caps->auth |= smtp_name_flag(smtp_auth_names,
-		                             sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]),
-		                             text + i, w - i);
-		i = w + 1;
-	}
-}
-
-/* Append word to dst (len bytes) after sep; keeps dst NUL-terminated. */
-static void smtp_str_add(char *dst, size_t len, const char *sep, const char *word)
-{
-	size_t n = strlen(dst);
-
-	if (n > 0 && n < len)
-		snprintf(dst + n, len - n, "%s%s", sep, word);
-	else if (n < len)
-		snprintf(dst + n, len - n, "%s", word);
-}
-
-/* Space-separated keyword list of caps, e.g. "PIPELINING SIZE STARTTLS AUTH=PLAIN,LOGIN". */
-const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
-{
-	char auth[64] = "";
-
-	if (len == 0)
-		return "";
-	dst[0] = '\0';
-	for (size_t i = 0; i < sizeof(smtp_cap_names) / sizeof(smtp_cap_names[0]); i++)
-		if ((caps->flags & smtp_cap_names[i].flag) &&
-		    smtp_cap_names[i].flag != SMTP_CAP_AUTH)
-			smtp_str_add(dst, len, " ", smtp_cap_names[i].name);
-	if (!(caps->flags & SMTP_CAP_AUTH))
-		return dst;
-	for (size_t i = 0; i < sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]); i++)
-		if (caps->auth & smtp_auth_names[i].flag)
-			smtp_str_add(auth, sizeof(auth), ",", smtp_auth_names[i].name);
-	smtp_str_add(dst, len, " ", "AUTH");
-	if (auth[0] != '\0' && strlen(dst) < len - 1)
-		snprintf(dst + strlen(dst), len - strlen(dst), "=%s", auth);
-	return dst;
+	return cmd != NULL && strpbrk(cmd, "\r\n") == NULL && strlen(cmd) <= SMTP_COMMAND_MAX;
 }
 
 /* Name of a state, for traces. */
@@ -352,16 +249,23 @@ static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase p
 }
 
 /* Append one transcript line: prefix then n raw bytes then LF; dropped when full. */
-static void smtp_log(struct smtp_client *c, const char *prefix, const char *s, size_t n)
+static void smtp_log_line(struct smtp_client *c, const char *prefix, const char *s, size_t n)
 {
 	struct buf *t = &c->res->transcript;
 	size_t plen = strlen(prefix);
 
-	if (!c->p->transcript || buf_room(t) < plen + n + 1)
+	if (buf_room(t) < plen + n + 1)
 		return;
 	if (buf_append(t, prefix, plen) != 0 || buf_append(t, s, n) != 0 ||
 	    buf_append(t, "\n", 1) != 0)
 		return; /* room was checked; a failure here only shortens the transcript */
+}
+
+/* Log a line of the dialogue ("S: ", "C: ") when the transcript is on. */
+static void smtp_log(struct smtp_client *c, const char *prefix, const char *s, size_t n)
+{
+	if (c->p->transcript)
+		smtp_log_line(c, prefix, s, n);
 }
 
 /* Wipe the whole output storage (it held credentials). */
@@ -372,66 +276,238 @@ static void smtp_wipe_out(struct smtp_client *c)
 	c->out_secret = 0;
 }
 
+/* One command line being made: its text and what the transcript shows instead. */
+struct smtp_cmdline {
+	char text[SMTP_LINE_MAX + 3]; /* room for CRLF */
+	size_t len;                   /* without CRLF; 0: the state sends nothing */
+	const char *masked;           /* transcript text (credentials), NULL: text itself */
+};
+
 /*
- * Queue one command line (CRLF added) and wait in state st. masked: what the
- * transcript shows instead of the line (credentials), NULL to show the line.
- * A line that is too long, holds CR/LF or does not fit records FAIL_INTERNAL
- * and QUIT is sent instead.
+ * Format a command line for a state of phase ph. A line that is too long
+ * or holds CR/LF (RFC 5321 §2.3.8: a parameter must not add lines) records
+ * FAIL_INTERNAL; returns 0 or -1.
  */
-static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
-static void smtp_cmd(struct smtp_client *c, enum smtp_state st, const char *masked, const char *fmt,
-                     ...)
+static int smtp_fmt(struct smtp_client *c, struct smtp_cmdline *o, enum phase ph,
+                    const char *masked, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int smtp_fmt(struct smtp_client *c, struct smtp_cmdline *o, enum phase ph,
+                    const char *masked, const char *fmt, ...)
 {
-	char line[SMTP_LINE_MAX + 3];
-	enum phase ph = smtp_state_phase[st];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(o->text, sizeof(o->text), fmt, ap);
 	va_end(ap);
-	c->st = SMTP_ST_DONE;
 	if (n < 0 || (size_t)n > SMTP_LINE_MAX) {
-		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "command line too long");
-		goto out;
+		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "%s", masked != NULL ? "credentials too long"
+		                                                          : "command line too long");
+		return -1;
 	}
-	/* RFC 5321 §2.3.8: never send a bare CR or LF; a parameter must not add lines. */
-	if (strpbrk(line, "\r\n") != NULL) {
+	if (strpbrk(o->text, "\r\n") != NULL) {
 		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "CR or LF inside a command");
-		goto out;
+		return -1;
 	}
-	smtp_log(c, "C: ", masked != NULL ? masked : line, strlen(masked != NULL ? masked : line));
-	memcpy(line + n, "\r\n", 2);
-	if (buf_append(&c->out, line, (size_t)n + 2) != 0) {
-		smtp_record(c, FAIL_INTERNAL, ph, ENOMEM, NULL, "output buffer full");
-		goto out;
+	o->len = (size_t)n;
+	o->masked = masked;
+	return 0;
+}
+
+/* Format base64 of s[0..n) as a credential line (RFC 4954 §4); 0 or -1. */
+static int smtp_fmt_b64(struct smtp_client *c, struct smtp_cmdline *o, const char *prefix,
+                        const void *s, size_t n)
+{
+	char b64[SMTP_LINE_MAX];
+	int rc = -1;
+
+	if (n <= sizeof(b64) / 4 * 3 - 3 && b64_encode(b64, sizeof(b64), s, n) == 0)
+		rc = prefix[0] != '\0'
+		         ? smtp_fmt(c, o, PHASE_AUTH, "AUTH PLAIN " SMTP_MASK, "%s%s", prefix, b64)
+		         : smtp_fmt(c, o, PHASE_AUTH, SMTP_MASK, "%s", b64);
+	else
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
+	explicit_bzero(b64, sizeof(b64));
+	return rc;
+}
+
+/* RFC 4616 §2: the PLAIN initial response, [authzid] NUL authcid NUL passwd. */
+static int smtp_fmt_plain(struct smtp_client *c, struct smtp_cmdline *o)
+{
+	const char *user = c->p->auth_user ? c->p->auth_user : "";
+	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
+	size_t ul = strlen(user), pl = strlen(pass);
+	char raw[2 * SMTP_LINE_MAX / 3];
+	int rc;
+
+	if (ul + pl + 2 > sizeof(raw)) {
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
+		return -1;
 	}
-	if (masked != NULL)
-		c->out_secret = 1;
-	c->st = st;
-out:
-	if (masked != NULL)
-		explicit_bzero(line, sizeof(line));
-	if (c->st == SMTP_ST_DONE && st != SMTP_ST_QUIT)
-		smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT"); /* the session itself is still sound */
+	raw[0] = '\0';
+	memcpy(raw + 1, user, ul);
+	raw[ul + 1] = '\0';
+	memcpy(raw + ul + 2, pass, pl);
+	rc = smtp_fmt_b64(c, o, "AUTH PLAIN ", raw, ul + pl + 2);
+	explicit_bzero(raw, sizeof(raw));
+	return rc;
 }
 
 /*
- * After a failure: say QUIT unless the server is closing (421), is in the
- * middle of an AUTH exchange (334) or the stream cannot be trusted.
+ * RFC 2195 §2: answer the CRAM-MD5 challenge (the 334 text, base64) with
+ * base64 of "user SP hex(HMAC-MD5(password, challenge))" (RFC 2104).
  */
-static void smtp_abort(struct smtp_client *c, const struct smtp_reply *r)
+static int smtp_fmt_cram(struct smtp_client *c, struct smtp_cmdline *o)
+{
+	const char *user = c->p->auth_user ? c->p->auth_user : "";
+	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
+	const char *chal = c->first + 4;
+	size_t clen = c->first_len > 4 ? c->first_len - 4 : 0, dlen = 0;
+	unsigned char dec[SMTP_LINE_MAX], mac[MD5_DIGEST_LEN];
+	char resp[SMTP_LINE_MAX / 2];
+	int n, rc = -1;
+
+	if (clen == 0 || b64_decode(dec, sizeof(dec), chal, clen, &dlen) != 0) {
+		smtp_record(c, FAIL_PROTOCOL, PHASE_AUTH, 0, &c->res->reply[PHASE_AUTH],
+		            "CRAM-MD5 challenge is not base64");
+		return -1;
+	}
+	md5_hmac(pass, strlen(pass), dec, dlen, mac);
+	n = snprintf(resp, sizeof(resp), "%s ", user);
+	for (unsigned i = 0; i < sizeof(mac) && n > 0 && (size_t)n + 3 < sizeof(resp); i++)
+		n += snprintf(resp + n, sizeof(resp) - (size_t)n, "%02x", mac[i]);
+	if (n < 0 || (size_t)n + 3 >= sizeof(resp))
+		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
+	else
+		rc = smtp_fmt_b64(c, o, "", resp, (size_t)n);
+	explicit_bzero(mac, sizeof(mac));
+	explicit_bzero(resp, sizeof(resp));
+	return rc;
+}
+
+/*
+ * Make the command that opens state st (RFC 5321 §4.1.1, RFC 3207 §4,
+ * RFC 4954 §4) into o; o->len stays 0 for states that send nothing.
+ * Returns 0, or -1 with the failure recorded.
+ */
+static int smtp_compose(struct smtp_client *c, enum smtp_state st, struct smtp_cmdline *o)
+{
+	const struct smtp_params *p = c->p;
+	const char *helo = p->helo != NULL ? p->helo : "localhost";
+	const char *user = p->auth_user ? p->auth_user : "";
+	const char *pass = p->auth_pass ? p->auth_pass : "";
+	enum phase ph = smtp_state_phase[st];
+
+	o->len = 0;
+	o->masked = NULL;
+	switch (st) {
+	case SMTP_ST_EHLO:
+	case SMTP_ST_EHLO2:
+		return smtp_fmt(c, o, ph, NULL, "%s %s", p->lmtp ? "LHLO" : "EHLO", helo);
+	case SMTP_ST_HELO:
+		return smtp_fmt(c, o, ph, NULL, "HELO %s", helo);
+	case SMTP_ST_STARTTLS:
+		return smtp_fmt(c, o, ph, NULL, "STARTTLS");
+	case SMTP_ST_AUTH:
+		return smtp_fmt(c, o, ph, NULL, "AUTH %s", smtp_auth_name((enum smtp_auth)c->auth));
+	case SMTP_ST_AUTH_USER:
+		return smtp_fmt_b64(c, o, "", user, strlen(user));
+	case SMTP_ST_AUTH_PASS:
+		if (c->auth == SMTP_AUTH_PLAIN)
+			return smtp_fmt_plain(c, o);
+		if (c->auth == SMTP_AUTH_CRAM_MD5)
+			return smtp_fmt_cram(c, o);
+		return smtp_fmt_b64(c, o, "", pass, strlen(pass));
+	case SMTP_ST_COMMAND:
+		return smtp_fmt(c, o, ph, NULL, "%s", p->cmd[c->cmd_i]);
+	case SMTP_ST_MAIL:
+		return smtp_fmt(c, o, ph, NULL, "MAIL FROM:<%s>", p->mail_from ? p->mail_from : "");
+	case SMTP_ST_RCPT:
+		return smtp_fmt(c, o, ph, NULL, "RCPT TO:<%s>", p->rcpt[c->rcpt_i]);
+	case SMTP_ST_QUIT:
+		return smtp_fmt(c, o, ph, NULL, "QUIT");
+	case SMTP_ST_INIT:
+	case SMTP_ST_GREETING:
+	case SMTP_ST_TLS:
+	case SMTP_ST_DONE:
+	case SMTP_ST_MAX:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Where the client goes after a failure, from state st: QUIT, or DONE when
+ * it is already leaving, the server is closing (421), the server waits
+ * inside an AUTH exchange (334) or the stream cannot be trusted.
+ */
+static enum smtp_state smtp_exit_state(const struct smtp_client *c, enum smtp_state st,
+                                       const struct smtp_reply *r)
 {
 	enum fail_class cls = c->res->fail.cls;
 
-	if (c->st == SMTP_ST_QUIT || c->st == SMTP_ST_DONE || cls == FAIL_PROTOCOL ||
+	if (st == SMTP_ST_QUIT || st == SMTP_ST_DONE || cls == FAIL_PROTOCOL ||
 	    cls == FAIL_INJECTION || cls == FAIL_DROPPED || cls == FAIL_TIMEOUT ||
-	    (r != NULL && (r->code == 421 || r->code == 334))) {
-		c->st = SMTP_ST_DONE;
+	    (r != NULL && (r->code == 421 || r->code == 334)))
+		return SMTP_ST_DONE;
+	return SMTP_ST_QUIT;
+}
+
+/* The -vvvv trace: one "state: old -> new" line in the transcript. */
+static void smtp_trace(struct smtp_client *c, enum smtp_state from, enum smtp_state to)
+{
+	char line[64];
+	int n;
+
+	if (!c->p->trace)
 		return;
+	n = snprintf(line, sizeof(line), "%s -> %s", smtp_state_name(from), smtp_state_name(to));
+	if (n > 0 && (size_t)n < sizeof(line))
+		smtp_log_line(c, "state: ", line, (size_t)n);
+}
+
+/*
+ * The one transition function: the only place c->st changes. The state's
+ * opening command is made first; when it cannot be, the failure is
+ * recorded and the client leaves instead (QUIT or DONE). Then the change
+ * is traced, the state set and the command queued (shown masked in the
+ * transcript when it carries credentials, which are wiped here).
+ */
+static void smtp_enter(struct smtp_client *c, enum smtp_state st)
+{
+	struct smtp_cmdline o;
+	enum smtp_state from = c->st;
+
+	if (smtp_compose(c, st, &o) != 0) {
+		st = smtp_exit_state(c, st, NULL);
+		if (st == SMTP_ST_QUIT && smtp_compose(c, st, &o) != 0)
+			st = SMTP_ST_DONE; /* not reached: QUIT always fits */
+		if (st == SMTP_ST_DONE)
+			o.len = 0;
 	}
-	smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT");
+	smtp_trace(c, from, st);
+	c->st = st;
+	/* RFC 5321 §4.1.4, RFC 3207 §4.2: a new greeting replaces what was learned before. */
+	if (st == SMTP_ST_EHLO || st == SMTP_ST_HELO || st == SMTP_ST_EHLO2)
+		memset(&c->res->caps, 0, sizeof(c->res->caps));
+	if (o.len > 0) {
+		smtp_log(c, "C: ", o.masked != NULL ? o.masked : o.text,
+		         strlen(o.masked != NULL ? o.masked : o.text));
+		memcpy(o.text + o.len, "\r\n", 2);
+		if (o.masked != NULL)
+			c->out_secret = 1;
+		if (buf_append(&c->out, o.text, o.len + 2) != 0) {
+			smtp_record(c, FAIL_INTERNAL, smtp_state_phase[st], ENOMEM, NULL,
+			            "output buffer full");
+			smtp_enter(c, SMTP_ST_DONE);
+		}
+	}
+	explicit_bzero(&o, sizeof(o)); /* it may hold credentials */
+}
+
+/* After a failure: leave (QUIT or DONE, see smtp_exit_state); r is the reply that failed. */
+static void smtp_abort(struct smtp_client *c, const struct smtp_reply *r)
+{
+	smtp_enter(c, smtp_exit_state(c, c->st, r));
 }
 
 /* Record an unexpected reply in the current phase and stop. */
@@ -441,119 +517,13 @@ static void smtp_bad_reply(struct smtp_client *c, const struct smtp_reply *r, co
 	smtp_abort(c, r);
 }
 
-/* Send EHLO (LHLO for LMTP) and wait in st. */
-static void smtp_ehlo(struct smtp_client *c, enum smtp_state st)
-{
-	memset(&c->res->caps, 0, sizeof(c->res->caps));
-	smtp_cmd(c, st, NULL, "%s %s", c->p->lmtp ? "LHLO" : "EHLO",
-	         c->p->helo != NULL ? c->p->helo : "localhost");
-}
-
-
-/* Record that the credentials do not fit one command line, and stop. */
-static void smtp_auth_too_long(struct smtp_client *c)
-{
-	smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
-	smtp_abort(c, NULL);
-}
-
-/* Start AUTH with the chosen mechanism (RFC 4954 §4). */
-static void smtp_auth_start(struct smtp_client *c)
-{
-	const char *user = c->p->auth_user ? c->p->auth_user : "";
-	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
-	size_t ul = strlen(user), pl = strlen(pass);
-	char raw[2 * SMTP_LINE_MAX / 3], b64[SMTP_LINE_MAX];
-
-	if (c->auth == SMTP_AUTH_LOGIN) {
-		smtp_cmd(c, SMTP_ST_AUTH, NULL, "AUTH LOGIN");
-		return;
-	}
-	if (c->auth == SMTP_AUTH_CRAM_MD5) {
-		smtp_cmd(c, SMTP_ST_AUTH, NULL, "AUTH CRAM-MD5");
-		return;
-	}
-	/* RFC 4616 §2: message = [authzid] NUL authcid NUL passwd, sent as initial response. */
-	if (ul + pl + 2 > sizeof(raw)) {
-		smtp_auth_too_long(c);
-		return;
-	}
-	raw[0] = '\0';
-	memcpy(raw + 1, user, ul);
-	raw[ul + 1] = '\0';
-	memcpy(raw + ul + 2, pass, pl);
-	if (b64_encode(b64, sizeof(b64), raw, ul + pl + 2) == 0)
-		smtp_cmd(c, SMTP_ST_AUTH_PASS, "AUTH PLAIN " SMTP_MASK, "AUTH PLAIN %s", b64);
-	else /* not reached: raw is at most 3/4 of b64 */
-		smtp_auth_too_long(c);
-	explicit_bzero(raw, sizeof(raw));
-	explicit_bzero(b64, sizeof(b64));
-}
-
-/* Send one credential (base64 of s) and wait in st. */
-static void smtp_auth_send(struct smtp_client *c, enum smtp_state st, const char *s, size_t n)
-{
-	char b64[SMTP_LINE_MAX];
-
-	if (n > sizeof(b64) / 4 * 3 - 3 || b64_encode(b64, sizeof(b64), s, n) != 0) {
-		smtp_auth_too_long(c);
-		return;
-	}
-	smtp_cmd(c, st, SMTP_MASK, "%s", b64);
-	explicit_bzero(b64, sizeof(b64));
-}
-
-
-/* RFC 2195 §2: answer the CRAM-MD5 challenge with "user hex(HMAC-MD5(pass, challenge))". */
-static void smtp_cram(struct smtp_client *c, const struct smtp_reply *r)
-{
-	const char *user = c->p->auth_user ? c->p->auth_user : "";
-	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
-	const char *chal = c->first + 4;
-	size_t clen = c->first_len > 4 ? c->first_len - 4 : 0;
-	unsigned char dec[SMTP_LINE_MAX], mac[EVP_MAX_MD_SIZE];
-	char resp[SMTP_LINE_MAX / 2], why[SMTP_LINE_MAX / 2];
-	unsigned maclen = 0;
-	size_t dlen = 0;
-	int n;
-
-	if (clen == 0 || b64_decode(dec, sizeof(dec), chal, clen, &dlen) != 0) {
-		smtp_record(c, FAIL_PROTOCOL, PHASE_AUTH, 0, r, "CRAM-MD5 challenge is not base64");
-		smtp_abort(c, r);
-		return;
-	}
-	/* HMAC-MD5 is the one libcrypto use of the SMTP core: loaded on demand. */
-	if (ossl_load(why, sizeof(why)) != 0) {
-		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "HMAC-MD5: %s", why);
-		smtp_abort(c, NULL);
-		return;
-	}
-	if (OSSL(HMAC)(OSSL(EVP_md5)(), pass, (int)strlen(pass), dec, dlen, mac, &maclen) == NULL) {
-		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "HMAC-MD5 failed");
-		smtp_abort(c, NULL);
-		return;
-	}
-	n = snprintf(resp, sizeof(resp), "%s ", user);
-	for (unsigned i = 0; i < maclen && n > 0 && (size_t)n + 3 < sizeof(resp); i++)
-		n += snprintf(resp + n, sizeof(resp) - (size_t)n, "%02x", mac[i]);
-	if (n < 0 || (size_t)n + 3 >= sizeof(resp)) {
-		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
-		smtp_abort(c, NULL);
-	} else {
-		smtp_auth_send(c, SMTP_ST_AUTH_PASS, resp, (size_t)n);
-	}
-	explicit_bzero(mac, sizeof(mac));
-	explicit_bzero(resp, sizeof(resp));
-}
-
 /* Choose the AUTH mechanism, or record why it cannot be used; returns 0 to go on. */
 static int smtp_auth_pick(struct smtp_client *c)
 {
-	const char *m = c->p->auth_mech;
-	unsigned want = smtp_name_flag(
-	    smtp_auth_names, sizeof(smtp_auth_names) / sizeof(smtp_auth_names[0]), m, strlen(m));
+	enum smtp_auth want = c->p->auth;
+	const char *m = smtp_auth_name(want);
 
-	if (want == 0) {
+	if (m[0] == '\0') {
 		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "unknown AUTH mechanism");
 		return -1;
 	}
@@ -561,7 +531,7 @@ static int smtp_auth_pick(struct smtp_client *c)
 		smtp_record(c, FAIL_MISSING, PHASE_AUTH, 0, NULL, "AUTH not offered");
 		return -1;
 	}
-	if (!(c->res->caps.auth & want)) {
+	if (!(c->res->caps.auth & (unsigned)want)) {
 		smtp_record(c, FAIL_MISSING, PHASE_AUTH, 0, NULL, "AUTH %s not offered", m);
 		return -1;
 	}
@@ -569,7 +539,7 @@ static int smtp_auth_pick(struct smtp_client *c)
 	return 0;
 }
 
-/* After a successful step: send the next command of the dialogue. */
+/* After a successful step: the next state of the dialogue. */
 static void smtp_next(struct smtp_client *c)
 {
 	const struct smtp_params *p = c->p;
@@ -577,7 +547,7 @@ static void smtp_next(struct smtp_client *c)
 	/* RFC 3207 §4: STARTTLS only when offered; REQUIRE makes its absence a failure. */
 	if (!c->res->tls_active && p->starttls != SMTP_TLS_NONE) {
 		if (c->res->caps.flags & SMTP_CAP_STARTTLS) {
-			smtp_cmd(c, SMTP_ST_STARTTLS, NULL, "STARTTLS");
+			smtp_enter(c, SMTP_ST_STARTTLS);
 			return;
 		}
 		if (p->starttls == SMTP_TLS_REQUIRE) {
@@ -587,26 +557,21 @@ static void smtp_next(struct smtp_client *c)
 			return;
 		}
 	}
-	if (p->auth_mech != NULL && !c->auth_done) {
+	if (p->auth != SMTP_AUTH_NONE && !c->auth_done) {
 		if (smtp_auth_pick(c) != 0)
 			smtp_abort(c, NULL);
-		else
-			smtp_auth_start(c);
+		else /* RFC 4954 §4: PLAIN goes with an initial response */
+			smtp_enter(c, c->auth == SMTP_AUTH_PLAIN ? SMTP_ST_AUTH_PASS : SMTP_ST_AUTH);
 		return;
 	}
-	if (c->cmd_i < p->ncmd) {
-		smtp_cmd(c, SMTP_ST_COMMAND, NULL, "%s", p->cmd[c->cmd_i]);
-		return;
-	}
-	if (!c->mail_done && (p->mail_from != NULL || p->nrcpt > 0)) {
-		smtp_cmd(c, SMTP_ST_MAIL, NULL, "MAIL FROM:<%s>", p->mail_from ? p->mail_from : "");
-		return;
-	}
-	if (c->rcpt_i < p->nrcpt) {
-		smtp_cmd(c, SMTP_ST_RCPT, NULL, "RCPT TO:<%s>", p->rcpt[c->rcpt_i]);
-		return;
-	}
-	smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT");
+	if (c->cmd_i < p->ncmd)
+		smtp_enter(c, SMTP_ST_COMMAND);
+	else if (!c->mail_done && (p->mail_from != NULL || p->nrcpt > 0))
+		smtp_enter(c, SMTP_ST_MAIL);
+	else if (c->rcpt_i < p->nrcpt)
+		smtp_enter(c, SMTP_ST_RCPT);
+	else
+		smtp_enter(c, SMTP_ST_QUIT);
 }
 
 /* Greeting (RFC 5321 §4.3.1): 2xx, and the -e substring in its first line. */
@@ -622,7 +587,7 @@ static void smtp_on_greeting(struct smtp_client *c, const struct smtp_reply *r)
 		smtp_abort(c, r);
 		return;
 	}
-	smtp_ehlo(c, SMTP_ST_EHLO);
+	smtp_enter(c, SMTP_ST_EHLO);
 }
 
 /* EHLO/LHLO reply; RFC 5321 §4.1.4: fall back to HELO when EHLO is not understood. */
@@ -636,9 +601,7 @@ static void smtp_on_ehlo(struct smtp_client *c, const struct smtp_reply *r)
 	}
 	if (c->st == SMTP_ST_EHLO && !c->p->lmtp &&
 	    (code == 500 || code == 502 || code == 504 || code == 550)) {
-		memset(&c->res->caps, 0, sizeof(c->res->caps));
-		smtp_cmd(c, SMTP_ST_HELO, NULL, "HELO %s",
-		         c->p->helo != NULL ? c->p->helo : "localhost");
+		smtp_enter(c, SMTP_ST_HELO);
 		return;
 	}
 	smtp_bad_reply(c, r, c->p->lmtp ? "LHLO" : (c->st == SMTP_ST_HELO ? "HELO" : "EHLO"));
@@ -652,25 +615,21 @@ static void smtp_on_starttls(struct smtp_client *c, const struct smtp_reply *r)
 		return;
 	}
 	/* The injection check (bytes after the 220) is done by smtp_client_feed. */
-	c->st = SMTP_ST_TLS;
+	smtp_enter(c, SMTP_ST_TLS);
 }
 
 /* AUTH replies (RFC 4954 §4, §6): 334 continues, 235 succeeds. */
 static void smtp_on_auth(struct smtp_client *c, const struct smtp_reply *r)
 {
-	const char *user = c->p->auth_user ? c->p->auth_user : "";
-	const char *pass = c->p->auth_pass ? c->p->auth_pass : "";
-
 	if (r->code == 235 && c->st == SMTP_ST_AUTH_PASS) {
 		c->res->auth_ok = 1;
 		c->auth_done = 1;
 		smtp_next(c);
 	} else if (r->code == 334 && c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_LOGIN) {
-		smtp_auth_send(c, SMTP_ST_AUTH_USER, user, strlen(user));
-	} else if (r->code == 334 && c->st == SMTP_ST_AUTH_USER) {
-		smtp_auth_send(c, SMTP_ST_AUTH_PASS, pass, strlen(pass));
-	} else if (r->code == 334 && c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_CRAM_MD5) {
-		smtp_cram(c, r);
+		smtp_enter(c, SMTP_ST_AUTH_USER);
+	} else if (r->code == 334 && (c->st == SMTP_ST_AUTH_USER ||
+	                              (c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_CRAM_MD5))) {
+		smtp_enter(c, SMTP_ST_AUTH_PASS);
 	} else {
 		smtp_bad_reply(c, r, "AUTH");
 	}
@@ -703,10 +662,10 @@ static void smtp_on_quit(struct smtp_client *c, const struct smtp_reply *r)
 {
 	if (r->code != 221 && !c->p->ignore_quit_failure)
 		smtp_record(c, FAIL_REPLY, PHASE_QUIT, 0, r, "unexpected reply to QUIT");
-	c->st = SMTP_ST_DONE;
+	smtp_enter(c, SMTP_ST_DONE);
 }
 
-/* The one transition function: a complete reply r arrived in the current state. */
+/* A complete reply r arrived in the current state: decide the next state. */
 static void smtp_step(struct smtp_client *c, const struct smtp_reply *r)
 {
 	if (r->code == 421 && c->st != SMTP_ST_QUIT) {
@@ -753,6 +712,7 @@ static void smtp_step(struct smtp_client *c, const struct smtp_reply *r)
 	case SMTP_ST_QUIT:
 		smtp_on_quit(c, r);
 		break;
+	case SMTP_ST_INIT:
 	case SMTP_ST_TLS:
 	case SMTP_ST_DONE:
 	case SMTP_ST_MAX:
@@ -765,7 +725,7 @@ static void smtp_protocol(struct smtp_client *c, const char *what)
 {
 	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
 		smtp_record(c, FAIL_PROTOCOL, smtp_state_phase[c->st], 0, NULL, "%s", what);
-	c->st = SMTP_ST_DONE;
+	smtp_enter(c, SMTP_ST_DONE);
 }
 
 /* Handle one input line (CR/LF stripped). */
@@ -841,7 +801,7 @@ void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
 		if (buf_append(&c->in, p, n) != 0) {
 			smtp_record(c, FAIL_INTERNAL, smtp_state_phase[c->st], ENOMEM, NULL,
 			            "out of memory");
-			c->st = SMTP_ST_DONE;
+			smtp_enter(c, SMTP_ST_DONE);
 			break;
 		}
 		p += n;
@@ -855,7 +815,7 @@ void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
 	if (c->st == SMTP_ST_TLS && (c->in.len > 0 || len > 0)) {
 		smtp_record(c, FAIL_INJECTION, PHASE_STARTTLS, 0, NULL,
 		            "plaintext received after the STARTTLS 220 reply");
-		c->st = SMTP_ST_DONE;
+		smtp_enter(c, SMTP_ST_DONE);
 	}
 	if (c->st == SMTP_ST_DONE)
 		buf_consume(&c->in, c->in.len);
@@ -881,7 +841,7 @@ void smtp_client_eof(struct smtp_client *c, int err)
 		            partial ? "connection closed in the middle of a reply"
 		                    : "connection closed by the server");
 	}
-	c->st = SMTP_ST_DONE;
+	smtp_enter(c, SMTP_ST_DONE);
 }
 
 /* The runner finished the STARTTLS handshake successfully. */
@@ -892,12 +852,8 @@ void smtp_client_tls_done(struct smtp_client *c)
 	/* RFC 3207 §4.2: forget everything learned before TLS. */
 	memset(&c->res->caps, 0, sizeof(c->res->caps));
 	c->res->tls_active = 1;
-	if (c->res->fail.cls != FAIL_NONE) {
-		/* The runner recorded a verification failure: leave politely. */
-		smtp_cmd(c, SMTP_ST_QUIT, NULL, "QUIT");
-		return;
-	}
-	smtp_ehlo(c, SMTP_ST_EHLO2);
+	/* A verification failure recorded by the runner: leave politely. */
+	smtp_enter(c, c->res->fail.cls != FAIL_NONE ? SMTP_ST_QUIT : SMTP_ST_EHLO2);
 }
 
 /* The deadline passed: record a timeout in the current phase and finish. */
@@ -908,7 +864,7 @@ void smtp_client_timeout(struct smtp_client *c)
 	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
 		smtp_record(c, FAIL_TIMEOUT, smtp_state_phase[c->st], ETIMEDOUT, NULL,
 		            "timed out in %s", smtp_state_name(c->st));
-	c->st = SMTP_ST_DONE;
+	smtp_enter(c, SMTP_ST_DONE);
 }
 
 /* Bytes waiting to be sent (NULL/0 when none). */
@@ -992,7 +948,7 @@ struct smtp_client *smtp_client_new(const struct smtp_params *p, struct smtp_res
 		goto fail;
 	smtp_reply_init(&c->cur);
 	res->tls_active = p->implicit_tls != 0;
-	c->st = SMTP_ST_GREETING;
+	smtp_enter(c, SMTP_ST_GREETING); /* from SMTP_ST_INIT: wait for the greeting */
 	return c;
 fail:
 	smtp_client_free(c);

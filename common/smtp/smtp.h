@@ -17,22 +17,16 @@
 #include <stddef.h>
 #include "base/buf.h"
 #include "base/fail.h"
+#include "smtp/smtp_result.h"
 
 #define SMTP_LINE_MAX 4096   /* one reply line; RFC 5321 says 512, servers exceed it */
 #define SMTP_REPLY_MAX 65536 /* one whole (multiline) reply */
 #define SMTP_REPLY_LINES 512 /* lines in one reply */
-#define SMTP_TEXT_MAX 1024   /* text kept of a reply */
-#define SMTP_TRANSCRIPT_MAX 65536
+/* RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF. */
+#define SMTP_COMMAND_MAX 510
 
-/* A parsed reply: every line's text joined by '\n', truncated to SMTP_TEXT_MAX - 1. */
-struct smtp_reply {
-	int code;     /* final line's code, 0 when no reply */
-	struct enh enh;
-	int lines;
-	size_t bytes; /* total bytes seen in this reply */
-	size_t len;   /* of text */
-	char text[SMTP_TEXT_MAX];
-};
+/* 1 when cmd can be sent as one command line: no CR or LF, at most SMTP_COMMAND_MAX bytes. */
+int smtp_command_valid(const char *cmd);
 
 /* Start a new reply. */
 void smtp_reply_init(struct smtp_reply *r);
@@ -45,31 +39,7 @@ int smtp_reply_line(struct smtp_reply *r, const char *line, size_t len);
 /* Parse an RFC 3463 code at the start of s; returns bytes consumed (0 if none). */
 size_t smtp_enh_parse(const char *s, size_t len, struct enh *out);
 
-/* EHLO capabilities (RFC 5321 §4.1.1.1; keywords case-insensitive). */
-#define SMTP_CAP_STARTTLS 0x001
-#define SMTP_CAP_PIPELINING 0x002
-#define SMTP_CAP_SIZE 0x004
-#define SMTP_CAP_8BITMIME 0x008
-#define SMTP_CAP_ENHANCED 0x010
-#define SMTP_CAP_SMTPUTF8 0x020
-#define SMTP_CAP_AUTH 0x040
-#define SMTP_CAP_CHUNKING 0x080
-#define SMTP_CAP_DSN 0x100
-
-#define SMTP_AUTH_PLAIN 0x1
-#define SMTP_AUTH_LOGIN 0x2
-#define SMTP_AUTH_CRAM_MD5 0x4
-
-struct smtp_caps {
-	unsigned flags;
-	unsigned auth;       /* SMTP_AUTH_* offered */
-	unsigned long size;  /* SIZE parameter, 0 when none */
-};
-
-/* Take one EHLO reply line's text (after "250-"); the first line (the domain) is skipped by the caller. */
-void smtp_caps_line(struct smtp_caps *caps, const char *text, size_t len);
-/* Space-separated keyword list of caps, e.g. "PIPELINING SIZE STARTTLS AUTH=PLAIN,LOGIN". */
-const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len);
+/* Capabilities, AUTH mechanism names and the result types: smtp_result.h. */
 
 enum smtp_tls_mode {
 	SMTP_TLS_NONE = 0, /* never STARTTLS */
@@ -83,7 +53,7 @@ struct smtp_params {
 	enum smtp_tls_mode starttls;
 	int implicit_tls;        /* the session is TLS from the start (runner did the handshake) */
 	const char *expect;      /* substring the greeting's first line must contain; NULL: any 2xx */
-	const char *auth_mech;   /* "PLAIN", "LOGIN", "CRAM-MD5"; NULL: no AUTH */
+	enum smtp_auth auth;     /* mechanism (smtp_auth_parse); SMTP_AUTH_NONE: no AUTH */
 	const char *auth_user;
 	const char *auth_pass;   /* borrowed; never written to the transcript */
 	const char *mail_from;   /* NULL: no MAIL FROM (unless rcpt given: then "") */
@@ -94,10 +64,13 @@ struct smtp_params {
 	int ncmd;
 	int ignore_quit_failure;
 	int transcript;          /* keep a transcript in res->transcript */
+	int trace;               /* add each state change, "state: old -> new", to it (-vvvv) */
 };
 
+/* The client's states; smtp_state_name() names them for the -vvvv trace. */
 enum smtp_state {
-	SMTP_ST_GREETING = 0,
+	SMTP_ST_INIT = 0, /* made, left at once by smtp_client_new() */
+	SMTP_ST_GREETING,
 	SMTP_ST_EHLO,
 	SMTP_ST_HELO,
 	SMTP_ST_STARTTLS,
@@ -119,16 +92,6 @@ enum smtp_want {
 	SMTP_WANT_READ,  /* send smtp_client_output() if any, then read */
 	SMTP_WANT_TLS,   /* send pending output, do the TLS handshake, then smtp_client_tls_done() */
 	SMTP_WANT_CLOSE  /* send pending output, then close: the dialogue is over */
-};
-
-/* Everything a session learned; caller-owned, filled by the client. */
-struct smtp_result {
-	struct fail fail;
-	struct smtp_reply reply[PHASE_MAX]; /* last reply in each phase; code 0: none */
-	struct smtp_caps caps;              /* latest EHLO (after TLS when TLS was used) */
-	int tls_active;
-	int auth_ok;
-	struct buf transcript;              /* "S: ..." / "C: ..." lines when params->transcript */
 };
 
 struct smtp_client;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include "verdict/classify.h"
 #include "result/out.h"
-#include "smtp/smtp_run.h"
+#include "smtp/smtp_result.h"
 
 struct json_object;
 

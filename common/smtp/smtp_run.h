@@ -13,6 +13,7 @@
 #include "base/ev.h"
 #include "base/net.h"
 #include "smtp/smtp.h"
+#include "smtp/smtp_result.h"
 #include "tls/tls.h"
 
 struct smtp_run_opts {
@@ -30,15 +31,7 @@ struct smtp_run_opts {
 	int64_t deadline_us;
 };
 
-struct smtp_run_result {
-	struct smtp_result smtp;   /* fail record, replies, caps, transcript */
-	struct net_addr addr;      /* address used */
-	int64_t phase_us[PHASE_MAX]; /* time spent in each phase */
-	unsigned char phase_seen[PHASE_MAX];
-	int64_t total_us;
-	int tls_used;
-	struct tls_info tls;
-};
+/* The result, struct smtp_run_result, is in smtp_result.h. */
 
 struct smtp_run;
 typedef void smtp_run_done_cb(struct smtp_run *r, void *arg);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "tls/tls_info.h"
 
 struct tls_ctx;
 struct tls_conn;
@@ -24,17 +25,7 @@ enum tls_io {
 	TLS_IO_ERROR        /* failed: see tls_conn_error() */
 };
 
-/* Facts about an established session. */
-struct tls_info {
-	char protocol[16];  /* "TLSv1.3" */
-	char cipher[64];
-	char subject[256];  /* leaf certificate subject, one line */
-	char issuer[256];
-	time_t not_after;   /* 0 when no certificate */
-	int verify_code;    /* X509_V_OK (0) or X509_V_ERR_* for the chain */
-	int name_ok;        /* 1 when the leaf matches the expected name (or none was given) */
-	char verify_text[128];
-};
+/* struct tls_info, the facts about an established session: tls_info.h. */
 
 /* Make a client context; ca_file NULL means the system store. NULL on failure, message in err. */
 struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen);

@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_PASS_B64 "ZnV6enBhc3M"          /* base64("fuzzpass") without padding */
 #define FUZZ_PLAIN_B64 "AHVzZXIAZnV6enBhc3M" /* base64("\0user\0fuzzpass") */
 
-static const char *const fuzz_mechs[4] = {NULL, "PLAIN", "LOGIN", "CRAM-MD5"};
+static const enum smtp_auth fuzz_mechs[4] = {SMTP_AUTH_NONE, SMTP_AUTH_PLAIN, SMTP_AUTH_LOGIN,
+                                             SMTP_AUTH_CRAM_MD5};
 static const char *const fuzz_rcpt[2] = {"a@example.net", "b@example.net"};
 static const char *const fuzz_cmd[2] = {"NOOP", "VRFY postmaster"};
 static const char *const fuzz_re[2] = {"^250", NULL};
@@ -89,7 +90,7 @@ static void fuzz_params(struct smtp_params *p, uint8_t b)
 	p->starttls = (enum smtp_tls_mode)(b % 3);
 	p->lmtp = (b >> 2) & 1;
 	p->implicit_tls = (b >> 3) & 1;
-	p->auth_mech = fuzz_mechs[(b >> 4) & 3];
+	p->auth = fuzz_mechs[(b >> 4) & 3];
 	p->auth_user = "user";
 	p->auth_pass = FUZZ_PASS;
 	if (b & 0x40) {
@@ -144,6 +145,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_check_transcript(&res.transcript);
 	smtp_client_free(c);
-	buf_reset(&res.transcript);
+	smtp_session_reset(&res);
 	return 0;
 }

@@ -74,6 +74,12 @@ expect_text "-v shows the conversation and certificate" 0 "greeting +[0-9.]+s 22
 expect_text "-vvv transcript" 0 "C: AUTH PLAIN \*+" \
 	-- $P -H $L -p "$LAB_SUBMISSION_PORT" -S "${CA[@]}" --sni mail.lab.test -A PLAIN -U "$LAB_USER" --password-file "$LAB_PASS_FILE" -vvv
 expect_no "-vvv masks the password" "$LAB_PASS|$(printf '\0%s\0%s' "$LAB_USER" "$LAB_PASS" 2>/dev/null | base64 -w0)"
+expect_no "-vvv shows no state trace" "state: [a-z0-9-]+ -> "
+expect_text "-vvvv traces the state machine" 0 \
+	"state: init -> greeting.*state: greeting -> ehlo.*state: starttls -> tls.*state: tls -> ehlo2.*state: ehlo2 -> auth-pass.*state: auth-pass -> quit.*state: quit -> done" \
+	-- sh -c '"$@" | tr "\n" " "' sh $P -H $L -p "$LAB_SUBMISSION_PORT" -S "${CA[@]}" --sni mail.lab.test -A PLAIN \
+	-U "$LAB_USER" --password-file "$LAB_PASS_FILE" -vvvv
+expect_no "-vvvv still masks the password" "$LAB_PASS|$(printf '\0%s\0%s' "$LAB_USER" "$LAB_PASS" 2>/dev/null | base64 -w0)"
 
 # --- fault server -------------------------------------------------------
 expect "421 at greeting" 2 server-busy greeting -- $P -H $L -p "$FAULT_GREETING_421"
@@ -115,6 +121,24 @@ expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SEL
 expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring tls -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
 expect "AUTH accepted by fault server" 0 ok - -- $P -H $L -p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test \
 	-A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
+# CRAM-MD5 without TLS (the fault server offers AUTH before STARTTLS; Postfix's
+# submission port does not): HMAC-MD5 is in-tree, so OpenSSL is never loaded.
+# LD_DEBUG=files names every library the dynamic linker loads, dlopen included.
+expect "plain CRAM-MD5, no TLS" 0 ok - -- env LD_DEBUG=files $P -H $L -p "$FAULT_AUTH" \
+	-A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
+expect_json "plain CRAM-MD5: auth_ok without TLS" '.auth_ok == true and .tls == null'
+if grep -qE 'file=lib(ssl|crypto)\.so' "$ERRF"; then
+	fail "plain CRAM-MD5 loads no OpenSSL" "$(grep -E 'file=lib(ssl|crypto)' "$ERRF" | head -n 2)"
+else
+	pass "plain CRAM-MD5 loads no OpenSSL"
+fi
+expect "CRAM-MD5 with STARTTLS (the detector sees OpenSSL)" 0 ok - -- env LD_DEBUG=files $P -H $L \
+	-p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test -A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
+if grep -qE 'file=libcrypto\.so' "$ERRF"; then
+	pass "STARTTLS loads OpenSSL (LD_DEBUG detector works)"
+else
+	fail "STARTTLS loads OpenSSL (LD_DEBUG detector works)" "no libcrypto in LD_DEBUG output"
+fi
 expect "certificate for clients only" 2 cert-invalid tls -- $P -H $L -p "$FAULT_CLIENTONLY_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect_json "wrong purpose named" '.detail | test("purpose")'
 expect "AUTH 454" 2 auth-temporary auth -- $P -H $L -p "$FAULT_AUTH_454" -S "${CA[@]}" --sni fault.lab.test \

@@ -242,6 +242,94 @@ START_TEST(test_caps_str_small)
 }
 END_TEST
 
+/* -A text to mechanism and back: case-insensitive, canonical names, unknown refused. */
+START_TEST(test_auth_parse)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		enum smtp_auth m;
+		const char *name;
+	} t[] = {
+	    {"PLAIN", 0, SMTP_AUTH_PLAIN, "PLAIN"},  {"plain", 0, SMTP_AUTH_PLAIN, "PLAIN"},
+	    {"Login", 0, SMTP_AUTH_LOGIN, "LOGIN"},  {"cram-md5", 0, SMTP_AUTH_CRAM_MD5, "CRAM-MD5"},
+	    {"CRAM-MD5", 0, SMTP_AUTH_CRAM_MD5, "CRAM-MD5"}, {"GSSAPI", -1, SMTP_AUTH_NONE, ""},
+	    {"", -1, SMTP_AUTH_NONE, ""},            {"PLAINX", -1, SMTP_AUTH_NONE, ""},
+	    {"CRAM", -1, SMTP_AUTH_NONE, ""},        {NULL, -1, SMTP_AUTH_NONE, ""},
+	};
+
+	for (size_t i = 0; i < NELEM(t); i++) {
+		enum smtp_auth m = SMTP_AUTH_NONE;
+		int rc = smtp_auth_parse(t[i].in, &m);
+
+		ck_assert_msg(rc == t[i].rc && m == t[i].m, "'%s': got rc %d mech %d, want %d %d",
+		              t[i].in ? t[i].in : "(null)", rc, m, t[i].rc, t[i].m);
+		ck_assert_msg(strcmp(smtp_auth_name(m), t[i].name) == 0, "'%s': got name %s, want %s",
+		              t[i].in ? t[i].in : "(null)", smtp_auth_name(m), t[i].name);
+	}
+	ck_assert_str_eq(smtp_auth_name((enum smtp_auth)0x40), "");
+}
+END_TEST
+
+/* -C commands: RFC 5321 §4.5.3.1.4 bounds a command line to 510 bytes plus CRLF. */
+START_TEST(test_command_valid)
+{
+	char cmd[SMTP_COMMAND_MAX + 2];
+
+	memset(cmd, 'x', sizeof(cmd));
+	cmd[SMTP_COMMAND_MAX] = '\0';
+	ck_assert_msg(smtp_command_valid(cmd) == 1, "510 bytes: got 0, want 1");
+	cmd[SMTP_COMMAND_MAX] = 'x';
+	cmd[SMTP_COMMAND_MAX + 1] = '\0';
+	ck_assert_msg(smtp_command_valid(cmd) == 0, "511 bytes: got 1, want 0");
+	ck_assert_msg(smtp_command_valid("NOOP") == 1, "NOOP: got 0, want 1");
+	ck_assert_msg(smtp_command_valid("") == 1, "empty: got 0, want 1");
+	ck_assert_msg(smtp_command_valid("NOOP\r\nRSET") == 0, "CRLF: got 1, want 0");
+	ck_assert_msg(smtp_command_valid("NOOP\n") == 0, "LF: got 1, want 0");
+	ck_assert_msg(smtp_command_valid("NOOP\r") == 0, "CR: got 1, want 0");
+	ck_assert_msg(smtp_command_valid(NULL) == 0, "NULL: got 1, want 0");
+}
+END_TEST
+
+/* ESMTP means EHLO was answered 250 with extensions; HELO fallback or a bare 250 is SMTP. */
+START_TEST(test_result_esmtp)
+{
+	static struct smtp_result r;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_msg(smtp_result_esmtp(&r) == 0, "no reply: got 1, want 0");
+	r.reply[PHASE_EHLO].code = 250;
+	ck_assert_msg(smtp_result_esmtp(&r) == 0, "250 without extensions: got 1, want 0");
+	r.caps.flags = SMTP_CAP_PIPELINING;
+	ck_assert_msg(smtp_result_esmtp(&r) == 1, "250 with extensions: got 0, want 1");
+	r.reply[PHASE_EHLO].code = 502;
+	ck_assert_msg(smtp_result_esmtp(&r) == 0, "502: got 1, want 0");
+}
+END_TEST
+
+/* smtp_result_reset releases the transcript and clears every field; the result is reusable. */
+START_TEST(test_result_reset)
+{
+	static struct smtp_run_result r;
+
+	memset(&r, 0xa5, sizeof(r));
+	buf_init(&r.smtp.transcript, SMTP_TRANSCRIPT_MAX);
+	ck_assert_int_eq(buf_append(&r.smtp.transcript, "S: 220 x\n", 9), 0);
+	smtp_result_reset(&r);
+	ck_assert_msg(r.smtp.transcript.data == NULL && r.smtp.transcript.len == 0,
+	              "transcript: got %zu bytes, want released", r.smtp.transcript.len);
+	ck_assert_msg(r.smtp.transcript.max == SMTP_TRANSCRIPT_MAX, "cap: got %zu, want %d",
+	              r.smtp.transcript.max, SMTP_TRANSCRIPT_MAX);
+	ck_assert_msg(r.smtp.fail.cls == FAIL_NONE && r.total_us == 0 && r.tls_used == 0 &&
+	                  r.tls.not_after == 0 && r.addr.len == 0 && r.smtp.caps.flags == 0,
+	              "fields not cleared");
+	ck_assert_int_eq(buf_append(&r.smtp.transcript, "C: QUIT\n", 8), 0);
+	smtp_result_reset(&r);
+	smtp_result_reset(&r); /* twice is fine */
+	ck_assert_ptr_null(r.smtp.transcript.data);
+}
+END_TEST
+
 START_TEST(test_regex_valid)
 {
 	ck_assert_msg(smtp_regex_valid("^250 2\\.0\\.0") == 1, "valid regex: got 0, want 1");
@@ -355,7 +443,7 @@ static const char *const no_re[] = {NULL, NULL};
 static const char *const bad_re[] = {"(unclosed"};
 static const char *const crlf_cmd[] = {"NOOP\r\nRSET"};
 
-#define AUTH_P(mech) .helo = HELO, .auth_mech = mech, .auth_user = "alice", .auth_pass = "s3cret!"
+#define AUTH_P(mech) .helo = HELO, .auth = mech, .auth_user = "alice", .auth_pass = "s3cret!"
 
 /* clang-format off */
 static const struct session sessions[] = {
@@ -477,57 +565,57 @@ static const struct session sessions[] = {
 	 C_EHLO "STARTTLS\r\nQUIT\r\n",
 	 FAIL_VERIFY, PHASE_TLS, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 1, 0},
 	{"AUTH PLAIN ok",
-	 {AUTH_P("PLAIN"), .implicit_tls = 1},
+	 {AUTH_P(SMTP_AUTH_PLAIN), .implicit_tls = 1},
 	 {GREET, EHLO_AUTH, "S235 2.7.0 Authentication successful\r\n", BYE},
 	 C_EHLO "AUTH PLAIN " PLAIN_B64 "\r\nQUIT\r\n",
 	 FAIL_NONE, PHASE_NONE, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 1, 1,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH PLAIN 535",
-	 {AUTH_P("plain")},
+	 {AUTH_P(SMTP_AUTH_PLAIN)},
 	 {GREET, EHLO_AUTH, "S535 5.7.8 Error: authentication failed\r\n", BYE},
 	 C_EHLO "AUTH PLAIN " PLAIN_B64 "\r\nQUIT\r\n",
 	 FAIL_REPLY, PHASE_AUTH, 535, {5, 7, 8}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH after STARTTLS, offered only inside TLS",
-	 {AUTH_P("PLAIN"), .starttls = SMTP_TLS_REQUIRE},
+	 {AUTH_P(SMTP_AUTH_PLAIN), .starttls = SMTP_TLS_REQUIRE},
 	 {GREET, EHLO_TLS, "S220 go\r\n", "T", EHLO_AUTH, "S235 ok\r\n", BYE},
 	 C_EHLO "STARTTLS\r\n" C_EHLO "AUTH PLAIN " PLAIN_B64 "\r\nQUIT\r\n",
 	 FAIL_NONE, PHASE_NONE, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 1, 1,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH LOGIN",
-	 {AUTH_P("LOGIN")},
+	 {AUTH_P(SMTP_AUTH_LOGIN)},
 	 {GREET, EHLO_AUTH, "S334 VXNlcm5hbWU6\r\n", "S334 UGFzc3dvcmQ6\r\n", "S235 2.7.0 ok\r\n",
 	  BYE},
 	 C_EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nczNjcmV0IQ==\r\nQUIT\r\n",
 	 FAIL_NONE, PHASE_NONE, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 1, 0,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH LOGIN refused at user: no QUIT inside the exchange",
-	 {AUTH_P("LOGIN")},
+	 {AUTH_P(SMTP_AUTH_LOGIN)},
 	 {GREET, EHLO_AUTH, "S334 VXNlcm5hbWU6\r\n", "S535 5.7.8 no\r\n", BYE},
 	 C_EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nQUIT\r\n",
 	 FAIL_REPLY, PHASE_AUTH, 535, {5, 7, 8}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH CRAM-MD5 (RFC 2195 example)",
-	 {.helo = HELO, .auth_mech = "CRAM-MD5", .auth_user = "tim",
+	 {.helo = HELO, .auth = SMTP_AUTH_CRAM_MD5, .auth_user = "tim",
 	  .auth_pass = "tanstaaftanstaaf"},
 	 {GREET, EHLO_AUTH, "S334 " CRAM_CHAL "\r\n", "S235 2.7.0 ok\r\n", BYE},
 	 C_EHLO "AUTH CRAM-MD5\r\n" CRAM_RESP "\r\nQUIT\r\n",
 	 FAIL_NONE, PHASE_NONE, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 1, 0,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH CRAM-MD5 bad challenge",
-	 {.helo = HELO, .auth_mech = "CRAM-MD5", .auth_user = "tim", .auth_pass = "x"},
+	 {.helo = HELO, .auth = SMTP_AUTH_CRAM_MD5, .auth_user = "tim", .auth_pass = "x"},
 	 {GREET, EHLO_AUTH, "S334 not base64!\r\n"},
 	 C_EHLO "AUTH CRAM-MD5\r\n",
 	 FAIL_PROTOCOL, PHASE_AUTH, 334, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0,
 	 SMTP_CAP_AUTH | SMTP_CAP_8BITMIME},
 	{"AUTH mechanism not offered",
-	 {.helo = HELO, .auth_mech = "CRAM-MD5", .auth_user = "u", .auth_pass = "p"},
+	 {.helo = HELO, .auth = SMTP_AUTH_CRAM_MD5, .auth_user = "u", .auth_pass = "p"},
 	 {GREET, "S250-mx\r\n250 AUTH PLAIN LOGIN\r\n", BYE},
 	 C_EHLO "QUIT\r\n",
 	 FAIL_MISSING, PHASE_AUTH, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0,
 	 SMTP_CAP_AUTH},
 	{"AUTH not offered at all",
-	 {AUTH_P("PLAIN")},
+	 {AUTH_P(SMTP_AUTH_PLAIN)},
 	 {GREET, EHLO_PLAIN, BYE},
 	 C_EHLO "QUIT\r\n",
 	 FAIL_MISSING, PHASE_AUTH, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0,
@@ -806,22 +894,105 @@ static void check_session(const struct session *t, struct smtp_client *c,
 		              how, (unsigned char)*d);
 }
 
+/*
+ * The traced states of a finished session, "init greeting ehlo ... done",
+ * checked to form one chain: each line starts where the previous one ended.
+ */
+static const char *trace_states(const struct session *t, const struct smtp_result *res,
+                                char *dst, size_t size)
+{
+	const char *p = res->transcript.data ? (const char *)res->transcript.data : "";
+	const char *end = p + res->transcript.len;
+	char prev[32] = "", from[32], to[32];
+
+	snprintf(dst, size, "init");
+	for (; p < end; p = strchr(p, '\n') + 1) {
+		size_t n = strlen(dst);
+
+		if (strncmp(p, "state: ", 7) != 0)
+			continue;
+		ck_assert_msg(sscanf(p + 7, "%31s -> %31s", from, to) == 2,
+		              "%s: bad trace line %.40s", t->name, p);
+		ck_assert_msg(prev[0] == '\0' ? strcmp(from, "init") == 0 : strcmp(from, prev) == 0,
+		              "%s: trace jumps: \"%s -> %s\" after \"%s\"", t->name, from, to, prev);
+		snprintf(prev, sizeof(prev), "%s", to);
+		snprintf(dst + n, size - n, " %s", to);
+	}
+	return dst;
+}
+
 START_TEST(test_session_table)
 {
 	const struct session *t = &sessions[_i];
 	static struct smtp_result res;
-	char sent[2048];
+	char sent[2048], states[512];
 	struct smtp_params p = t->p;
 
 	for (int bytewise = 0; bytewise < 2; bytewise++) {
 		struct smtp_client *c;
+		const char *last;
 
 		p.transcript = bytewise; /* and with the transcript on */
+		p.trace = 1;
 		c = play(t, &p, &res, bytewise, sent, sizeof(sent));
 		check_session(t, c, &res, sent, bytewise ? "bytewise" : "chunks");
+		trace_states(t, &res, states, sizeof(states));
+		last = strrchr(states, ' ');
+		ck_assert_msg(last != NULL && strcmp(last + 1, smtp_state_name(smtp_client_state(c))) == 0,
+		              "%s: trace \"%s\" does not end in the state %s", t->name, states,
+		              smtp_state_name(smtp_client_state(c)));
 		smtp_client_free(c);
-		buf_reset(&res.transcript);
+		smtp_session_reset(&res);
 	}
+}
+END_TEST
+
+/* Replayed transcripts and the exact sequence of states the -vvvv trace shows. */
+static const struct {
+	const char *session, *states;
+} trace_cases[] = {
+    {"healthy plain", "init greeting ehlo quit done"},
+    {"421 greeting: no QUIT", "init greeting done"},
+    {"554 greeting: QUIT", "init greeting quit done"},
+    {"EHLO 502 then HELO", "init greeting ehlo helo quit done"},
+    {"STARTTLS then EHLO again, caps reset", "init greeting ehlo starttls tls ehlo2 quit done"},
+    {"STARTTLS response injection, same chunk", "init greeting ehlo starttls tls done"},
+    {"verification failed: QUIT after handshake", "init greeting ehlo starttls tls quit done"},
+    {"timeout in TLS handshake", "init greeting ehlo starttls tls done"},
+    {"AUTH PLAIN ok", "init greeting ehlo auth-pass quit done"},
+    {"AUTH after STARTTLS, offered only inside TLS",
+     "init greeting ehlo starttls tls ehlo2 auth-pass quit done"},
+    {"AUTH LOGIN", "init greeting ehlo auth auth-user auth-pass quit done"},
+    {"AUTH CRAM-MD5 (RFC 2195 example)", "init greeting ehlo auth auth-pass quit done"},
+    {"AUTH CRAM-MD5 bad challenge", "init greeting ehlo auth done"},
+    {"AUTH mechanism not offered", "init greeting ehlo quit done"},
+    {"-C/-R match", "init greeting ehlo command quit done"},
+    {"-C with CRLF is refused", "init greeting ehlo quit done"},
+    {"MAIL and two RCPT", "init greeting ehlo mail rcpt rcpt quit done"},
+    {"421 at RCPT: no QUIT", "init greeting ehlo mail rcpt done"},
+    {"EOF mid-EHLO", "init greeting ehlo done"},
+    {"QUIT timeout", "init greeting ehlo quit done"},
+};
+
+START_TEST(test_trace_states)
+{
+	static struct smtp_result res;
+	const struct session *t = NULL;
+	char sent[2048], states[512];
+	struct smtp_params p;
+	struct smtp_client *c;
+
+	for (size_t i = 0; i < NELEM(sessions) && t == NULL; i++)
+		if (strcmp(sessions[i].name, trace_cases[_i].session) == 0)
+			t = &sessions[i];
+	ck_assert_msg(t != NULL, "no session named \"%s\"", trace_cases[_i].session);
+	p = t->p;
+	p.trace = 1;
+	c = play(t, &p, &res, 0, sent, sizeof(sent));
+	ck_assert_msg(strcmp(trace_states(t, &res, states, sizeof(states)), trace_cases[_i].states) == 0,
+	              "%s: got states \"%s\", want \"%s\"", t->name, states, trace_cases[_i].states);
+	smtp_client_free(c);
+	smtp_session_reset(&res);
 }
 END_TEST
 
@@ -871,7 +1042,7 @@ START_TEST(test_transcript_masks_secrets)
 		ck_assert_msg(strstr(tr, "S: 235 ") != NULL, "%s: no 235 in\n%s", plays[i]->name,
 		              tr);
 		smtp_client_free(c);
-		buf_reset(&res.transcript);
+		smtp_session_reset(&res);
 	}
 }
 END_TEST
@@ -890,14 +1061,42 @@ START_TEST(test_transcript_lines)
 	ck_assert_msg(strcmp(transcript_str(&res), want) == 0, "got transcript\n%s\nwant\n%s",
 	              transcript_str(&res), want);
 	smtp_client_free(c);
-	buf_reset(&res.transcript);
+	smtp_session_reset(&res);
 
 	p.transcript = 0;
 	c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	ck_assert_msg(res.transcript.len == 0, "transcript off: got %zu bytes, want 0",
 	              res.transcript.len);
 	smtp_client_free(c);
-	buf_reset(&res.transcript);
+	smtp_session_reset(&res);
+}
+END_TEST
+
+/* -vvvv: the trace lines sit between the dialogue lines, where each change happened. */
+START_TEST(test_transcript_trace)
+{
+	static struct smtp_result res;
+	struct smtp_params p = {.helo = HELO, .transcript = 1, .trace = 1};
+	const struct session t = {.name = "t", .steps = {GREET, EHLO_PLAIN, BYE}};
+	char sent[512];
+	struct smtp_client *c = play(&t, &p, &res, 0, sent, sizeof(sent));
+	const char *want = "state: init -> greeting\nS: 220 mx.example.com ESMTP\n"
+	                   "state: greeting -> ehlo\nC: EHLO " HELO "\n"
+	                   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
+	                   "state: ehlo -> quit\nC: QUIT\nS: 221 2.0.0 Bye\nstate: quit -> done\n";
+
+	ck_assert_msg(strcmp(transcript_str(&res), want) == 0, "got transcript\n%s\nwant\n%s",
+	              transcript_str(&res), want);
+	smtp_client_free(c);
+	smtp_session_reset(&res);
+
+	/* Trace without the dialogue: only the state lines. */
+	p.transcript = 0;
+	c = play(&t, &p, &res, 0, sent, sizeof(sent));
+	ck_assert_str_eq(transcript_str(&res), "state: init -> greeting\nstate: greeting -> ehlo\n"
+	                                       "state: ehlo -> quit\nstate: quit -> done\n");
+	smtp_client_free(c);
+	smtp_session_reset(&res);
 }
 END_TEST
 
@@ -906,7 +1105,7 @@ START_TEST(test_phases_and_replies)
 	static struct smtp_result res;
 	struct smtp_params p = {.helo = HELO,
 	                        .starttls = SMTP_TLS_TRY,
-	                        .auth_mech = "PLAIN",
+	                        .auth = SMTP_AUTH_PLAIN,
 	                        .auth_user = "u",
 	                        .auth_pass = "p",
 	                        .cmd = noop,
@@ -1053,6 +1252,10 @@ Suite *smtp_suite(void)
 	tcase_add_loop_test(tc, test_enh_table, 0, NELEM(enh_cases));
 	tcase_add_loop_test(tc, test_caps_table, 0, NELEM(caps_cases));
 	tcase_add_test(tc, test_caps_str_small);
+	tcase_add_test(tc, test_auth_parse);
+	tcase_add_test(tc, test_command_valid);
+	tcase_add_test(tc, test_result_esmtp);
+	tcase_add_test(tc, test_result_reset);
 	tcase_add_test(tc, test_regex_valid);
 	tcase_add_loop_test(tc, test_regex_cost, 0,
 			    (int)(sizeof regex_cost_cases / sizeof regex_cost_cases[0]));
@@ -1063,6 +1266,8 @@ Suite *smtp_suite(void)
 	tcase_add_loop_test(tc, test_session_table, 0, NELEM(sessions));
 	tcase_add_test(tc, test_transcript_masks_secrets);
 	tcase_add_test(tc, test_transcript_lines);
+	tcase_add_test(tc, test_transcript_trace);
+	tcase_add_loop_test(tc, test_trace_states, 0, NELEM(trace_cases));
 	tcase_add_test(tc, test_phases_and_replies);
 	tcase_add_test(tc, test_reply_too_long_lines);
 	tcase_add_test(tc, test_reply_too_long_bytes);
