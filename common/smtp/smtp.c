@@ -965,6 +965,14 @@ static int smtp_compile(struct smtp_client *c)
 	return 0;
 }
 
+/* Release what a result holds (the transcript); res is empty again. */
+void smtp_result_reset(struct smtp_result *res)
+{
+	buf_reset(&res->transcript);
+	memset(res, 0, sizeof(*res));
+	fail_reset(&res->fail);
+}
+
 /* Make a client; params and res must outlive it. res is reset. NULL on out of memory. */
 struct smtp_client *smtp_client_new(const struct smtp_params *p, struct smtp_result *res)
 {

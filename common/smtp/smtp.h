@@ -135,6 +135,8 @@ struct smtp_client;
 
 /* Make a client; params and res must outlive it. res is reset. NULL on out of memory. */
 struct smtp_client *smtp_client_new(const struct smtp_params *p, struct smtp_result *res);
+/* Release what a result holds (the transcript); res is empty again. */
+void smtp_result_reset(struct smtp_result *res);
 /* Free the client (not res). Accepts NULL. Wipes buffered credentials. */
 void smtp_client_free(struct smtp_client *c);
 /* Feed bytes received from the server. */
