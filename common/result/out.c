@@ -16,8 +16,8 @@
 #include <string.h>
 #include "result/out.h"
 
-#define OUT_SUMMARY_STORE (2 * OUT_SUMMARY_MAX) /* stored summary bytes per node */
-#define OUT_LONG_STORE (2 * OUT_LONG_MAX)       /* stored long-output bytes per node */
+#define OUT_SUMMARY_STORE ((size_t)2 * OUT_SUMMARY_MAX) /* stored summary bytes per node */
+#define OUT_LONG_STORE ((size_t)2 * OUT_LONG_MAX)       /* stored long-output bytes per node */
 
 /* Free the members of an object or array fact (not f itself). */
 static void out_fact_clear(struct out_fact *f)
@@ -48,21 +48,22 @@ static void out_text_clear(struct out_text *t)
 	t->bytes = 0;
 }
 
-/* Free a child and everything below it. */
-static void out_node_free(struct out *o)
+/* Free everything o holds and its children (not o itself). */
+static void out_node_clear(struct out *o)
 {
 	struct out *k = o->kids, *next;
 
 	for (; k != NULL; k = next) {
 		next = k->next;
-		out_node_free(k);
+		out_node_clear(k);
+		free(k);
 	}
+	o->kids = o->last_kid = NULL;
 	out_text_clear(&o->summary);
 	out_text_clear(&o->longtext);
 	out_fact_clear(&o->facts);
 	free(o->perf);
-	if (o->parent != NULL)
-		free(o);
+	o->perf = NULL;
 }
 
 void out_init(struct out *o, const char *check, const char *service)
@@ -79,7 +80,7 @@ void out_reset(struct out *o)
 {
 	const char *check = o->check, *service = o->service;
 
-	out_node_free(o);
+	out_node_clear(o);
 	out_init(o, check, service);
 }
 

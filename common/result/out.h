@@ -24,8 +24,10 @@
  *
  * Ownership: the root is caller-owned (out_init/out_reset); every child,
  * fact and piece belongs to the tree and goes with out_reset. check and
- * service are borrowed. Allocation failures drop the piece or fact and set
- * root->oom (the renderers then report UNKNOWN rather than a partial tree).
+ * service are borrowed. An allocation failure drops the piece, perfdata item
+ * or fact (fact adders return NULL); for nodes, text and perfdata it also
+ * sets root->oom, and the JSON renderer then prints nothing (UNKNOWN)
+ * rather than a partial object.
  */
 #ifndef MAILPATH_OUT_H
 #define MAILPATH_OUT_H
