@@ -26,6 +26,8 @@ PACKAGES=(
 	cppcheck clang-tidy
 	# tools used by the scripts and tests
 	openssl ca-certificates jq iproute2 procps psmisc bind9-dnsutils
+	# JSON Schema validation of the plugins' --output json (tests/validate-json.py)
+	python3 python3-jsonschema
 	# lab services
 	postfix sasl2-bin libsasl2-modules nsd
 	# SMTP clients and the incumbent plugins for comparison

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sa_store.h"
+#include "front/out_render.h"
+#include "verdict/classify.h"
 
 uint32_t sa_index_hash(const char *name)
 {
@@ -370,13 +372,16 @@ static struct sa_cause_count *sa_cause_get(struct sa_entry *e, const char *name)
 	return &e->cause_count[at];
 }
 
-/* Copy the perfdata of o into the metric rows; rows missing from o are hidden. */
+/* Copy the perfdata of the whole tree into the metric rows; rows missing from it are hidden. */
 static void sa_record_metrics(struct sa_entry *e, const struct out *o)
 {
+	const struct out_perf *perf[OUT_PERF_MAX];
+	int n = out_perf_all(o, perf, OUT_PERF_MAX);
+
 	for (size_t i = 0; i < e->nmetric; i++)
 		e->metric[i].present = 0;
-	for (int i = 0; i < o->nperf; i++) {
-		const struct out_perf *p = &o->perf[i];
+	for (int i = 0; i < n; i++) {
+		const struct out_perf *p = perf[i];
 		struct sa_metric *m = sa_metric_get(e, p->label);
 
 		if (m == NULL)
@@ -390,23 +395,16 @@ static void sa_record_metrics(struct sa_entry *e, const struct out *o)
 	}
 }
 
-/* The check's cause, or "" when it names none. */
+/* The cause stored in the result, or "" when it names none. */
 static const char *sa_out_cause(const struct out *o)
 {
-	return o->cause != NULL ? o->cause : "";
+	return o->cause != NULL ? o->cause->name : "";
 }
 
-/* The status line without perfdata: "SERVICE STATE - summary", sanitised. */
+/* The status line without perfdata, as the text renderer writes it ("SERVICE STATE - summary"). */
 static void sa_record_status(struct sa_entry *e, const struct out *o)
 {
-	size_t used;
-
-	snprintf(e->status, sizeof(e->status), "%s %s - ", o->service ? o->service : "",
-		 state_name(o->state));
-	used = strlen(e->status);
-	if (o->summary.data != NULL)
-		out_sanitize(e->status + used, sizeof(e->status) - used,
-			     (const char *)o->summary.data, o->summary.len);
+	(void)out_text_status(o, e->status, sizeof(e->status));
 }
 
 int sa_store_record(struct sa_entry *e, const struct out *o, uint32_t duration_ms, int64_t now)
@@ -429,7 +427,7 @@ int sa_store_record(struct sa_entry *e, const struct out *o, uint32_t duration_m
 	}
 	if (change || first)
 		e->last_change = now;
-	out_sanitize(e->cause, sizeof(e->cause), sa_out_cause(o), strlen(sa_out_cause(o)));
+	snprintf(e->cause, sizeof(e->cause), "%s", sa_out_cause(o)); /* a cause name is ours */
 	sa_record_status(e, o);
 	sa_record_metrics(e, o);
 	if (e->cause[0] != '\0' && (cc = sa_cause_get(e, e->cause)) != NULL) {

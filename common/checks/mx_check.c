@@ -13,15 +13,16 @@
 #include "mx/mx_run.h"
 #include "front/probe_opts.h"
 
+/* The options parse straight into the runner's (o, its smtp member the probe template). */
 struct mx_check {
-	const char *domain;
+	struct mx_run_opts o;
 	struct probe_opts probe;
 	struct mx_policy policy;
 	int discover;
 	int rdns_given;
 	struct tls_ctx *tls;
 	struct mx_run *run;
-	struct mx_set *set; /* large: allocated in start */
+	struct mx_set *set; /* allocated in start, freed with mx_set_free */
 	check_done_cb *done;
 	void *done_arg;
 };
@@ -57,12 +58,12 @@ static const char mx_help[] =
 static int mx_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
 	struct mx_check *m = ctx;
-	int rc = probe_opts_option(&m->probe, opt, arg, err, errlen);
+	int rc = probe_opts_option(&m->probe, &m->o.smtp, opt, arg, err, errlen);
 
 	if (rc <= 0)
 		return rc;
 	switch (opt) {
-	case 'd': m->domain = arg; return 0;
+	case 'd': m->o.domain = arg; return 0;
 	case 'w':
 	case 'c':
 		if (range_parse(arg, opt == 'w' ? &m->policy.healthy.warn
@@ -96,11 +97,11 @@ static int mx_validate(void *ctx, const struct check_common *cm, char *err, size
 	struct mx_check *m = ctx;
 
 	(void)cm;
-	if (m->domain == NULL || m->domain[0] == '\0') {
+	if (m->o.domain == NULL || m->o.domain[0] == '\0') {
 		snprintf(err, errlen, "-d DOMAIN is required");
 		return -1;
 	}
-	if (strlen(m->domain) >= DNS_NAME_MAX || strpbrk(m->domain, " \t\r\n|/") != NULL) {
+	if (strlen(m->o.domain) >= DNS_NAME_MAX || strpbrk(m->o.domain, " \t\r\n|/") != NULL) {
 		snprintf(err, errlen, "invalid domain name");
 		return -1;
 	}
@@ -108,7 +109,10 @@ static int mx_validate(void *ctx, const struct check_common *cm, char *err, size
 		m->policy.rdns_state = STATE_WARNING;
 	if (!m->policy.healthy.crit.set)
 		(void)range_parse("1:", &m->policy.healthy.crit); /* none healthy: CRITICAL */
-	probe_opts_defaults(&m->probe, 25);
+	probe_opts_defaults(&m->probe, &m->o.smtp, 25);
+	m->o.port = m->o.smtp.port;
+	m->o.rdns = m->policy.rdns_state >= 0 && !m->discover;
+	m->o.probe = !m->discover;
 	return 0;
 }
 
@@ -123,7 +127,6 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 		    char *err, size_t errlen)
 {
 	struct mx_check *m = ctx;
-	struct mx_run_opts o = {0};
 
 	m->done = done;
 	m->done_arg = arg;
@@ -131,18 +134,14 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (m->probe.starttls && (m->tls = tls_ctx_new(m->probe.ca_file, err, errlen)) == NULL)
+	if (m->o.smtp.smtp.starttls != SMTP_TLS_NONE &&
+	    (m->tls = tls_ctx_new(m->probe.ca_file, err, errlen)) == NULL)
 		return -1;
-	o.domain = m->domain;
-	o.family = env->common->family;
-	o.port = m->probe.port;
-	o.rdns = m->policy.rdns_state >= 0 && !m->discover;
-	o.probe = !m->discover;
-	o.deadline_us = env->deadline_us;
-	probe_opts_apply(&m->probe, &o.smtp);
-	o.smtp.tls = m->tls;
-	o.smtp.smtp.transcript = env->common->verbose >= 3;
-	m->run = mx_run_start(env->loop, env->dns, &o, m->set, mx_on_done, m);
+	m->o.family = env->common->family;
+	m->o.deadline_us = env->deadline_us;
+	m->o.smtp.tls = m->tls;
+	m->o.smtp.smtp.transcript = env->common->verbose >= 3;
+	m->run = mx_run_start(env->loop, env->dns, &m->o, m->set, mx_on_done, m);
 	if (m->run == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -150,21 +149,21 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 	return 0;
 }
 
+/* The set as a tree: -D applied to every probe, the verdict once, then mx_report. */
 static void mx_report_cb(void *ctx, const struct check_common *cm, struct out *o)
 {
 	struct mx_check *m = ctx;
 	struct mx_verdict v = {0};
 
 	if (m->discover) {
-		o->json = mx_report_discovery(m->set);
-		o->raw = 1;
+		mx_report_discovery(m->set, o);
 		return;
 	}
 	for (int i = 0; i < m->set->n; i++)
 		for (int j = 0; j < m->set->mx[i].naddr; j++)
 			probe_opts_cert_check(&m->probe, &m->set->mx[i].addr[j].probe);
 	mx_verdict(m->set, &m->policy, &v);
-	mx_report(m->set, &v, &m->policy, m->probe.port, cm->verbose, o);
+	mx_report(m->set, &v, &m->policy, m->o.port, cm->verbose, o);
 }
 
 static void mx_cleanup(void *ctx)
@@ -172,11 +171,7 @@ static void mx_cleanup(void *ctx)
 	struct mx_check *m = ctx;
 
 	mx_run_free(m->run);
-	if (m->set != NULL)
-		for (int i = 0; i < MX_MAX; i++)
-			for (int j = 0; j < MX_ADDR_MAX; j++)
-				buf_reset(&m->set->mx[i].addr[j].probe.smtp.transcript);
-	free(m->set); /* a detached run never touches it again */
+	mx_set_free(m->set); /* a detached run never touches it again */
 	tls_ctx_free(m->tls);
 }
 

@@ -7,7 +7,6 @@
  * options and the verdict; the probe lives in common/. The struct
  * check_mail_smtp is also linked into snmp-subagent/mailpath-agentx.
  */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +21,15 @@
 #define MAX_LIST 32
 #define PASSWORD_ENV "MAILPATH_SMTP_PASSWORD"
 
+/* The options parse straight into the runner's (o); the rest is what only this check reads. */
 struct smtp_check {
-	const char *host;
-	struct probe_opts po; /* -p -F -S -D --ca-file --no-verify, shared with check_mail_mx */
-	const char *expect, *from, *authtype, *authuser, *password_file;
-	const char *sni, *bind;
+	struct smtp_run_opts o; /* host, port, TLS, SMTP parameters: handed to smtp_run_start */
+	struct probe_opts po;   /* -F -S -D --ca-file --no-verify, shared with check_mail_mx */
+	const char *password_file, *bind, *sni;
 	char *authpass; /* owned, wiped in cleanup */
-	enum smtp_auth auth; /* -A, parsed */
+	const char *authtype; /* -A as given; parsed into o.smtp.auth */
 	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
-	int ncmd, nresp, nrcpt;
-	int implicit_tls, lmtp, ignore_quit, ignore_expiry;
+	int nresp, ignore_expiry;
 	struct thresholds time_th;
 	struct thresholds phase_th[PHASE_MAX];
 	struct net_addr src;
@@ -136,19 +134,20 @@ static int smtp_opt_list(const char **list, int *n, const char *arg, char *err, 
 static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
-	int rc = probe_opts_option(&s->po, opt, arg, err, errlen);
+	struct smtp_params *sp = &s->o.smtp;
+	int rc = probe_opts_option(&s->po, &s->o, opt, arg, err, errlen);
 
 	if (rc != 1)
 		return rc;
 	switch (opt) {
-	case 'H': s->host = arg; return 0;
-	case 'e': s->expect = arg; return 0;
-	case 'C': return smtp_opt_list(s->cmd, &s->ncmd, arg, err, errlen);
-	case 'R': return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
-	case OPT_RCPT: return smtp_opt_list(s->rcpt, &s->nrcpt, arg, err, errlen);
-	case 'f': s->from = arg; return 0;
+	case 'H': s->o.host = arg; return 0;
+	case 'e': sp->expect = arg; return 0;
+	case 'C': sp->cmd = s->cmd; return smtp_opt_list(s->cmd, &sp->ncmd, arg, err, errlen);
+	case 'R': sp->cmd_expect = s->resp; return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
+	case OPT_RCPT: sp->rcpt = s->rcpt; return smtp_opt_list(s->rcpt, &sp->nrcpt, arg, err, errlen);
+	case 'f': sp->mail_from = arg; return 0;
 	case 'A': s->authtype = arg; return 0;
-	case 'U': s->authuser = arg; return 0;
+	case 'U': sp->auth_user = arg; return 0;
 	case 'P':
 		fprintf(stderr, "warning: -P puts the password on the command line; "
 				"use --password-file or " PASSWORD_ENV "\n");
@@ -156,7 +155,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
 	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
-	case 's': s->implicit_tls = 1; return 0;
+	case 's': s->o.implicit_tls = 1; return 0;
 	case OPT_SNI: s->sni = arg; return 0;
 	case OPT_IGNORE_EXPIRY: s->ignore_expiry = 1; return 0;
 	case 'b': s->bind = arg; return 0;
@@ -168,8 +167,8 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 		return -1;
 	case OPT_PHASE_WARN: return smtp_opt_phase(s, arg, 0, err, errlen);
 	case OPT_PHASE_CRIT: return smtp_opt_phase(s, arg, 1, err, errlen);
-	case 'q': s->ignore_quit = 1; return 0;
-	case 'L': s->lmtp = 1; return 0;
+	case 'q': sp->ignore_quit_failure = 1; return 0;
+	case 'L': sp->lmtp = 1; return 0;
 	}
 	snprintf(err, errlen, "unhandled option");
 	return -1;
@@ -178,22 +177,27 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 /* Check the AUTH options and find the password. */
 static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 {
-	if (s->authtype == NULL && s->authuser == NULL)
+	const char *mech = s->authtype;
+
+	if (mech == NULL && s->o.smtp.auth_user == NULL)
 		return 0;
-	if (s->authtype == NULL || s->authuser == NULL) {
+	if (mech == NULL || s->o.smtp.auth_user == NULL) {
 		snprintf(err, errlen, "-A and -U go together");
 		return -1;
 	}
-	if (smtp_auth_parse(s->authtype, &s->auth) != 0) {
-		snprintf(err, errlen, "unsupported -A '%s': want " SMTP_AUTH_LIST, s->authtype);
+	if (smtp_auth_parse(mech, &s->o.smtp.auth) != 0) {
+		snprintf(err, errlen, "unsupported -A '%s': want " SMTP_AUTH_LIST, mech);
 		return -1;
 	}
-	if (s->authpass != NULL && s->password_file == NULL)
-		return 0; /* -P */
+	if (s->authpass != NULL && s->password_file == NULL) {
+		s->o.smtp.auth_pass = s->authpass; /* -P */
+		return 0;
+	}
 	secret_free(s->authpass);
 	s->authpass = NULL;
 	switch (secret_load(s->password_file, PASSWORD_ENV, &s->authpass, err, errlen)) {
 	case 0:
+		s->o.smtp.auth_pass = s->authpass;
 		return 0;
 	case 1:
 		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
@@ -205,21 +209,22 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
+	const char *host = s->o.host;
 
 	(void)cm;
-	if (s->host == NULL || s->host[0] == '\0') {
+	if (host == NULL || host[0] == '\0') {
 		snprintf(err, errlen, "-H HOST is required");
 		return -1;
 	}
-	if (strlen(s->host) > 253 || strpbrk(s->host, " \t\r\n|/") != NULL) {
+	if (strlen(host) > 253 || strpbrk(host, " \t\r\n|/") != NULL) {
 		snprintf(err, errlen, "invalid host name");
 		return -1;
 	}
-	if (s->nresp > s->ncmd) {
+	if (s->nresp > s->o.smtp.ncmd) {
 		snprintf(err, errlen, "more -R than -C");
 		return -1;
 	}
-	for (int i = 0; i < s->ncmd; i++)
+	for (int i = 0; i < s->o.smtp.ncmd; i++)
 		if (!smtp_command_valid(s->cmd[i])) {
 			snprintf(err, errlen, "invalid -C command: CR, LF or longer than %d bytes",
 				 SMTP_COMMAND_MAX);
@@ -235,13 +240,14 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
 		return -1;
 	}
-	if (s->po.starttls && s->implicit_tls) {
+	s->o.src = s->bind != NULL ? &s->src : NULL;
+	if (s->o.smtp.starttls != SMTP_TLS_NONE && s->o.implicit_tls) {
 		snprintf(err, errlen, "--starttls and --tls exclude each other");
 		return -1;
 	}
-	probe_opts_defaults(&s->po, s->implicit_tls ? 465 : 25);
-	if (s->implicit_tls)
-		s->po.starttls = 0; /* -D implies TLS, which --tls already gives */
+	probe_opts_defaults(&s->po, &s->o, s->o.implicit_tls ? 465 : 25);
+	if (s->o.implicit_tls)
+		s->o.smtp.starttls = SMTP_TLS_NONE; /* -D implies TLS, which --tls already gives */
 	return smtp_validate_auth(s, err, errlen);
 }
 
@@ -257,39 +263,22 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 		      char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
-	struct smtp_run_opts o = {0};
 	struct net_addr literal;
-	int is_ip = net_addr_parse(s->host, s->po.port, &literal) == 0;
+	int is_ip = net_addr_parse(s->o.host, s->o.port, &literal) == 0;
 
 	s->done = done;
 	s->done_arg = arg;
-	if ((s->po.starttls || s->implicit_tls) &&
+	if ((s->o.smtp.starttls != SMTP_TLS_NONE || s->o.implicit_tls) &&
 	    (s->tls = tls_ctx_new(s->po.ca_file, err, errlen)) == NULL)
 		return -1;
-	probe_opts_apply(&s->po, &o);
-	o.host = s->host;
-	o.family = env->common->family;
-	o.src = s->bind ? &s->src : NULL;
-	o.implicit_tls = s->implicit_tls;
-	o.sni = s->sni ? s->sni : is_ip ? NULL : s->host;
-	o.verify_name = s->sni ? s->sni : s->host;
-	o.tls = s->tls;
-	o.deadline_us = env->deadline_us;
-	o.smtp.lmtp = s->lmtp;
-	o.smtp.expect = s->expect;
-	o.smtp.auth = s->auth;
-	o.smtp.auth_user = s->authuser;
-	o.smtp.auth_pass = s->authpass;
-	o.smtp.mail_from = s->from;
-	o.smtp.rcpt = s->rcpt;
-	o.smtp.nrcpt = s->nrcpt;
-	o.smtp.cmd = s->cmd;
-	o.smtp.cmd_expect = s->resp;
-	o.smtp.ncmd = s->ncmd;
-	o.smtp.ignore_quit_failure = s->ignore_quit;
-	o.smtp.transcript = env->common->verbose >= 3;
-	o.smtp.trace = env->common->verbose >= 4;
-	s->run = smtp_run_start(env->loop, env->dns, &o, &s->res, smtp_on_done, s);
+	s->o.family = env->common->family;
+	s->o.sni = s->sni ? s->sni : is_ip ? NULL : s->o.host;
+	s->o.verify_name = s->sni ? s->sni : s->o.host;
+	s->o.tls = s->tls;
+	s->o.deadline_us = env->deadline_us;
+	s->o.smtp.transcript = env->common->verbose >= 3;
+	s->o.smtp.trace = env->common->verbose >= 4;
+	s->run = smtp_run_start(env->loop, env->dns, &s->o, &s->res, smtp_on_done, s);
 	if (s->run == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -318,52 +307,49 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
 
-	out_summary(o, " %s", s->lmtp ? "LMTP" : smtp_result_esmtp(&r->smtp) ? "ESMTP" : "SMTP");
-	if (s->po.starttls)
+	out_summary(o, " %s", s->o.smtp.lmtp ? "LMTP" : smtp_result_esmtp(&r->smtp) ? "ESMTP" : "SMTP");
+	if (s->o.smtp.starttls != SMTP_TLS_NONE)
 		out_summary(o, " STARTTLS");
 	if (r->tls_used)
 		out_summary(o, " %s cert %dd", r->tls.protocol, smtp_report_cert_days(r));
 	if (r->smtp.auth_ok)
-		out_summary(o, " AUTH %s ok", s->authtype);
-	if (s->nrcpt > 0)
+		out_summary(o, " AUTH %s ok", smtp_auth_name(s->o.smtp.auth));
+	if (s->o.smtp.nrcpt > 0)
 		out_summary(o, " RCPT ok");
 	out_summary(o, " in %.3fs", (double)r->total_us / 1e6);
 }
 
+/* The probe as the root of the tree: the cause decided once, then words, perfdata, facts. */
 static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 {
 	struct smtp_check *s = ctx;
 	struct smtp_run_result *r = &s->res;
-	const struct cause *cause;
-	char target[320], what[512];
 
 	if (!s->ignore_expiry)
 		probe_opts_cert_check(&s->po, r); /* -D: FAIL_CERT_DAYS on a working probe */
-	cause = classify(&r->smtp.fail);
-	out_state(o, cause->state);
-	o->timed_out = cause->timeout;
-	out_summary(o, "%s", smtp_report_target(r, s->host, s->po.port, target, sizeof(target)));
+	out_cause(o, classify(&r->smtp.fail), 1);
+	out_state(o, o->cause->state);
+	o->timed_out = o->cause->timeout;
+	smtp_report_target(r, s->o.host, s->o.port, o, OUT_TO_SUMMARY);
 	if (r->smtp.fail.cls == FAIL_NONE || r->smtp.fail.cls == FAIL_CERT_DAYS) {
 		smtp_summary_ok(s, o);
 		if (r->smtp.fail.cls == FAIL_CERT_DAYS)
-			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, cause->name);
+			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, o->cause->name);
 		smtp_thresholds(s, o);
 	} else {
-		out_summary(o, " %s (cause: %s)", smtp_report_failure(r, what, sizeof(what)),
-			    cause->name);
+		out_summary(o, " ");
+		smtp_report_failure(r, o, OUT_TO_SUMMARY);
+		out_summary(o, " (cause: %s)", o->cause->name);
 	}
 	smtp_report_perf(r, o, s->phase_th);
 	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);
 	out_perf(o, "time", (double)r->total_us / 1e6, "s", &s->time_th);
 	if (r->tls_used)
 		out_perf(o, "cert_days", smtp_report_cert_days(r), "", NULL);
-	smtp_report_long(r, cause, cm->verbose, o);
-	o->cause = cause->name;
-	if (!cm->json)
-		return;
-	o->json = smtp_report_json(r, cause);
-	json_object_object_add(o->json, "host", json_object_new_string(s->host));
-	json_object_object_add(o->json, "port", json_object_new_int(s->po.port));
+	smtp_report_long(r, cm->verbose, o);
+	smtp_report_facts(r, o);
+	out_fact_str(&o->facts, "host", s->o.host);
+	out_fact_int(&o->facts, "port", s->o.port);
 }
 
 static void smtp_cleanup(void *ctx)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "front/check.h"
+#include "front/out_render.h"
 
 #ifndef MAILPATH_VERSION
 #define MAILPATH_VERSION "0.1.0"
@@ -211,13 +212,30 @@ static void check_on_backstop(struct ev_timer *t, void *arg)
 	ev_break(w->loop);
 }
 
-/* Print the one-line UNKNOWN result for a usage or set-up error. */
-static int check_unknown(const struct check *c, const char *msg)
+/* 1 when argv asks for --output json (looked at before parsing, for usage errors). */
+static int check_wants_json(int argc, char **argv)
 {
-	char clean[CHECK_ERR_MAX];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--output=json") == 0 ||
+		    (strcmp(argv[i], "--output") == 0 && i + 1 < argc &&
+		     strcmp(argv[i + 1], "json") == 0))
+			return 1;
+	}
+	return 0;
+}
 
-	out_sanitize(clean, sizeof(clean), msg, strlen(msg));
-	printf("%s UNKNOWN - %s\n", c->service, clean);
+/* Print the UNKNOWN result for a usage or set-up error, as text or as one JSON object. */
+static int check_unknown(const struct check *c, const char *msg, int json)
+{
+	struct out o;
+
+	out_init(&o, c->name, c->service);
+	out_state(&o, STATE_UNKNOWN);
+	out_summary_untrusted(&o, msg, strlen(msg), CHECK_ERR_MAX - 1);
+	(void)out_print(&o, stdout, json);
+	out_reset(&o);
 	return STATE_UNKNOWN;
 }
 
@@ -233,29 +251,28 @@ int check_main(const struct check *c, int argc, char **argv)
 	int rc;
 
 	if (ctx == NULL)
-		return check_unknown(c, "out of memory");
-	memset(&o, 0, sizeof(o));
+		return check_unknown(c, "out of memory", check_wants_json(argc, argv));
 	rc = check_parse(c, ctx, &cm, argc, argv, stdout, err, sizeof(err));
 	if (rc != 0) {
 		if (rc < 0)
-			check_unknown(c, err);
+			check_unknown(c, err, cm.json || check_wants_json(argc, argv));
 		rc = STATE_UNKNOWN; /* usage error, or --help / --version printed */
 		goto out;
 	}
 	env.common = &cm;
 	env.loop = w.loop = ev_loop_new();
 	if (env.loop == NULL) {
-		rc = check_unknown(c, "out of memory");
+		rc = check_unknown(c, "out of memory", cm.json);
 		goto out;
 	}
 	env.dns = dns_new(env.loop, cm.resolver, err, sizeof(err));
 	if (env.dns == NULL) {
-		rc = check_unknown(c, err);
+		rc = check_unknown(c, err, cm.json);
 		goto out;
 	}
 	env.deadline_us = ev_now_us() + (int64_t)(cm.timeout_s * 1e6);
 	if (c->start(ctx, &env, check_on_done, &w, err, sizeof(err)) != 0) {
-		rc = check_unknown(c, err);
+		rc = check_unknown(c, err, cm.json);
 		goto out;
 	}
 	ev_timer_init(&backstop);

@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "dns/dns.h"
 #include "base/ev.h"
 #include "result/out.h"

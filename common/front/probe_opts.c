@@ -26,20 +26,21 @@ static int probe_opts_days(struct probe_opts *p, const char *arg, char *err, siz
 	return 0;
 }
 
-int probe_opts_option(struct probe_opts *p, int opt, const char *arg, char *err, size_t errlen)
+int probe_opts_option(struct probe_opts *p, struct smtp_run_opts *o, int opt, const char *arg,
+		      char *err, size_t errlen)
 {
 	char *end;
 
 	switch (opt) {
 	case 'p':
-		p->port = (int)strtol(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || p->port < 1 || p->port > 65535) {
+		o->port = (int)strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || o->port < 1 || o->port > 65535) {
 			snprintf(err, errlen, "invalid port '%s'", arg);
 			return -1;
 		}
 		return 0;
-	case 'F': p->fqdn = arg; return 0;
-	case 'S': case PROBE_OPT_REQUIRE_TLS: p->starttls = 1; return 0;
+	case 'F': o->smtp.helo = arg; return 0;
+	case 'S': case PROBE_OPT_REQUIRE_TLS: o->smtp.starttls = SMTP_TLS_REQUIRE; return 0;
 	case 'D': return probe_opts_days(p, arg, err, errlen);
 	case PROBE_OPT_CA_FILE: p->ca_file = arg; return 0;
 	case PROBE_OPT_NO_VERIFY: p->no_verify = 1; return 0;
@@ -47,25 +48,18 @@ int probe_opts_option(struct probe_opts *p, int opt, const char *arg, char *err,
 	return 1;
 }
 
-void probe_opts_defaults(struct probe_opts *p, int default_port)
+void probe_opts_defaults(struct probe_opts *p, struct smtp_run_opts *o, int default_port)
 {
 	if (p->cert_days)
-		p->starttls = 1; /* as in monitoring-plugins: -D implies -S */
-	if (p->port == 0)
-		p->port = default_port;
-	if (p->fqdn == NULL) {
+		o->smtp.starttls = SMTP_TLS_REQUIRE; /* as in monitoring-plugins: -D implies -S */
+	if (o->port == 0)
+		o->port = default_port;
+	o->verify = !p->no_verify;
+	if (o->smtp.helo == NULL) {
 		if (gethostname(p->hostname, sizeof(p->hostname) - 1) != 0 || p->hostname[0] == '\0')
 			snprintf(p->hostname, sizeof(p->hostname), "localhost");
-		p->fqdn = p->hostname;
+		o->smtp.helo = p->hostname;
 	}
-}
-
-void probe_opts_apply(const struct probe_opts *p, struct smtp_run_opts *o)
-{
-	o->port = p->port;
-	o->verify = !p->no_verify;
-	o->smtp.helo = p->fqdn;
-	o->smtp.starttls = p->starttls ? SMTP_TLS_REQUIRE : SMTP_TLS_NONE;
 }
 
 void probe_opts_cert_check(const struct probe_opts *p, struct smtp_run_result *r)

@@ -1,7 +1,9 @@
 /*
  * probe_opts.h - the SMTP probe options every mail check shares, with the
  * same names and meaning everywhere (-p, -F, -S/--require-tls, -D,
- * --ca-file, --no-verify), so users learn one vocabulary.
+ * --ca-file, --no-verify), so users learn one vocabulary. They parse
+ * straight into the probe's runner options (struct smtp_run_opts); only
+ * what the runner does not take (the CA file, -D days) stays here.
  */
 #ifndef MAILPATH_PROBE_OPTS_H
 #define MAILPATH_PROBE_OPTS_H
@@ -32,22 +34,18 @@ enum { PROBE_OPT_REQUIRE_TLS = 0x3000, PROBE_OPT_CA_FILE, PROBE_OPT_NO_VERIFY };
 	" --no-verify               do not fail on chain or name verification errors\n"
 
 struct probe_opts {
-	int port;
-	const char *fqdn;
-	int starttls;
-	int no_verify;
 	const char *ca_file;
+	int no_verify;             /* --no-verify (o->verify is set from it by the defaults) */
 	int cert_days;             /* -D given */
 	double cert_warn, cert_crit;
 	char hostname[256];        /* EHLO name when -F is not given */
 };
 
-/* Take one option; 0 taken, 1 not a probe option, -1 invalid (message in err). */
-int probe_opts_option(struct probe_opts *p, int opt, const char *arg, char *err, size_t errlen);
-/* Defaults after parsing: port, EHLO name, -D implies -S. */
-void probe_opts_defaults(struct probe_opts *p, int default_port);
-/* Fill the SMTP parameters of a probe template from the options. */
-void probe_opts_apply(const struct probe_opts *p, struct smtp_run_opts *o);
+/* Take one option into p or o; 0 taken, 1 not a probe option, -1 invalid (message in err). */
+int probe_opts_option(struct probe_opts *p, struct smtp_run_opts *o, int opt, const char *arg,
+		      char *err, size_t errlen);
+/* Defaults after parsing: port, EHLO name, verification, -D implies -S. */
+void probe_opts_defaults(struct probe_opts *p, struct smtp_run_opts *o, int default_port);
 /* After a probe: record FAIL_CERT_DAYS when the certificate expires within -D days. */
 void probe_opts_cert_check(const struct probe_opts *p, struct smtp_run_result *r);
 

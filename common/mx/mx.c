@@ -263,3 +263,14 @@ void mx_verdict(const struct mx_set *s, const struct mx_policy *p, struct mx_ver
 	mx_requirements(s, p, v, req);
 	mx_rdns_problems(s, p, v);
 }
+/* Free a set and what its probes hold (transcripts). Accepts NULL. */
+void mx_set_free(struct mx_set *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < MX_MAX; i++)
+		for (int j = 0; j < MX_ADDR_MAX; j++)
+			smtp_result_reset(&s->mx[i].addr[j].probe);
+	free(s);
+}
+

@@ -69,6 +69,8 @@ struct mx_verdict {
 
 /* Start over for domain (copied, without a trailing dot). */
 void mx_set_init(struct mx_set *s, const char *domain);
+/* Free a set allocated by the caller and what its probes hold. Accepts NULL. */
+void mx_set_free(struct mx_set *s);
 /* Take the MX answer: sort, null MX, implicit MX, IP literals. 1 when targets need lookups. */
 int mx_set_answer(struct mx_set *s, const struct dns_mx_set *ans);
 /* Take the address lookup of host h; family restricts the addresses kept. */

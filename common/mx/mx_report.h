@@ -1,6 +1,10 @@
 /*
- * mx_report.h - an MX set and its verdict as status line, long output,
- * perfdata, JSON and Zabbix low-level discovery.
+ * mx_report.h - an MX set and its verdict as a result tree (result/out.h):
+ * the check node (domain, counts, the problem shown), one sub-result per
+ * MX (JSON "mx"), below each one per address (JSON "addresses": reverse
+ * DNS) and below that its SMTP probe (JSON "probe", built by smtp_report
+ * so an MX probe reads like check_mail_smtp). Also Zabbix low-level
+ * discovery. Every cause is decided once, when its node is made.
  */
 #ifndef MAILPATH_MX_REPORT_H
 #define MAILPATH_MX_REPORT_H
@@ -8,10 +12,10 @@
 #include "mx/mx.h"
 #include "result/out.h"
 
-/* Status line, long output, perfdata and JSON of the set into o (state from v). */
+/* Fill the tree rooted at o from the set and its verdict (the root's state and cause from v). */
 void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct mx_policy *p,
 	       int port, int verbose, struct out *o);
-/* Zabbix LLD: {"data":[{"{#MX}":..,"{#MXPRIO}":..,"{#MXADDR}":..}]}, one row per address. */
-struct json_object *mx_report_discovery(const struct mx_set *s);
+/* Zabbix LLD into o (raw): {"data":[{"{#MX}":..,"{#MXPRIO}":..,"{#MXADDR}":..}]}, one row per address. */
+void mx_report_discovery(const struct mx_set *s, struct out *o);
 
 #endif

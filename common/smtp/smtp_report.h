@@ -1,35 +1,36 @@
 /*
- * smtp_report.h - turning one SMTP probe result into words, perfdata and
- * JSON. Shared by check_mail_smtp, check_mail_mx (one line per MX) and the
- * SNMP subagent, so a probe reads the same everywhere.
+ * smtp_report.h - one SMTP probe result as a node of the result tree
+ * (result/out.h): words for the summary and long output, perfdata, and
+ * typed facts (phases, replies, TLS, capabilities). Shared by
+ * check_mail_smtp (the probe is the root), check_mail_mx (one probe node
+ * per address) and the SNMP subagent, so a probe reads the same everywhere.
+ *
+ * Server text goes into the tree as untrusted pieces or raw facts; the
+ * renderers sanitise it. The cause is decided once, by the caller
+ * (out_cause with classify()), and read from the node here.
  */
 #ifndef MAILPATH_SMTP_REPORT_H
 #define MAILPATH_SMTP_REPORT_H
 
-#include <stddef.h>
-#include "verdict/classify.h"
 #include "result/out.h"
 #include "smtp/smtp_result.h"
 
-struct json_object;
-
-/* "host[addr]:port" for the status line (host sanitised). */
-const char *smtp_report_target(const struct smtp_run_result *r, const char *host, int port,
-			       char *dst, size_t len);
+/* "host[addr]:port" (host as given; "[addr]" when it differs) appended at where. */
+void smtp_report_target(const struct smtp_run_result *r, const char *host, int port,
+			struct out *o, enum out_where where);
 /* Whole days from now until the certificate expires (negative when expired). */
 int smtp_report_cert_days(const struct smtp_run_result *r);
 /*
- * One-phrase description of a failure, e.g. "421 4.4.2 at greeting: <text>"
- * or "connection refused at connect", sanitised, at most len-1 bytes.
+ * One phrase for a failure appended at where, e.g. "421 4.4.2 at greeting:
+ * <text>" or "connect failed: <detail>"; "ok" when none.
  */
-const char *smtp_report_failure(const struct smtp_run_result *r, char *dst, size_t len);
-/* The phase timings as perfdata (seconds), thresholds per phase may be NULL. */
+void smtp_report_failure(const struct smtp_run_result *r, struct out *o, enum out_where where);
+/* The phase timings as perfdata (seconds); thresholds per phase may be NULL. */
 void smtp_report_perf(const struct smtp_run_result *r, struct out *o,
 		      const struct thresholds *phase_th);
-/* Long output: hint, phases, TLS facts, and at verbose >= 3 the transcript. */
-void smtp_report_long(const struct smtp_run_result *r, const struct cause *cause, int verbose,
-		      struct out *o);
-/* A JSON object describing the probe: phases, replies, TLS, capabilities, cause. */
-struct json_object *smtp_report_json(const struct smtp_run_result *r, const struct cause *cause);
+/* Long output: the cause and hint (o->cause), phases, TLS facts, at verbose >= 3 the transcript. */
+void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *o);
+/* The probe's facts into o->facts: address, phases, replies, TLS, capabilities, failure. */
+void smtp_report_facts(const struct smtp_run_result *r, struct out *o);
 
 #endif

@@ -43,12 +43,17 @@ static int fuzz_split(char *text, size_t size, char **argv)
 /* Check what a successful parse promises. */
 static void fuzz_check_ok(const struct smtp_check *s, const struct check_common *cm)
 {
-	fuzz_check(s->host != NULL && s->host[0] != '\0');
-	fuzz_check(s->po.port >= 1 && s->po.port <= 65535);
+	const struct smtp_run_opts *o = &s->o; /* the options land in the runner's */
+
+	fuzz_check(o->host != NULL && o->host[0] != '\0');
+	fuzz_check(o->port >= 1 && o->port <= 65535);
 	fuzz_check(cm->timeout_s > 0 && cm->timeout_s <= 86400);
-	fuzz_check(s->nresp <= s->ncmd && s->ncmd <= MAX_LIST && s->nrcpt <= MAX_LIST);
-	fuzz_check(s->po.fqdn != NULL);
-	fuzz_check(!(s->po.starttls && s->implicit_tls));
+	fuzz_check(s->nresp <= o->smtp.ncmd && o->smtp.ncmd <= MAX_LIST &&
+		   o->smtp.nrcpt <= MAX_LIST);
+	fuzz_check(o->smtp.ncmd == 0 || o->smtp.cmd == s->cmd);
+	fuzz_check(o->smtp.helo != NULL);
+	fuzz_check(!(o->smtp.starttls != SMTP_TLS_NONE && o->implicit_tls));
+	fuzz_check(o->smtp.auth == SMTP_AUTH_NONE || o->smtp.auth_pass != NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

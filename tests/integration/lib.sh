@@ -2,14 +2,24 @@
 #
 # Every case runs a plugin against a real server of the lab and checks its
 # exit code, its cause and failed phase (from --output json), and that it
-# finished within its -t plus half a second.
+# finished within its -t plus half a second. Every JSON document a plugin
+# prints is kept (json_keep) and validated against the published schema
+# (contrib/json/mailpath-result-1.schema.json) in summary().
 
 PASSED=0
 FAILED=0
 # Extra milliseconds allowed past -t + 0.5 s: start-up under valgrind.
 if [ "${VALGRIND:-0}" = 1 ]; then SLACK_MS=${SLACK_MS:-6000}; else SLACK_MS=${SLACK_MS:-0}; fi
 ERRF=$(mktemp)
-trap 'rm -f "$ERRF"' EXIT
+JSON_DIR=$(mktemp -d)
+JSON_SCHEMA=${JSON_SCHEMA:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/contrib/json/mailpath-result-1.schema.json}
+trap 'rm -f "$ERRF"; rm -rf "$JSON_DIR"' EXIT
+
+# json_keep NAME TEXT: keep one plugin JSON output for the schema check (safe in background jobs).
+json_keep() {
+	local f
+	f=$(mktemp "$JSON_DIR/doc.XXXXXX") && printf '%s\n' "$2" >"$f" && printf '%s\n' "$1" >"$f.name"
+}
 
 pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$1"; }
 fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
@@ -38,6 +48,7 @@ expect() {
 	ms=$(((t1 - t0) / 1000000))
 	limit=$(awk -v t="$(timeout_of "$@")" -v s="$SLACK_MS" 'BEGIN { printf "%d", t * 1000 + 500 + s }')
 	LAST_JSON=$out
+	json_keep "$name" "$out"
 	if ! jq -e . >/dev/null 2>&1 <<<"$out"; then
 		fail "$name" "output is not JSON (exit $rc): $out $(head -c 300 "$ERRF")"
 		return
@@ -93,7 +104,45 @@ expect_no() {
 	fi
 }
 
+# expect_json_out NAME EXIT -- PLUGIN ARGS...: the plugin prints one JSON object (kept for
+# the schema check) and exits EXIT, e.g. usage errors and --discover.
+expect_json_out() {
+	local name=$1 want_rc=$2 out rc
+	shift 3
+	out=$("$@" 2>"$ERRF")
+	rc=$?
+	LAST_JSON=$out
+	json_keep "$name" "$out"
+	if [ "$rc" != "$want_rc" ]; then
+		fail "$name" "exit $rc, want $want_rc: $out"
+	elif [ "$(wc -l <<<"$out")" != 1 ] || ! jq -e 'type == "object"' >/dev/null 2>&1 <<<"$out"; then
+		fail "$name" "want one JSON object on one line: $out"
+	else
+		pass "$name"
+	fi
+}
+
+# Every kept JSON document validates against the schema (one case; a line per bad document).
+schema_check() {
+	local docs bad out
+	docs=$(find "$JSON_DIR" -name 'doc.*' ! -name '*.name' | sort)
+	[ -n "$docs" ] || return 0
+	# shellcheck disable=SC2086
+	if out=$(python3 "$(dirname "$JSON_SCHEMA")/../../tests/validate-json.py" "$JSON_SCHEMA" $docs 2>&1); then
+		pass "every JSON output validates against $(basename "$JSON_SCHEMA") ($(tail -1 <<<"$out"))"
+	else
+		while IFS= read -r bad; do
+			case $bad in
+			"$JSON_DIR"/doc.*) fail "schema: $(cat "${bad%%:*}.name")" "${bad#*: }" ;;
+			*) fail "schema" "$bad" ;;
+			esac
+		done <<<"$out"
+	fi
+	rm -f "$JSON_DIR"/doc.*
+}
+
 summary() {
+	schema_check
 	echo "integration: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }

@@ -46,6 +46,7 @@ matrix_case() {
 	out=$("$plugin" "${args[@]}" -t "$MATRIX_T" --output json 2>/dev/null)
 	rc=$?
 	t1=$(date +%s%N)
+	json_keep "matrix ${plugin##*/} $scen" "$out"
 	cause=$(jq -r '.cause // "-"' <<<"$out" 2>/dev/null) || cause="(not JSON)"
 	echo "$((( t1 - t0) / 1000000)) $rc ${cause:-(not JSON)}" >"$res"
 }

@@ -49,6 +49,10 @@ expect_text "mx long output per address" 0 "  ::1 ok \(ok\) in [0-9.]+s; ptr mai
 expect_text "mx --discover (Zabbix LLD)" 0 '^\{"data":\[\{"\{#MX\}":"mx1\.lab\.test","\{#MXPRIO\}":10,"\{#MXADDR\}":"127\.0\.0\.11"\}' \
 	-- $M -d multi-mx.lab.test "${D[@]}" --discover
 expect_text "mx usage error" 3 "^MX UNKNOWN - -d DOMAIN is required" -- $M "${D[@]}"
+expect_json_out "mx --discover prints LLD JSON" 0 -- $M -d multi-mx.lab.test "${D[@]}" --discover
+expect_json_out "mx usage error with --output json is one JSON object" 3 -- $M "${D[@]}" --output json
+expect_json "mx usage error JSON: UNKNOWN, the message, no cause" \
+	'.state == "UNKNOWN" and .exit == 3 and .cause == null and (.summary | test("-d DOMAIN is required"))'
 
 # --- fault servers as MX: parallelism and a failing second MX -------------
 if [ "${LAB_MX_FAULTS:-0}" = 1 ]; then

@@ -192,5 +192,18 @@ for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FO
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
 done
+# With --output json every outcome is one JSON object, usage errors too (schema-checked).
+for args in "" "-H $L -p 99999" "-H $L --bogus" "-H $L -A PLAIN"; do
+	# shellcheck disable=SC2086
+	expect_json_out "bad input '$args' with --output json: one JSON object" 3 -- $P $args --output json
+done
+expect_json_out "--output json before a bad option: JSON too" 3 -- $P --output json -H $L --bogus
+expect_json "usage error JSON: UNKNOWN, the message, null cause" \
+	'.state == "UNKNOWN" and .cause == null and .hint == null and (.summary | test("unknown option"))'
+# Untrusted text from the command line: -H with bytes that are not UTF-8, and a hostile greeting.
+expect "non-UTF-8 -H: valid JSON" 2 '*' '*' -- $P -H $'b\xfc\xffcher.lab.test' --resolver "$LAB_DNS" -t 3
+expect_json "non-UTF-8 -H: invalid bytes replaced" '.host == "b\ufffd\ufffdcher.lab.test" and (.summary | test("^b\\?\\?cher"))'
+expect "hostile greeting: valid JSON" 2 server-busy greeting -- $P -H $L -p "$FAULT_GREETING_EVIL"
+expect_json "hostile greeting: one status summary without '|'" '.summary | test("[|\n\r]") | not'
 expect_text "--help" 3 'Usage: check_mail_smtp' -- $P --help
 expect_text "--version" 3 '^check_mail_smtp \(mailpath ' -- $P -V

@@ -1,5 +1,7 @@
 /*
- * test_out.c - sanitiser, perfdata formatting, Nagios and JSON rendering.
+ * test_out.c - the result tree and its two renderers: sanitiser, perfdata
+ * formatting, Nagios text and JSON, sub-results, and hostile text in every
+ * field of the tree.
  */
 #include <check.h>
 #include <json-c/json.h>
@@ -8,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "front/out_render.h"
 #include "result/out.h"
+#include "verdict/classify.h"
 
 Suite *out_suite(void);
 
@@ -290,35 +294,49 @@ START_TEST(test_out_state)
 }
 END_TEST
 
+/* The rendered summary of o, into a static buffer. */
+static const char *summary_of(const struct out *o, size_t *len)
+{
+	static char buf[OUT_SUMMARY_MAX + 16];
+
+	*len = out_text_summary(o, buf, sizeof(buf));
+	return buf;
+}
+
 START_TEST(test_summary_bound)
 {
 	static char big[OUT_SUMMARY_MAX * 2];
+	const char *got;
 	struct out o;
+	size_t n;
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	out_init(&o, "c", "S");
 	out_summary(&o, "%s", big);
-	ck_assert_msg(o.summary.len == OUT_SUMMARY_MAX, "got len %zu, want %d", o.summary.len,
-	              OUT_SUMMARY_MAX);
-	ck_assert_msg(memcmp(o.summary.data + o.summary.len - 3, "...", 3) == 0,
-	              "want a trailing ...");
+	got = summary_of(&o, &n);
+	ck_assert_msg(n == OUT_SUMMARY_MAX, "got len %zu, want %d", n, OUT_SUMMARY_MAX);
+	ck_assert_msg(memcmp(got + n - 3, "...", 3) == 0, "want a trailing ...");
 	out_summary(&o, "more");
-	ck_assert_msg(o.summary.len == OUT_SUMMARY_MAX, "after more: got len %zu", o.summary.len);
+	got = summary_of(&o, &n);
+	ck_assert_msg(n == OUT_SUMMARY_MAX, "after more: got len %zu", n);
 	out_reset(&o);
 
 	out_init(&o, "c", "S");
 	out_summary_untrusted(&o, big, sizeof(big) - 1, 10);
-	ck_assert_msg(o.summary.len == 10 && memcmp(o.summary.data, "aaaaaaa...", 10) == 0,
-	              "got \"%.*s\", want \"aaaaaaa...\"", (int)o.summary.len, o.summary.data);
+	got = summary_of(&o, &n);
+	ck_assert_msg(n == 10 && memcmp(got, "aaaaaaa...", 10) == 0,
+	              "got \"%.*s\", want \"aaaaaaa...\"", (int)n, got);
 	out_reset(&o);
 
 	out_init(&o, "c", "S");
 	out_summary_untrusted(&o, "exactly10!", 10, 10);
-	ck_assert_msg(o.summary.len == 10 && memcmp(o.summary.data, "exactly10!", 10) == 0,
-	              "got \"%.*s\", want \"exactly10!\"", (int)o.summary.len, o.summary.data);
+	got = summary_of(&o, &n);
+	ck_assert_msg(n == 10 && memcmp(got, "exactly10!", 10) == 0,
+	              "got \"%.*s\", want \"exactly10!\"", (int)n, got);
 	out_summary_untrusted(&o, "x", 1, 0);
-	ck_assert_msg(o.summary.len == 10, "max 0: got len %zu, want 10", o.summary.len);
+	got = summary_of(&o, &n);
+	ck_assert_msg(n == 10, "max 0: got len %zu, want 10", n);
 	out_reset(&o);
 }
 END_TEST
@@ -327,15 +345,19 @@ START_TEST(test_long_bound)
 {
 	static char line[1000];
 	struct out o;
+	char *got;
+	size_t n;
+	int rc;
 
 	memset(line, 'l', sizeof(line) - 1);
 	out_init(&o, "c", "S");
 	for (int i = 0; i < 1000; i++)
 		out_long(&o, "%s", line);
-	ck_assert_msg(o.longtext.len == OUT_LONG_MAX, "got len %zu, want %d", o.longtext.len,
-	              OUT_LONG_MAX);
-	ck_assert_msg(memcmp(o.longtext.data + o.longtext.len - 4, "...\n", 4) == 0,
-	              "want a trailing ...\\n");
+	got = render(&o, 0, &rc);
+	n = strlen(got) - strlen("S OK\n");
+	ck_assert_msg(n == OUT_LONG_MAX, "got len %zu, want %d", n, OUT_LONG_MAX);
+	ck_assert_msg(memcmp(got + strlen(got) - 4, "...\n", 4) == 0, "want a trailing ...\\n");
+	free(got);
 	out_reset(&o);
 }
 END_TEST
@@ -345,6 +367,7 @@ START_TEST(test_json)
 {
 	struct thresholds t;
 	struct json_object *j, *v, *p, *e;
+	struct out_fact *f;
 	struct out o;
 	char *got;
 	int rc;
@@ -353,6 +376,7 @@ START_TEST(test_json)
 	ck_assert(range_parse("2", &t.warn) == 0 && range_parse("~:5", &t.crit) == 0);
 	out_init(&o, "check_mail_smtp", "SMTP");
 	out_state(&o, STATE_CRITICAL);
+	out_cause(&o, cause_find("server-busy"), 1);
 	out_summary(&o, "cause \"x\" / ");
 	out_summary_untrusted(&o, "421 busy|\x01\xff", 11, 100);
 	out_perf(&o, "time", 0.1, "s", &t);
@@ -360,14 +384,23 @@ START_TEST(test_json)
 	out_perf(&o, "n", 3, "", NULL);
 	out_long(&o, "line one");
 	out_long_untrusted(&o, "server: ", "a\nb", 3);
-	o.json = json_object_new_object();
-	json_object_object_add(o.json, "cause", json_object_new_string("server-busy"));
-	json_object_object_add(o.json, "state", json_object_new_string("hijack"));
+	out_fact_str(&o.facts, "state", "hijack"); /* a standard key wins */
+	f = out_fact_obj(&o.facts, "nested");
+	out_fact_int(f, "i", -7);
+	out_fact_num(f, "secs", 0.25, 6);
+	out_fact_num(f, "trim", 0.25, -1);
+	out_fact_num(f, "nan", NAN, -1);
+	out_fact_bool(f, "yes", 1);
+	out_fact_null(f, "nothing");
+	out_fact_str(out_fact_arr(f, "list"), NULL, "x");
 	got = render(&o, 1, &rc);
 	ck_assert_msg(rc == STATE_CRITICAL, "got rc %d, want 2", rc);
 	ck_assert_msg(strchr(got, '\n') == got + strlen(got) - 1, "want one line, got \"%s\"", got);
 	j = json_tokener_parse(got);
 	ck_assert_msg(j != NULL, "JSON does not parse: %s", got);
+	ck_assert_msg(strstr(got, "\"nested\":{\"i\":-7,\"secs\":0.250000,\"trim\":0.25,"
+	                          "\"nan\":null,\"yes\":true,\"nothing\":null,\"list\":[\"x\"]}") != NULL,
+	              "nested facts: got %s", got);
 
 #define STR(obj, key, want)                                                                        \
 	do {                                                                                       \
@@ -383,6 +416,7 @@ START_TEST(test_json)
 	ck_assert(json_object_object_get_ex(j, "exit", &v) && json_object_get_int(v) == 2);
 	STR(j, "summary", "cause \"x\" / 421 busy/ ?");
 	STR(j, "cause", "server-busy");
+	STR(j, "hint", cause_find("server-busy")->hint);
 
 	ck_assert(json_object_object_get_ex(j, "perfdata", &p));
 	ck_assert_msg(json_object_array_length(p) == 2, "perfdata: got %zu items, want 2",
@@ -413,11 +447,11 @@ START_TEST(test_json)
 	json_object_put(j);
 	free(got);
 	out_reset(&o);
-	ck_assert_msg(o.json == NULL, "out_reset left o.json");
+	ck_assert_msg(o.facts.first == NULL && o.kids == NULL, "out_reset left facts or children");
 }
 END_TEST
 
-/* An empty out renders as valid JSON with empty arrays. */
+/* An empty out renders as valid JSON with empty arrays and a null cause. */
 START_TEST(test_json_empty)
 {
 	struct out o;
@@ -428,10 +462,166 @@ START_TEST(test_json_empty)
 	got = render(&o, 1, &rc);
 	ck_assert_msg(strcmp(got,
 	                     "{\"schema\":1,\"check\":\"c\",\"service\":\"\",\"state\":\"OK\","
-	                     "\"exit\":0,\"summary\":\"\",\"perfdata\":[],\"long\":[]}\n") == 0,
+	                     "\"exit\":0,\"summary\":\"\",\"perfdata\":[],\"long\":[],"
+	                     "\"cause\":null,\"hint\":null}\n") == 0,
 	              "got %s", got);
 	ck_assert_msg(rc == 0, "got rc %d, want 0", rc);
 	free(got);
+	out_reset(&o);
+}
+END_TEST
+
+/* Sub-results: perfdata and long output depth first; JSON children under their keys. */
+START_TEST(test_tree)
+{
+	const char *want_text = "MX WARNING - d: 1 of 2 | mx_total=2 a_time=1s b_time=2s\n"
+	                        "domain line\n"
+	                        "MX a\n"
+	                        "  addr a1\n"
+	                        "    probe a1\n"
+	                        "MX b\n";
+	struct out o, *a, *b, *a1, *p1;
+	char *got;
+	int rc;
+
+	out_init(&o, "check_mail_mx", "MX");
+	out_summary(&o, "d: 1 of 2");
+	out_perf(&o, "mx_total", 2, "", NULL);
+	out_long(&o, "domain line");
+	out_fact_arr(&o.facts, "mx");
+	a = out_child(&o, "mx", 1);
+	b = out_child(&o, "mx", 1);
+	ck_assert(a != NULL && b != NULL && out_root(b) == &o);
+	out_cause(a, cause_find("ok"), 1);
+	out_long(a, "MX a");
+	out_perf(a, "a_time", 1, "s", NULL);
+	out_fact_str(&a->facts, "name", "a");
+	a1 = out_child(a, "addresses", 1);
+	out_long(a1, "  addr a1");
+	p1 = out_child(a1, "probe", 0);
+	out_state(p1, STATE_WARNING);
+	out_long(p1, "    probe a1");
+	out_fact_str(&p1->facts, "address", "127.0.0.1");
+	out_long(b, "MX b");
+	out_perf(b, "b_time", 2, "s", NULL);
+	out_state(&o, STATE_WARNING);
+	got = render(&o, 0, &rc);
+	ck_assert_msg(strcmp(got, want_text) == 0, "got \"%s\", want \"%s\"", got, want_text);
+	free(got);
+	got = render(&o, 1, &rc);
+	ck_assert_msg(strstr(got, "\"mx\":[{\"cause\":\"ok\",\"hint\":") != NULL &&
+	                  strstr(got, "\"name\":\"a\",\"addresses\":[{\"probe\":"
+	                              "{\"address\":\"127.0.0.1\"}}]},{}]") != NULL,
+	              "children: got %s", got);
+	ck_assert_msg(strstr(got, "\"long\":[\"domain line\",\"MX a\",\"  addr a1\","
+	                          "\"    probe a1\",\"MX b\"]") != NULL,
+	              "long: got %s", got);
+	free(got);
+	ck_assert_msg(out_child(NULL, "x", 0) == NULL, "out_child(NULL): want NULL");
+	out_reset(&o);
+	ck_assert_msg(o.kids == NULL && o.nperf == 0, "out_reset left children or perfdata");
+}
+END_TEST
+
+/* 1 when s (n bytes) is valid UTF-8 (RFC 3629). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t len = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 : (s[i] & 0xf0) == 0xe0 ? 3
+		           : (s[i] & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (len == 0 || i + len > n || (len == 2 && s[i] < 0xc2) || (s[i] > 0xf4))
+			return 0;
+		for (size_t k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+		if ((len == 3 && s[i] == 0xe0 && s[i + 1] < 0xa0) ||
+		    (len == 3 && s[i] == 0xed && s[i + 1] >= 0xa0) ||
+		    (len == 4 && s[i] == 0xf0 && s[i + 1] < 0x90) ||
+		    (len == 4 && s[i] == 0xf4 && s[i + 1] >= 0x90))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* Hostile text: '|', line breaks, escape sequences, invalid and C1 UTF-8, overlong forms. */
+static const char *const hostile[] = {
+    "a|b", "x\ny\r\nz", "\x1b[31mred\x1b[0m", "\xff\xfe", "caf\xc3\xa9", "\xc3", "\xc0\xaf",
+    "\xed\xa0\x80", "\xc2\x9b" "2J", "'quote' \"dq\" \\ back", "tab\there", "| | |\n|",
+};
+#define NHOSTILE (sizeof(hostile) / sizeof(hostile[0]))
+
+/* Every text field of a tree gets hostile text; count the long-output lines added. */
+static int fill_hostile(struct out *o, const char *h)
+{
+	struct out *k = out_child(o, "mx", 1), *p = out_child(k, "probe", 0);
+	struct out_fact *f = out_fact_obj(&o->facts, h), *arr;
+	int lines = 0;
+
+	out_summary(o, "%s", h);
+	out_summary_untrusted(o, h, strlen(h), 64);
+	out_add(o, OUT_TO_SUMMARY, "%s", h);
+	out_add_untrusted(o, OUT_TO_SUMMARY, h, strlen(h), 64);
+	out_long(o, "%s", h), lines++;
+	out_long_untrusted(o, h, h, strlen(h)), lines++;
+	out_add(k, OUT_TO_LONG, "%s", h);
+	out_add_untrusted(k, OUT_TO_LONG, h, strlen(h), 64);
+	out_eol(k), lines++;
+	out_long(p, "%s", h), lines++;
+	out_summary(k, "%s", h);
+	out_fact_str(&o->facts, "hostile", h);
+	out_fact_str(&k->facts, h, h);
+	out_fact_str(&p->facts, "text", h);
+	out_fact_str(f, h, h);
+	arr = out_fact_arr(f, "list");
+	out_fact_str(arr, NULL, h);
+	out_perf(o, h, 1, "s", NULL); /* refused unless the label is clean */
+	return lines;
+}
+
+START_TEST(test_hostile_everywhere)
+{
+	struct out o;
+	char *text, *json, *perf;
+	int rc, lines = 0, got_lines = 0, pipes = 0;
+	struct json_object *j;
+
+	out_init(&o, "check_mail_\xff|x\n", "SMTP|\n\x1b");
+	out_cause(&o, cause_find("server-busy"), 1);
+	out_perf(&o, "time", 0.5, "s", NULL);
+	for (size_t i = 0; i < NHOSTILE; i++)
+		lines += fill_hostile(&o, hostile[i]);
+	text = render(&o, 0, &rc);
+	for (const char *c = text; *c != '\0'; c++) {
+		ck_assert_msg(*c != '\r' && *c != '\x1b' && (unsigned char)*c < 0x80,
+		              "control or non-ASCII byte 0x%02x in the text output",
+		              (unsigned char)*c);
+		got_lines += *c == '\n';
+	}
+	ck_assert_msg(got_lines == 1 + lines, "got %d lines, want %d: %s", got_lines, 1 + lines,
+	              text);
+	perf = strstr(text, " | ");
+	ck_assert_msg(perf != NULL && strncmp(perf, " | time=0.5s", 12) == 0,
+	              "want perfdata after ' | ': %s", text);
+	for (const char *c = text; *c != '\0'; c++)
+		pipes += *c == '|';
+	ck_assert_msg(pipes == 1, "got %d '|' in the output, want 1: %s", pipes, text);
+	ck_assert_msg(strchr(perf + 3, '\n') != NULL && strchr(text, '\n') > perf,
+	              "the status line must end after the perfdata");
+	json = render(&o, 1, &rc);
+	ck_assert_msg(strchr(json, '\n') == json + strlen(json) - 1, "JSON: want one line");
+	ck_assert_msg(utf8_valid((const unsigned char *)json, strlen(json)),
+	              "JSON is not valid UTF-8: %s", json);
+	j = json_tokener_parse(json);
+	ck_assert_msg(j != NULL, "JSON does not parse: %s", json);
+	ck_assert_msg(strstr(json, "caf\xc3\xa9") != NULL, "valid UTF-8 is kept: %s", json);
+	ck_assert_msg(strstr(json, "\xef\xbf\xbd") != NULL, "invalid bytes become U+FFFD");
+	ck_assert_msg(strstr(json, "\\u001b") == NULL && strstr(json, "\\n") == NULL,
+	              "control characters must not reach JSON strings: %s", json);
+	json_object_put(j);
+	free(text);
+	free(json);
 	out_reset(&o);
 }
 END_TEST
@@ -455,6 +645,8 @@ Suite *out_suite(void)
 	tcase_add_test(tc, test_long_bound);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_json_empty);
+	tcase_add_test(tc, test_tree);
+	tcase_add_test(tc, test_hostile_everywhere);
 	suite_add_tcase(s, tc);
 	return s;
 }

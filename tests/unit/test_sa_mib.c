@@ -9,6 +9,7 @@
 #include <string.h>
 #include "sa_mib.h"
 #include "sa_store.h"
+#include "verdict/classify.h"
 
 Suite *sa_mib_suite(void);
 
@@ -31,6 +32,7 @@ static void fixture_apply(const char *text)
 static int fixture_record(struct sa_entry *e, enum state st, const char *cause,
 			  const char *const *labels, const double *values, int64_t now)
 {
+	struct cause c = {.name = cause, .hint = "", .state = st};
 	struct out o;
 	struct thresholds th;
 	int rc;
@@ -43,7 +45,7 @@ static int fixture_record(struct sa_entry *e, enum state st, const char *cause,
 	out_summary(&o, "127.0.0.1:25 result|with pipe");
 	for (int i = 0; labels != NULL && labels[i] != NULL; i++)
 		out_perf(&o, labels[i], values[i], "s", i == 0 ? &th : NULL);
-	o.cause = cause;
+	out_cause(&o, cause != NULL ? &c : NULL, 1);
 	rc = sa_store_record(e, &o, 42, now);
 	out_reset(&o);
 	return rc;

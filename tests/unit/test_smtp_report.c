@@ -1,5 +1,6 @@
 /*
- * test_smtp_report.c - words, perfdata and JSON of one SMTP probe result,
+ * test_smtp_report.c - one SMTP probe result as a result-tree node: words
+ * (rendered by the text renderer), perfdata and facts (rendered as JSON),
  * from fixture results (no network).
  */
 #include <arpa/inet.h>
@@ -7,9 +8,12 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "front/out_render.h"
 #include "smtp/smtp_report.h"
+#include "verdict/classify.h"
 
 Suite *smtp_report_suite(void);
 
@@ -64,6 +68,7 @@ START_TEST(test_report_failure)
 {
 	const struct failure_case *fc = &failure_cases[_i];
 	struct smtp_run_result r;
+	struct out o;
 	char got[512];
 
 	fixture(&r);
@@ -71,7 +76,10 @@ START_TEST(test_report_failure)
 	r.smtp.fail.code = fc->code;
 	r.smtp.fail.enh = fc->enh;
 	snprintf(r.smtp.fail.text, sizeof(r.smtp.fail.text), "%s", fc->text);
-	smtp_report_failure(&r, got, sizeof(got));
+	out_init(&o, "check_mail_smtp", "SMTP");
+	smtp_report_failure(&r, &o, OUT_TO_SUMMARY);
+	out_text_summary(&o, got, sizeof(got));
+	out_reset(&o);
 	ck_assert_msg(strcmp(got, fc->want) == 0, "case %d: got '%s', want '%s'", _i, got, fc->want);
 	ck_assert_msg(strpbrk(got, "|\n\r\x1b") == NULL, "case %d: unsanitised '%s'", _i, got);
 }
@@ -79,17 +87,30 @@ END_TEST
 
 START_TEST(test_report_target)
 {
+	static const struct {
+		const char *host;
+		int port, noaddr;
+		const char *want;
+	} cases[] = {
+		{"mx.example.net", 25, 0, "mx.example.net[127.0.0.1]:25"},
+		{"127.0.0.1", 25, 0, "127.0.0.1:25"},
+		{"bad|name", 2525, 1, "bad/name:2525"}, /* DNS failed: no address */
+	};
 	struct smtp_run_result r;
+	struct out o;
 	char got[320];
 
-	fixture(&r);
-	smtp_report_target(&r, "mx.example.net", 25, got, sizeof(got));
-	ck_assert_msg(strcmp(got, "mx.example.net[127.0.0.1]:25") == 0, "got '%s'", got);
-	smtp_report_target(&r, "127.0.0.1", 25, got, sizeof(got));
-	ck_assert_msg(strcmp(got, "127.0.0.1:25") == 0, "got '%s'", got);
-	r.addr.len = 0; /* DNS failed: no address */
-	smtp_report_target(&r, "bad|name", 2525, got, sizeof(got));
-	ck_assert_msg(strcmp(got, "bad/name:2525") == 0, "got '%s'", got);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture(&r);
+		if (cases[i].noaddr)
+			r.addr.len = 0;
+		out_init(&o, "check_mail_smtp", "SMTP");
+		smtp_report_target(&r, cases[i].host, cases[i].port, &o, OUT_TO_SUMMARY);
+		out_text_summary(&o, got, sizeof(got));
+		out_reset(&o);
+		ck_assert_msg(strcmp(got, cases[i].want) == 0, "got '%s', want '%s'", got,
+			      cases[i].want);
+	}
 }
 END_TEST
 
@@ -134,7 +155,8 @@ START_TEST(test_report_json)
 {
 	struct smtp_run_result r;
 	struct json_object *j, *v;
-	const struct cause *cause;
+	struct out o;
+	char *text;
 
 	fixture(&r);
 	r.phase_seen[PHASE_GREETING] = 1;
@@ -143,8 +165,15 @@ START_TEST(test_report_json)
 	snprintf(r.smtp.reply[PHASE_GREETING].text, SMTP_TEXT_MAX, "busy\n| x=1");
 	fail_set(&r.smtp.fail, FAIL_REPLY, PHASE_GREETING, 0, "unexpected reply");
 	fail_set_reply(&r.smtp.fail, 421, &(struct enh){4, 4, 2}, "busy\n| x=1", 10);
-	cause = classify(&r.smtp.fail);
-	j = smtp_report_json(&r, cause);
+	out_init(&o, "check_mail_smtp", "SMTP");
+	out_cause(&o, classify(&r.smtp.fail), 1);
+	smtp_report_facts(&r, &o);
+	text = out_json_text(&o);
+	out_reset(&o);
+	ck_assert(text != NULL);
+	j = json_tokener_parse(text);
+	ck_assert_msg(j != NULL, "JSON does not parse: %s", text);
+	free(text);
 	ck_assert(json_object_object_get_ex(j, "cause", &v));
 	ck_assert_str_eq(json_object_get_string(v), "server-busy");
 	ck_assert(json_object_object_get_ex(j, "failed_phase", &v));
@@ -152,7 +181,7 @@ START_TEST(test_report_json)
 	ck_assert(json_object_object_get_ex(j, "reply", &v));
 	ck_assert_int_eq(json_object_get_int(json_object_object_get(v, "code")), 421);
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(v, "enhanced")), "4.4.2");
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(v, "text")), "busy / x=1");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(v, "text")), "busy | x=1");
 	ck_assert(json_object_object_get_ex(j, "tls", &v));
 	ck_assert_msg(v == NULL, "got a tls object without TLS");
 	ck_assert(json_object_object_get_ex(j, "phases", &v));
