@@ -21,7 +21,7 @@ struct mx_check {
 	int rdns_given;
 	struct tls_ctx *tls;
 	struct mx_run *run;
-	struct mx_set *set; /* large: allocated in start */
+	struct mx_set *set;
 	check_done_cb *done;
 	void *done_arg;
 };
@@ -119,6 +119,12 @@ static void mx_on_done(void *arg)
 	m->done(m->done_arg);
 }
 
+/* After each probe, before its cause is stored: the -D certificate check. */
+static void mx_probe_done(void *arg, struct smtp_run_result *r)
+{
+	probe_opts_cert_check(arg, r);
+}
+
 static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done, void *arg,
 		    char *err, size_t errlen)
 {
@@ -127,7 +133,7 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 
 	m->done = done;
 	m->done_arg = arg;
-	if ((m->set = calloc(1, sizeof(*m->set))) == NULL) {
+	if ((m->set = mx_set_new(m->domain)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -139,6 +145,8 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 	o.rdns = m->policy.rdns_state >= 0 && !m->discover;
 	o.probe = !m->discover;
 	o.deadline_us = env->deadline_us;
+	o.probe_hook = mx_probe_done;
+	o.probe_hook_arg = &m->probe;
 	probe_opts_apply(&m->probe, &o.smtp);
 	o.smtp.tls = m->tls;
 	o.smtp.smtp.transcript = env->common->verbose >= 3;
@@ -160,9 +168,6 @@ static void mx_report_cb(void *ctx, const struct check_common *cm, struct out *o
 		o->raw = 1;
 		return;
 	}
-	for (int i = 0; i < m->set->n; i++)
-		for (int j = 0; j < m->set->mx[i].naddr; j++)
-			probe_opts_cert_check(&m->probe, &m->set->mx[i].addr[j].probe);
 	mx_verdict(m->set, &m->policy, &v);
 	mx_report(m->set, &v, &m->policy, m->probe.port, cm->verbose, o);
 }
@@ -172,11 +177,7 @@ static void mx_cleanup(void *ctx)
 	struct mx_check *m = ctx;
 
 	mx_run_free(m->run);
-	if (m->set != NULL)
-		for (int i = 0; i < MX_MAX; i++)
-			for (int j = 0; j < MX_ADDR_MAX; j++)
-				buf_reset(&m->set->mx[i].addr[j].probe.smtp.transcript);
-	free(m->set); /* a detached run never touches it again */
+	mx_set_free(m->set); /* a detached run never touches it again */
 	tls_ctx_free(m->tls);
 }
 

@@ -163,7 +163,7 @@ void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct 
 	char name[DNS_NAME_MAX];
 
 	out_state(o, v->state);
-	o->timed_out = v->fail != NULL && v->cause->timeout && v->shown == v->state;
+	o->timed_out = v->timed_out;
 	out_summary(o, "%s: ", mx_clean(s->domain, name, sizeof(name)));
 	if (s->null_mx && s->n == 0)
 		out_summary(o, "null MX, domain accepts no mail");
