@@ -422,10 +422,16 @@ static void mx_requirements(const struct mx_set *s, const struct mx_policy *p,
 	}
 }
 
-/* 1 when the -t state applies: the problem shown is a timeout and it decides the state. */
+/*
+ * 1 when the -t state applies: the check as a whole ran out of time. The
+ * problem shown is a timeout, it decides the state, and no MX answered
+ * (the MX lookup itself timed out, or every MX failed). One stalled MX
+ * among working ones is a failed MX with its cause, not a timed-out check:
+ * mail is deliverable and the check knew it within -t.
+ */
 static int mx_timed_out(const struct mx_verdict *v)
 {
-	return v->fail != NULL && v->cause->timeout && v->shown == v->state;
+	return v->fail != NULL && v->cause->timeout && v->shown == v->state && v->healthy == 0;
 }
 
 void mx_verdict(const struct mx_set *s, const struct mx_policy *p, struct mx_verdict *v)

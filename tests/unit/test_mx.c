@@ -370,6 +370,65 @@ START_TEST(test_mx_verdict)
 }
 END_TEST
 
+/*
+ * Issue 10: the -t state applies only when the check as a whole ran out of
+ * time, not when one MX of several stalled ("t": greeting timeout).
+ */
+static const struct {
+	const char *what;
+	const char *mx, *works;
+	enum state want_state;
+	const char *want_cause;
+	int want_timed_out;
+} timeout_cases[] = {
+	{"backup stalls, primary works", "10 a.test,20 b.test", "1t", STATE_WARNING,
+	 "greeting-timeout", 0},
+	{"primary stalls, backup works", "10 a.test,20 b.test", "t1", STATE_WARNING,
+	 "greeting-timeout", 0},
+	{"every MX stalls", "10 a.test,20 b.test", "tt", STATE_CRITICAL, "greeting-timeout", 1},
+	{"the only MX stalls", "10 a.test", "t", STATE_CRITICAL, "greeting-timeout", 1},
+	{"one busy, one stalls", "10 a.test,20 b.test", "0t", STATE_CRITICAL, "server-busy", 0},
+};
+
+START_TEST(test_mx_timed_out)
+{
+	static struct mx_set s;
+	static struct answer a;
+	struct mx_policy p = {.rdns_state = -1};
+	struct mx_verdict v;
+	struct dns_host h;
+
+	answer(&a, ARES_SUCCESS, timeout_cases[_i].mx);
+	mx_set_init(&s, "d.test");
+	mx_set_answer(&s, &a.a);
+	host(&h, ARES_SUCCESS, 0, "192.0.2.1");
+	for (int i = 0; i < s.n; i++) {
+		struct mx_addr *ad;
+
+		mx_host_addrs(&s.mx[i], &h, AF_UNSPEC);
+		ad = &s.mx[i].addr[0];
+		if (timeout_cases[_i].works[i] == 't')
+			fail_set(&ad->probe.smtp.fail, FAIL_TIMEOUT, PHASE_GREETING, 0, "greeting");
+		if (timeout_cases[_i].works[i] == '0') {
+			fail_set(&ad->probe.smtp.fail, FAIL_REPLY, PHASE_GREETING, 0, NULL);
+			fail_set_reply(&ad->probe.smtp.fail, 421, NULL, "busy", 4);
+		}
+		mx_addr_probed(ad);
+	}
+	mx_set_finish(&s, 0);
+	ck_assert_int_eq(range_parse("1:", &p.healthy.crit), 0);
+	mx_verdict(&s, &p, &v);
+	ck_assert_msg(v.state == timeout_cases[_i].want_state &&
+			      strcmp(v.cause->name, timeout_cases[_i].want_cause) == 0 &&
+			      v.timed_out == timeout_cases[_i].want_timed_out,
+		      "%s: got %s %s timed_out %d, want %s %s %d", timeout_cases[_i].what,
+		      state_name(v.state), v.cause->name, v.timed_out,
+		      state_name(timeout_cases[_i].want_state), timeout_cases[_i].want_cause,
+		      timeout_cases[_i].want_timed_out);
+	mx_set_reset(&s);
+}
+END_TEST
+
 /* Each record's cause is stored once, beside it, and is what classify() says. */
 START_TEST(test_mx_causes)
 {
@@ -526,6 +585,7 @@ Suite *mx_suite(void)
 	tcase_add_test(tc, test_mx_cut);
 	tcase_add_test(tc, test_mx_primary_last);
 	tcase_add_test(tc, test_mx_ties);
+	tcase_add_loop_test(tc, test_mx_timed_out, 0, NELEM(timeout_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
