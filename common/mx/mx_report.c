@@ -149,6 +149,7 @@ static struct json_object *mx_report_json(const struct mx_set *s, const struct m
 	json_object_object_add(j, "mx_total", json_object_new_int(v->total));
 	json_object_object_add(j, "mx_healthy", json_object_new_int(v->healthy));
 	json_object_object_add(j, "mx_failed", json_object_new_int(v->failed));
+	json_object_object_add(j, "mx_dropped", json_object_new_int(s->dropped));
 	json_object_object_add(j, "null_mx", json_object_new_boolean(s->null_mx));
 	json_object_object_add(j, "implicit_mx", json_object_new_boolean(s->implicit));
 	for (int i = 0; i < s->n; i++)
@@ -169,6 +170,8 @@ void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct 
 		out_summary(o, "null MX, domain accepts no mail");
 	else
 		out_summary(o, "%d of %d MX healthy", v->healthy, v->total);
+	if (s->dropped > 0)
+		out_summary(o, " (%d less preferred MX not checked, over %d)", s->dropped, MX_MAX);
 	mx_report_problem(s, v, port, o);
 	mx_report_perf(s, v, p, o);
 	mx_report_long(s, p, verbose, o);

@@ -49,6 +49,10 @@ expect_json "mx 21 MX: all kept, sorted, the primary works" \
 expect "mx --require-primary, broken primary answered last" 2 primary-mx-failed - -- $M -d primary-last-mx.lab.test \
 	"${D[@]}" "${PF[@]}" --rdns ignore --require-primary
 expect_json "mx primary answered last: judged on gone0" '.mx[0].name == "gone0.lab.test" and .mx_healthy == 1'
+expect "mx 105 MX: 100 kept, the primary among them" 1 mx-nxdomain dns -- $M -d big-mx.lab.test "${D[@]}" "${PF[@]}" \
+	--rdns ignore --require-primary
+expect_json "mx 105 MX: 5 dropped and said so" \
+	'.mx_total == 100 and .mx_dropped == 5 and .mx[0].name == "mail.lab.test" and .mx[99].name == "gone99.lab.test" and (.summary | test("5 less preferred MX not checked"))'
 expect "mx two PTR names each, neither confirms on one" 2 fcrdns-failed dns -- $M -d two-ptr-mx.lab.test "${D[@]}" -p 1 \
 	--rdns critical -c 0:
 expect_json "mx two PTR names: either one confirms, in any order" \
