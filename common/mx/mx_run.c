@@ -39,6 +39,7 @@ struct mx_run_host {
 	struct mx_run_addr *addr;
 };
 
+/* One run: what it borrows, what is outstanding, and its per-host state. */
 struct mx_run {
 	struct ev_loop *loop;
 	struct dns *dns;
@@ -101,6 +102,7 @@ static struct mx_addr *mx_op_addr(const struct mx_op *op)
 	return &op->r->set->mx[op->host].addr[op->addr];
 }
 
+/* A probe finished: the -D hook, then its cause is stored. */
 static void mx_on_probe(struct smtp_run *run, void *arg)
 {
 	struct mx_op *op = arg;
@@ -116,6 +118,7 @@ static void mx_on_probe(struct smtp_run *run, void *arg)
 	mx_step_done(r);
 }
 
+/* The forward lookup of one PTR name is back. */
 static void mx_on_forward(const struct dns_host *res, void *arg)
 {
 	struct mx_op *op = arg;
@@ -126,6 +129,7 @@ static void mx_on_forward(const struct dns_host *res, void *arg)
 	mx_step_done(op->r);
 }
 
+/* The PTR lookup of an address is back: look every name up again. */
 static void mx_on_ptr(const struct dns_ptr *res, void *arg)
 {
 	struct mx_op *op = arg;
@@ -181,6 +185,7 @@ static void mx_host_oom(struct mx_host *h)
 	}
 }
 
+/* The address lookup of an MX target is back: reverse DNS and a probe per address. */
 static void mx_on_host(const struct dns_host *res, void *arg)
 {
 	struct mx_op *op = arg;
@@ -210,6 +215,7 @@ static void mx_on_host(const struct dns_host *res, void *arg)
 	mx_step_done(r);
 }
 
+/* The MX answer is back: look up every target at once. */
 static void mx_on_mx(const struct dns_mx_set *res, void *arg)
 {
 	struct mx_op *op = arg;
