@@ -22,7 +22,7 @@ struct mx_check {
 	int rdns_given;
 	struct tls_ctx *tls;
 	struct mx_run *run;
-	struct mx_set *set; /* allocated in start, freed with mx_set_free */
+	struct mx_set *set; /* mx_set_new in start, mx_set_free in cleanup */
 	check_done_cb *done;
 	void *done_arg;
 };
@@ -123,6 +123,12 @@ static void mx_on_done(void *arg)
 	m->done(m->done_arg);
 }
 
+/* After each probe, before its cause is stored: the -D certificate check. */
+static void mx_probe_done(void *arg, struct smtp_run_result *r)
+{
+	probe_opts_cert_check(arg, r);
+}
+
 static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done, void *arg,
 		    char *err, size_t errlen)
 {
@@ -130,7 +136,7 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 
 	m->done = done;
 	m->done_arg = arg;
-	if ((m->set = calloc(1, sizeof(*m->set))) == NULL) {
+	if ((m->set = mx_set_new(m->o.domain)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -140,6 +146,8 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 	m->o.family = env->common->family;
 	m->o.deadline_us = env->deadline_us;
 	m->o.smtp.tls = m->tls;
+	m->o.probe_hook = mx_probe_done;
+	m->o.probe_hook_arg = &m->probe;
 	m->o.smtp.smtp.transcript = env->common->verbose >= 3;
 	m->run = mx_run_start(env->loop, env->dns, &m->o, m->set, mx_on_done, m);
 	if (m->run == NULL) {
@@ -159,9 +167,6 @@ static void mx_report_cb(void *ctx, const struct check_common *cm, struct out *o
 		mx_report_discovery(m->set, o);
 		return;
 	}
-	for (int i = 0; i < m->set->n; i++)
-		for (int j = 0; j < m->set->mx[i].naddr; j++)
-			probe_opts_cert_check(&m->probe, &m->set->mx[i].addr[j].probe);
 	mx_verdict(m->set, &m->policy, &v);
 	mx_report(m->set, &v, &m->policy, m->o.port, cm->verbose, o);
 }

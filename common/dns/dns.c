@@ -180,8 +180,18 @@ static void dns_query_unlink(struct dns *d, struct dns_query *q)
 	q->prev = q->next = NULL;
 }
 
-/* Run the caller's callback of the kind of query with result res. */
-static void dns_call(enum dns_kind kind, union dns_cb cb, const union dns_res *res, void *arg)
+/* Free what a result holds (the MX records); res stays valid and empty. */
+static void dns_res_release(enum dns_kind kind, union dns_res *res)
+{
+	if (kind != DNS_Q_MX)
+		return;
+	free((void *)res->mx.mx);
+	res->mx.mx = NULL;
+	res->mx.n = 0;
+}
+
+/* Run the caller's callback of the kind of query with result res, then release res. */
+static void dns_call(enum dns_kind kind, union dns_cb cb, union dns_res *res, void *arg)
 {
 	switch (kind) {
 	case DNS_Q_ADDRS: cb.addrs(&res->addrs, arg); break;
@@ -189,6 +199,7 @@ static void dns_call(enum dns_kind kind, union dns_cb cb, const union dns_res *r
 	case DNS_Q_HOST: cb.host(&res->host, arg); break;
 	case DNS_Q_PTR: cb.ptr(&res->ptr, arg); break;
 	}
+	dns_res_release(kind, res);
 }
 
 /* Set the status of a result of any kind (every kind starts with int status). */
@@ -384,6 +395,7 @@ void dns_free(struct dns *d)
 	free(d);
 	for (; q != NULL; q = next) {
 		next = q->next;
+		dns_res_release(q->kind, &q->res);
 		memset(&q->res, 0, sizeof(q->res));
 		dns_res_status(q->kind, &q->res, ARES_ECANCELLED);
 		dns_call(q->kind, q->cb, &q->res, q->arg);
@@ -519,18 +531,24 @@ static void dns_sub_done(struct dns_query *q)
 	q->d->unscheduled++;
 }
 
-/* Copy the parsed MX records into res, dropping any beyond DNS_MAX_MX. */
-static void dns_fill_mx(struct dns_mx_set *res, const struct ares_mx_reply *mx)
+/* Copy every parsed MX record into res (the caller sorts and cuts); an ARES_* status. */
+static int dns_fill_mx(struct dns_mx_set *res, const struct ares_mx_reply *mx)
 {
-	for (; mx != NULL; mx = mx->next) {
-		if (res->n == DNS_MAX_MX) {
-			res->truncated = 1;
-			break;
-		}
-		res->mx[res->n].pref = mx->priority;
-		dns_name_copy(res->mx[res->n].name, mx->host ? mx->host : "");
-		res->n++;
+	struct dns_mx_rr *rr;
+	size_t n = 0;
+
+	for (const struct ares_mx_reply *p = mx; p != NULL; p = p->next)
+		n++;
+	if (n == 0)
+		return ARES_SUCCESS;
+	if ((rr = calloc(n, sizeof(*rr))) == NULL)
+		return ARES_ENOMEM;
+	for (res->n = 0; mx != NULL; mx = mx->next, res->n++) {
+		rr[res->n].pref = mx->priority;
+		dns_name_copy(rr[res->n].name, mx->host ? mx->host : "");
 	}
+	res->mx = rr;
+	return ARES_SUCCESS;
 }
 
 /* c-ares callback of an MX query: parse and store. */
@@ -543,7 +561,7 @@ static void dns_on_mx(void *arg, int status, int timeouts, unsigned char *abuf, 
 	if (status == ARES_SUCCESS)
 		status = ares_parse_mx_reply(abuf, alen, &mx);
 	if (status == ARES_SUCCESS)
-		dns_fill_mx(&q->res.mx, mx);
+		status = dns_fill_mx(&q->res.mx, mx);
 	if (status == ARES_SUCCESS && q->res.mx.n == 0)
 		status = ARES_ENODATA; /* e.g. only a CNAME in the answer */
 	ares_free_data(mx);

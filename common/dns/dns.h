@@ -41,7 +41,6 @@ void dns_free(struct dns *d);
  */
 void dns_addrs(struct dns *d, const char *name, int family, dns_addrs_cb *cb, void *arg);
 #define DNS_NAME_MAX 256
-#define DNS_MAX_MX 16
 #define DNS_MAX_PTR 4
 
 /* One MX record; name is "" for the root (a null MX, RFC 7505). */
@@ -53,13 +52,14 @@ struct dns_mx_rr {
 /*
  * Result of an MX lookup: ARES_SUCCESS with records, ARES_ENOTFOUND for
  * NXDOMAIN, ARES_ENODATA when the name exists without MX (NODATA), or a
- * failure (ARES_ESERVFAIL, ARES_ETIMEOUT, ARES_EREFUSED, ...).
+ * failure (ARES_ESERVFAIL, ARES_ETIMEOUT, ARES_EREFUSED, ...). Every record
+ * of the answer, in answer order (no cut: the answer's size bounds them);
+ * mx belongs to the resolver and is valid only during the callback.
  */
 struct dns_mx_set {
 	int status;
 	int n;
-	int truncated; /* more than DNS_MAX_MX records; the rest were dropped */
-	struct dns_mx_rr mx[DNS_MAX_MX];
+	const struct dns_mx_rr *mx; /* n records */
 };
 
 /*

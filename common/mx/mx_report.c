@@ -53,7 +53,7 @@ static struct out *mx_report_probe(const struct mx_addr *a, int verbose, struct 
 
 	if (pn == NULL)
 		return NULL;
-	out_cause(pn, classify(&a->probe.smtp.fail), 1);
+	out_cause(pn, a->probe_cause, 1);
 	out_state(pn, a->probed ? pn->cause->state : STATE_UNKNOWN);
 	smtp_report_facts(&a->probe, pn);
 	if (verbose >= 1)
@@ -90,7 +90,7 @@ static void mx_report_addr(const struct mx_addr *a, const struct mx_policy *p, i
 	out_eol(an);
 	out_fact_str(&an->facts, "ptr", a->ptr[0] ? a->ptr : NULL);
 	out_fact_bool(&an->facts, "fcrdns", a->fcrdns);
-	out_fact_str(&an->facts, "rdns_cause", classify(&a->rdns)->name);
+	out_fact_str(&an->facts, "rdns_cause", a->rdns_cause->name);
 	out_fact_bool(&an->facts, "probed", a->probed);
 }
 
@@ -104,7 +104,7 @@ static void mx_report_host(const struct mx_host *h, const struct mx_policy *p, i
 
 	if (hn == NULL)
 		return;
-	out_cause(hn, classify(&h->fail), 1);
+	out_cause(hn, h->cause, 1);
 	out_state(hn, mx_host_ok(h) ? hn->cause->state : STATE_CRITICAL);
 	out_add(hn, OUT_TO_LONG, "MX %d ", h->pref);
 	mx_name(hn, OUT_TO_LONG, h->name);
@@ -138,6 +138,7 @@ static void mx_report_facts(const struct mx_set *s, const struct mx_verdict *v, 
 	out_fact_int(f, "mx_healthy", v->healthy);
 	out_fact_int(f, "mx_failed", v->failed);
 	out_fact_bool(f, "null_mx", s->null_mx);
+	out_fact_int(f, "mx_dropped", s->dropped);
 	out_fact_bool(f, "implicit_mx", s->implicit);
 	out_fact_arr(f, "mx"); /* [] when none; filled by the children */
 }
@@ -147,19 +148,21 @@ void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct 
 {
 	out_cause(o, v->cause, 1);
 	out_state(o, v->state);
-	o->timed_out = v->fail != NULL && v->cause->timeout && v->shown == v->state;
+	o->timed_out = v->timed_out;
 	mx_name(o, OUT_TO_SUMMARY, s->domain);
 	out_summary(o, ": ");
 	if (s->null_mx && s->n == 0)
 		out_summary(o, "null MX, domain accepts no mail");
 	else
 		out_summary(o, "%d of %d MX healthy", v->healthy, v->total);
+	if (s->dropped > 0)
+		out_summary(o, " (%d less preferred MX not checked, over %d)", s->dropped, MX_MAX);
 	mx_report_problem(s, v, port, o);
 	out_perf(o, "mx_total", v->total, "", NULL);
 	out_perf(o, "mx_healthy", v->healthy, "", &p->healthy);
 	out_perf(o, "mx_failed", v->failed, "", NULL);
 	if (s->fail.cls != FAIL_NONE) {
-		const struct cause *c = classify(&s->fail);
+		const struct cause *c = s->cause;
 
 		out_long(o, "domain: %s: %s", c->name, c->hint);
 	}

@@ -7,8 +7,9 @@
  * caller's struct mx_set through mx.c; nothing is judged here.
  *
  * Ownership: the run borrows loop, dns and the set (which must outlive
- * it); it owns its smtp_runs. DNS callbacks cannot be cancelled one by
- * one, so a run freed while lookups are outstanding lingers, detached,
+ * it); it owns its smtp_runs and its per-host and per-address state,
+ * allocated as the answers arrive. DNS callbacks cannot be cancelled one
+ * by one, so a run freed while lookups are outstanding lingers, detached,
  * until the last of them arrives (at the latest from dns_free()).
  */
 #include <ares.h>
@@ -18,11 +19,27 @@
 
 #define MX_GRACE_US 100000 /* past the probes' deadline: let them report first */
 
+/* What a callback needs to find its place: host, address, PTR name index. */
 struct mx_op {
 	struct mx_run *r;
-	int host, addr;
+	int host, addr, k;
 };
 
+/* Run state of one address: its PTR lookup and probe, and one forward lookup per PTR name. */
+struct mx_run_addr {
+	struct mx_op op;
+	struct mx_op fwd[MX_PTR_MAX];
+	struct smtp_run *run;
+};
+
+/* Run state of one host: its address lookup and its addresses. */
+struct mx_run_host {
+	struct mx_op op;
+	int naddr;
+	struct mx_run_addr *addr;
+};
+
+/* One run: what it borrows, what is outstanding, and its per-host state. */
 struct mx_run {
 	struct ev_loop *loop;
 	struct dns *dns;
@@ -36,18 +53,27 @@ struct mx_run {
 	int orphaned;
 	struct ev_timer deadline;
 	struct mx_op op_mx;
-	struct mx_op op_host[MX_MAX];
-	struct mx_op op_addr[MX_MAX][MX_ADDR_MAX];
-	struct smtp_run *run[MX_MAX][MX_ADDR_MAX];
+	int nhost;
+	struct mx_run_host *host; /* nhost, one per MX of the set */
 };
 
-/* Everything finished or the deadline passed: tell the owner once. */
-static void mx_finish(struct mx_run *r)
+/* Free the run and its state (no probe may be running). */
+static void mx_run_release(struct mx_run *r)
+{
+	for (int i = 0; i < r->nhost; i++)
+		free(r->host[i].addr);
+	free(r->host);
+	free(r);
+}
+
+/* Everything finished or the deadline passed: settle the set, tell the owner once. */
+static void mx_finish(struct mx_run *r, int expired)
 {
 	if (r->finished)
 		return;
 	r->finished = 1;
 	ev_timer_stop(r->loop, &r->deadline);
+	mx_set_finish(r->set, expired);
 	r->done(r->arg);
 }
 
@@ -55,7 +81,7 @@ static void mx_finish(struct mx_run *r)
 static void mx_step_done(struct mx_run *r)
 {
 	if (--r->pending == 0)
-		mx_finish(r);
+		mx_finish(r, 0);
 }
 
 /* A DNS callback arrived: 1 when its result is still wanted (frees a detached run). */
@@ -64,45 +90,65 @@ static int mx_dns_back(struct mx_run *r)
 	r->dns_pending--;
 	if (r->orphaned) {
 		if (r->dns_pending == 0)
-			free(r);
+			mx_run_release(r);
 		return 0;
 	}
 	return !r->finished;
 }
 
+/* The address an op is about. */
+static struct mx_addr *mx_op_addr(const struct mx_op *op)
+{
+	return &op->r->set->mx[op->host].addr[op->addr];
+}
+
+/* A probe finished: the -D hook, then its cause is stored. */
 static void mx_on_probe(struct smtp_run *run, void *arg)
 {
 	struct mx_op *op = arg;
+	struct mx_run *r = op->r;
+	struct mx_addr *a = mx_op_addr(op);
 
 	(void)run;
-	op->r->set->mx[op->host].addr[op->addr].probed = 1;
-	mx_step_done(op->r);
+	if (r->finished)
+		return; /* the set is final: a late probe changes nothing */
+	if (r->opts.probe_hook != NULL)
+		r->opts.probe_hook(r->opts.probe_hook_arg, &a->probe);
+	mx_addr_probed(a);
+	mx_step_done(r);
 }
 
+/* The forward lookup of one PTR name is back. */
 static void mx_on_forward(const struct dns_host *res, void *arg)
 {
 	struct mx_op *op = arg;
 
 	if (!mx_dns_back(op->r))
 		return;
-	mx_addr_forward(&op->r->set->mx[op->host].addr[op->addr], res);
+	mx_addr_forward(mx_op_addr(op), op->k, res);
 	mx_step_done(op->r);
 }
 
+/* The PTR lookup of an address is back: look every name up again. */
 static void mx_on_ptr(const struct dns_ptr *res, void *arg)
 {
 	struct mx_op *op = arg;
 	struct mx_run *r = op->r;
+	struct mx_run_addr *ra;
 	struct mx_addr *a;
+	int n;
 
 	if (!mx_dns_back(r))
 		return;
-	a = &r->set->mx[op->host].addr[op->addr];
-	if (mx_addr_ptr(a, res)) {
-		/* FCrDNS: the PTR name must resolve back to this address. */
+	a = mx_op_addr(op);
+	ra = &r->host[op->host].addr[op->addr];
+	/* FCrDNS: every PTR name is looked up; one that resolves back confirms. */
+	n = mx_addr_ptr(a, res);
+	r->pending += n;
+	for (int k = 0; k < n; k++) {
+		ra->fwd[k] = (struct mx_op){r, op->host, op->addr, k};
 		r->dns_pending++;
-		dns_host(r->dns, a->ptr, a->addr.ss.ss_family, mx_on_forward, op);
-		return;
+		dns_host(r->dns, a->ptrs[k], a->addr.ss.ss_family, mx_on_forward, &ra->fwd[k]);
 	}
 	mx_step_done(r);
 }
@@ -111,6 +157,7 @@ static void mx_on_ptr(const struct dns_ptr *res, void *arg)
 static void mx_probe(struct mx_run *r, int i, int j)
 {
 	struct mx_host *h = &r->set->mx[i];
+	struct mx_run_addr *ra = &r->host[i].addr[j];
 	struct smtp_run_opts o = r->opts.smtp;
 
 	o.host = h->name;
@@ -121,32 +168,46 @@ static void mx_probe(struct mx_run *r, int i, int j)
 	o.verify_name = h->name; /* the certificate must name the MX */
 	o.deadline_us = r->opts.deadline_us;
 	r->pending++;
-	r->run[i][j] = smtp_run_start(r->loop, r->dns, &o, &h->addr[j].probe, mx_on_probe,
-				      &r->op_addr[i][j]);
-	if (r->run[i][j] == NULL) {
+	ra->run = smtp_run_start(r->loop, r->dns, &o, &h->addr[j].probe, mx_on_probe, &ra->op);
+	if (ra->run == NULL) {
 		fail_set(&h->addr[j].probe.smtp.fail, FAIL_INTERNAL, PHASE_NONE, 0, "out of memory");
-		h->addr[j].probed = 1;
+		mx_addr_probed(&h->addr[j]);
 		r->pending--;
 	}
 }
 
+/* No run state for the addresses of h: each one's probe fails as out of memory. */
+static void mx_host_oom(struct mx_host *h)
+{
+	for (int j = 0; j < h->naddr; j++) {
+		fail_set(&h->addr[j].probe.smtp.fail, FAIL_INTERNAL, PHASE_NONE, 0, "out of memory");
+		mx_addr_probed(&h->addr[j]);
+	}
+}
+
+/* The address lookup of an MX target is back: reverse DNS and a probe per address. */
 static void mx_on_host(const struct dns_host *res, void *arg)
 {
 	struct mx_op *op = arg;
 	struct mx_run *r = op->r;
+	struct mx_run_host *rh;
 	struct mx_host *h;
 
 	if (!mx_dns_back(r))
 		return;
 	h = &r->set->mx[op->host];
+	rh = &r->host[op->host];
 	h->lookup = 0;
 	mx_host_addrs(h, res, r->opts.family);
-	for (int j = 0; j < h->naddr; j++) {
-		r->op_addr[op->host][j] = (struct mx_op){r, op->host, j};
+	if (h->naddr > 0 && (rh->addr = calloc((size_t)h->naddr, sizeof(*rh->addr))) == NULL)
+		mx_host_oom(h);
+	for (int j = 0; rh->addr != NULL && j < h->naddr; j++) {
+		rh->addr[j].op = (struct mx_op){r, op->host, j, -1};
+		rh->naddr = j + 1;
 		if (r->opts.rdns) {
 			r->pending++;
 			r->dns_pending++;
-			dns_ptr(r->dns, &h->addr[j].addr, mx_on_ptr, &r->op_addr[op->host][j]);
+			dns_ptr(r->dns, &h->addr[j].addr, mx_on_ptr, &rh->addr[j].op);
 		}
 		if (r->opts.probe)
 			mx_probe(r, op->host, j);
@@ -154,6 +215,7 @@ static void mx_on_host(const struct dns_host *res, void *arg)
 	mx_step_done(r);
 }
 
+/* The MX answer is back: look up every target at once. */
 static void mx_on_mx(const struct dns_mx_set *res, void *arg)
 {
 	struct mx_op *op = arg;
@@ -163,34 +225,30 @@ static void mx_on_mx(const struct dns_mx_set *res, void *arg)
 	if (!mx_dns_back(r))
 		return;
 	s = r->set;
-	if (mx_set_answer(s, res)) {
-		for (int i = 0; i < s->n; i++) {
-			if (!s->mx[i].lookup)
-				continue;
-			r->op_host[i] = (struct mx_op){r, i, -1};
-			r->pending++;
-			r->dns_pending++;
-			dns_host(r->dns, s->mx[i].name, r->opts.family, mx_on_host, &r->op_host[i]);
-		}
+	if (mx_set_answer(s, res) && (r->host = calloc((size_t)s->n, sizeof(*r->host))) == NULL) {
+		for (int i = 0; i < s->n; i++)
+			if (s->mx[i].lookup) {
+				fail_set(&s->mx[i].fail, FAIL_INTERNAL, PHASE_DNS, 0, "out of memory");
+				s->mx[i].lookup = 0;
+			}
+	}
+	for (int i = 0; r->host != NULL && i < s->n; i++) {
+		r->nhost = i + 1;
+		if (!s->mx[i].lookup)
+			continue;
+		r->host[i].op = (struct mx_op){r, i, -1, -1};
+		r->pending++;
+		r->dns_pending++;
+		dns_host(r->dns, s->mx[i].name, r->opts.family, mx_on_host, &r->host[i].op);
 	}
 	mx_step_done(r);
 }
 
-/* The deadline passed: record what is still missing as a DNS timeout and finish. */
+/* The deadline passed: what is still missing times out (mx_set_finish); finish. */
 static void mx_on_deadline(struct ev_timer *t, void *arg)
 {
-	struct mx_run *r = arg;
-	struct mx_set *s = r->set;
-
 	(void)t;
-	if (s->status == 0 && s->n == 0 && s->fail.cls == FAIL_NONE)
-		fail_set(&s->fail, FAIL_TIMEOUT, PHASE_DNS, ARES_ETIMEOUT, "MX lookup of %s",
-			 s->domain);
-	for (int i = 0; i < s->n; i++)
-		if (s->mx[i].lookup)
-			fail_set(&s->mx[i].fail, FAIL_TIMEOUT, PHASE_DNS, ARES_ETIMEOUT, "%s",
-				 s->mx[i].name);
-	mx_finish(r);
+	mx_finish(arg, 1);
 }
 
 struct mx_run *mx_run_start(struct ev_loop *loop, struct dns *dns, const struct mx_run_opts *o,
@@ -206,13 +264,14 @@ struct mx_run *mx_run_start(struct ev_loop *loop, struct dns *dns, const struct 
 	r->set = set;
 	r->done = done;
 	r->arg = arg;
+	mx_set_reset(set);
 	mx_set_init(set, o->domain);
 	ev_timer_init(&r->deadline);
 	if (ev_timer_start(loop, &r->deadline, o->deadline_us + MX_GRACE_US, mx_on_deadline, r) != 0) {
 		free(r);
 		return NULL;
 	}
-	r->op_mx = (struct mx_op){r, -1, -1};
+	r->op_mx = (struct mx_op){r, -1, -1, -1};
 	r->pending = 1;
 	r->dns_pending = 1;
 	dns_mx(dns, o->domain, mx_on_mx, &r->op_mx);
@@ -224,13 +283,14 @@ void mx_run_free(struct mx_run *r)
 	if (r == NULL)
 		return;
 	ev_timer_stop(r->loop, &r->deadline);
-	for (int i = 0; i < MX_MAX; i++)
-		for (int j = 0; j < MX_ADDR_MAX; j++)
-			smtp_run_free(r->run[i][j]);
+	for (int i = 0; i < r->nhost; i++)
+		for (int j = 0; j < r->host[i].naddr; j++) {
+			smtp_run_free(r->host[i].addr[j].run);
+			r->host[i].addr[j].run = NULL;
+		}
 	if (r->dns_pending > 0) {
 		r->orphaned = 1;
-		memset(r->run, 0, sizeof(r->run));
 		return;
 	}
-	free(r);
+	mx_run_release(r);
 }

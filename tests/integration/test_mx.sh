@@ -41,6 +41,23 @@ expect "mx primary broken, backup works" 1 mx-nxdomain dns -- $M -d backup-mx.la
 expect "mx all refused" 2 connect-refused connect -- $M -d multi-mx.lab.test "${D[@]}" -p 1 --rdns ignore
 expect_json "mx all refused: counts" '.mx_total == 4 and .mx_healthy == 0 and .mx_failed == 4'
 
+# --- issue 10: sort before any cut, the primary of the whole set, every PTR name ---
+expect "mx 21 MX, preference 0 answered last" 1 mx-nxdomain dns -- $M -d many-mx.lab.test "${D[@]}" "${PF[@]}" \
+	--rdns ignore --require-primary
+expect_json "mx 21 MX: all kept, sorted, the primary works" \
+	'.mx_total == 21 and .mx_healthy == 1 and .mx[0].name == "mail.lab.test" and .mx[0].preference == 0 and .mx[20].preference == 20'
+expect "mx --require-primary, broken primary answered last" 2 primary-mx-failed - -- $M -d primary-last-mx.lab.test \
+	"${D[@]}" "${PF[@]}" --rdns ignore --require-primary
+expect_json "mx primary answered last: judged on gone0" '.mx[0].name == "gone0.lab.test" and .mx_healthy == 1'
+expect "mx 105 MX: 100 kept, the primary among them" 1 mx-nxdomain dns -- $M -d big-mx.lab.test "${D[@]}" "${PF[@]}" \
+	--rdns ignore --require-primary
+expect_json "mx 105 MX: 5 dropped and said so" \
+	'.mx_total == 100 and .mx_dropped == 5 and .mx[0].name == "mail.lab.test" and .mx[99].name == "gone99.lab.test" and (.summary | test("5 less preferred MX not checked"))'
+expect "mx two PTR names each, neither confirms on one" 2 fcrdns-failed dns -- $M -d two-ptr-mx.lab.test "${D[@]}" -p 1 \
+	--rdns critical -c 0:
+expect_json "mx two PTR names: either one confirms, in any order" \
+	'[.mx[].addresses[0].rdns_cause] == ["ok", "ok", "fcrdns-failed"] and [.mx[0,1].addresses[0].ptr] == ["ptr21.lab.test", "ptr22.lab.test"] and .mx[2].addresses[0].fcrdns == false'
+
 expect_text "mx status line and perfdata" 0 \
 	"^MX OK - lab\.test: 1 of 1 MX healthy \| mx_total=1 mx_healthy=1;;1: mx_failed=0 mail\.lab\.test_time=[0-9.]+s" \
 	-- $M -d lab.test "${D[@]}" "${PF[@]}"
@@ -66,6 +83,12 @@ if [ "${LAB_MX_FAULTS:-0}" = 1 ]; then
 	expect_json "mx 4 MX: all healthy, each about 1 s" \
 		'.mx_healthy == 4 and all(.mx[].addresses[].probe.total_seconds; . >= 0.9)'
 	if [ "$ms" -lt 1800 ]; then pass "mx 4 x 1 s greetings in parallel: ${ms} ms (< 1800)"; else fail "mx parallel" "took ${ms} ms, want < 1800"; fi
+	# issue 10: a stalled backup is a failed MX, not a timed-out check; the -t
+	# state applies only when the check as a whole ran out of time
+	expect "mx stalled backup, primary works" 1 greeting-timeout greeting -- $M -d stall-mx.lab.test "${D[@]}" "${PF[@]}" -t 2
+	expect_json "mx stalled backup: 1 of 2 healthy" '.mx_healthy == 1 and .mx[1].addresses[0].probe.cause == "greeting-timeout"'
+	expect "mx stalled backup, -t 2:UNKNOWN" 1 greeting-timeout greeting -- $M -d stall-mx.lab.test "${D[@]}" "${PF[@]}" -t 2:UNKNOWN
+	expect "mx only MX stalls: the -t state" 3 greeting-timeout greeting -- $M -d stall-only.lab.test "${D[@]}" "${PF[@]}" -t 2:UNKNOWN
 else
 	fail "mx fault servers" "LAB_MX_FAULTS is not 1: build/faultsrv missing when the lab started"
 fi

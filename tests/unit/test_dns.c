@@ -545,6 +545,7 @@ struct more {
 	struct ev_loop *loop;
 	int calls;
 	struct dns_mx_set mx;
+	struct dns_mx_rr mx0; /* the first record (res->mx lives only during the callback) */
 	struct dns_host host;
 	struct dns_ptr ptr;
 };
@@ -555,6 +556,9 @@ static void on_mx(const struct dns_mx_set *res, void *arg)
 
 	m->calls++;
 	m->mx = *res;
+	if (res->n > 0)
+		m->mx0 = res->mx[0];
+	m->mx.mx = &m->mx0;
 	ev_break(m->loop);
 }
 

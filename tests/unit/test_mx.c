@@ -14,21 +14,44 @@
 
 Suite *mx_suite(void);
 
-/* An MX answer from "pref name,pref name" (name "." for a null MX). */
-static void answer(struct dns_mx_set *a, int status, const char *list)
-{
-	char copy[512], *save = NULL;
+#define ANSWER_MAX 200
 
-	memset(a, 0, sizeof(*a));
-	a->status = status;
+/* An MX answer and the records it points at (the resolver owns them in real runs). */
+struct answer {
+	struct dns_mx_set a;
+	struct dns_mx_rr rr[ANSWER_MAX];
+};
+
+/* An MX answer from "pref name,pref name" (name "." for a null MX). */
+static void answer(struct answer *x, int status, const char *list)
+{
+	char copy[2048], *save = NULL;
+
+	memset(x, 0, sizeof(*x));
+	x->a.status = status;
+	x->a.mx = x->rr;
 	snprintf(copy, sizeof(copy), "%s", list ? list : "");
 	for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 		char name[DNS_NAME_MAX] = "";
 
-		ck_assert_int_eq(sscanf(t, "%d %255s", &a->mx[a->n].pref, name), 2);
-		snprintf(a->mx[a->n].name, DNS_NAME_MAX, "%s", strcmp(name, ".") ? name : "");
-		a->n++;
+		ck_assert_int_lt(x->a.n, ANSWER_MAX);
+		ck_assert_int_eq(sscanf(t, "%d %255s", &x->rr[x->a.n].pref, name), 2);
+		snprintf(x->rr[x->a.n].name, DNS_NAME_MAX, "%s", strcmp(name, ".") ? name : "");
+		x->a.n++;
 	}
+}
+
+/* An answer of n MX "mxN.test" with preference 10 + N, the preference-0 one last. */
+static void answer_many(struct answer *x, int n)
+{
+	memset(x, 0, sizeof(*x));
+	x->a.mx = x->rr;
+	for (int i = 0; i < n - 1; i++) {
+		x->rr[i].pref = 10 + i;
+		snprintf(x->rr[i].name, DNS_NAME_MAX, "mx%d.test", i);
+	}
+	snprintf(x->rr[n - 1].name, DNS_NAME_MAX, "primary.test");
+	x->a.n = n;
 }
 
 /* A host lookup result with the given status and addresses ("a,b"). */
@@ -72,13 +95,13 @@ static const struct {
 START_TEST(test_mx_answer)
 {
 	static struct mx_set s;
-	struct dns_mx_set a;
+	static struct answer a;
 	char order[512] = "";
 	int lookup;
 
 	answer(&a, answer_cases[_i].status, answer_cases[_i].mx);
 	mx_set_init(&s, "d.test.");
-	lookup = mx_set_answer(&s, &a);
+	lookup = mx_set_answer(&s, &a.a);
 	for (int i = 0; i < s.n; i++)
 		snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s%s", i ? " " : "",
 			 s.mx[i].name);
@@ -95,6 +118,10 @@ START_TEST(test_mx_answer)
 		ck_assert_msg(strcmp(classify(&s.fail)->name, answer_cases[_i].want_fail) == 0,
 			      "%s: got cause %s, want %s", answer_cases[_i].what,
 			      classify(&s.fail)->name, answer_cases[_i].want_fail);
+	ck_assert_msg(s.cause == classify(&s.fail), "%s: got stored cause %s, want %s",
+		      answer_cases[_i].what, s.cause ? s.cause->name : "NULL",
+		      classify(&s.fail)->name);
+	mx_set_reset(&s);
 }
 END_TEST
 
@@ -128,6 +155,10 @@ START_TEST(test_mx_host)
 	ck_assert_msg(strcmp(classify(&h->fail)->name, host_cases[_i].want_cause) == 0,
 		      "%s: got %s, want %s", host_cases[_i].what, classify(&h->fail)->name,
 		      host_cases[_i].want_cause);
+	ck_assert_msg(h->cause == classify(&h->fail), "%s: got stored cause %s, want %s",
+		      host_cases[_i].what, h->cause ? h->cause->name : "NULL",
+		      host_cases[_i].want_cause);
+	free(h->addr);
 	free(h);
 }
 END_TEST
@@ -144,23 +175,87 @@ START_TEST(test_mx_rdns)
 	snprintf(p.name[0], DNS_NAME_MAX, "mx.test.");
 	ck_assert_msg(mx_addr_ptr(&a, &p) == 1, "got no forward lookup, want one");
 	ck_assert_msg(strcmp(a.ptr, "mx.test") == 0, "got ptr '%s', want mx.test", a.ptr);
+	ck_assert_msg(a.rdns_cause == NULL, "got a stored rdns cause before the forward lookup");
 	host(&fwd, ARES_SUCCESS, 0, "192.0.2.9,192.0.2.1");
-	mx_addr_forward(&a, &fwd);
+	mx_addr_forward(&a, 0, &fwd);
 	ck_assert_msg(a.fcrdns && a.rdns.cls == FAIL_NONE, "got fcrdns %d, want confirmed", a.fcrdns);
+	ck_assert_msg(a.rdns_cause != NULL && strcmp(a.rdns_cause->name, "ok") == 0,
+		      "got stored rdns cause %s, want ok", a.rdns_cause ? a.rdns_cause->name : "NULL");
 
-	memset(&a.rdns, 0, sizeof(a.rdns));
-	a.fcrdns = 0;
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(net_addr_parse("192.0.2.1", 25, &a.addr), 0);
+	ck_assert_int_eq(mx_addr_ptr(&a, &p), 1);
 	host(&fwd, ARES_SUCCESS, 0, "192.0.2.9");
-	mx_addr_forward(&a, &fwd);
+	mx_addr_forward(&a, 0, &fwd);
 	ck_assert_msg(strcmp(classify(&a.rdns)->name, "fcrdns-failed") == 0, "got %s, want fcrdns-failed",
 		      classify(&a.rdns)->name);
+	ck_assert_msg(a.rdns_cause == classify(&a.rdns), "got stored rdns cause %s, want fcrdns-failed",
+		      a.rdns_cause ? a.rdns_cause->name : "NULL");
 
-	memset(&a.rdns, 0, sizeof(a.rdns));
+	memset(&a, 0, sizeof(a));
 	p.status = ARES_ENOTFOUND;
 	p.n = 0;
 	ck_assert_msg(mx_addr_ptr(&a, &p) == 0, "got a forward lookup without PTR");
 	ck_assert_msg(strcmp(classify(&a.rdns)->name, "ptr-missing") == 0, "got %s, want ptr-missing",
 		      classify(&a.rdns)->name);
+	ck_assert_msg(a.ptr_done && a.rdns_cause == classify(&a.rdns),
+		      "got stored rdns cause %s, want ptr-missing",
+		      a.rdns_cause ? a.rdns_cause->name : "NULL");
+}
+END_TEST
+
+/*
+ * FCrDNS with several PTR names: which names resolve back ("1"/"0", in PTR
+ * order), the order the forward answers arrive in, and the outcome.
+ */
+static const struct {
+	const char *what;
+	const char *confirms;
+	int reverse; /* forward answers arrive last name first */
+	int want_fcrdns;
+	const char *want_ptr;
+} ptr_cases[] = {
+	{"second of two confirms", "01", 0, 1, "b.test"},
+	{"second of two confirms, answers reversed", "01", 1, 1, "b.test"},
+	{"first of two confirms", "10", 0, 1, "a.test"},
+	{"first of two confirms, answers reversed", "10", 1, 1, "a.test"},
+	{"both confirm: the first is shown", "11", 1, 1, "a.test"},
+	{"neither confirms", "00", 0, 0, "a.test"},
+	{"third of three confirms", "001", 1, 1, "c.test"},
+};
+
+/* Every PTR name counts: one that confirms is enough, whatever the record order. */
+START_TEST(test_mx_rdns_names)
+{
+	static const char *const names[] = {"a.test.", "b.test", "c.test"};
+	const char *confirms = ptr_cases[_i].confirms;
+	int n = (int)strlen(confirms);
+	struct mx_addr a;
+	struct dns_ptr p = {.status = ARES_SUCCESS, .n = n};
+	struct dns_host yes, no;
+
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(net_addr_parse("192.0.2.1", 25, &a.addr), 0);
+	for (int k = 0; k < n; k++)
+		snprintf(p.name[k], DNS_NAME_MAX, "%s", names[k]);
+	host(&yes, ARES_SUCCESS, 0, "192.0.2.1");
+	host(&no, ARES_SUCCESS, 0, "192.0.2.7");
+	ck_assert_msg(mx_addr_ptr(&a, &p) == n, "%s: got %d forward lookups, want %d",
+		      ptr_cases[_i].what, a.nptr, n);
+	for (int i = 0; i < n; i++) {
+		int k = ptr_cases[_i].reverse ? n - 1 - i : i;
+
+		ck_assert_msg(!a.ptr_done, "%s: settled after %d of %d answers", ptr_cases[_i].what, i,
+			      n);
+		mx_addr_forward(&a, k, confirms[k] == '1' ? &yes : &no);
+	}
+	ck_assert_msg(a.ptr_done && a.fcrdns == ptr_cases[_i].want_fcrdns,
+		      "%s: got fcrdns %d (done %d), want %d", ptr_cases[_i].what, a.fcrdns,
+		      a.ptr_done, ptr_cases[_i].want_fcrdns);
+	ck_assert_msg(strcmp(a.ptr, ptr_cases[_i].want_ptr) == 0, "%s: got ptr %s, want %s",
+		      ptr_cases[_i].what, a.ptr, ptr_cases[_i].want_ptr);
+	ck_assert_msg(strcmp(a.rdns_cause->name, a.fcrdns ? "ok" : "fcrdns-failed") == 0,
+		      "%s: got cause %s", ptr_cases[_i].what, a.rdns_cause->name);
 }
 END_TEST
 
@@ -219,26 +314,31 @@ static const struct {
 /* Fill a set from a verdict case: one IPv4 address per MX, PTR missing on all. */
 static void verdict_set(struct mx_set *s, int k)
 {
-	struct dns_mx_set a;
+	static struct answer a;
 	struct dns_host h;
 	const char *works = verdict_cases[k].works;
 
 	answer(&a, verdict_cases[k].status, verdict_cases[k].mx);
 	mx_set_init(s, "d.test");
-	mx_set_answer(s, &a);
+	mx_set_answer(s, &a.a);
 	host(&h, ARES_SUCCESS, 0, "192.0.2.1");
 	for (int i = 0; i < s->n; i++) {
-		struct mx_addr *ad = &s->mx[i].addr[0];
+		struct mx_addr *ad;
 		struct dns_ptr none = {.status = ARES_ENOTFOUND};
 
 		mx_host_addrs(&s->mx[i], &h, AF_UNSPEC);
-		ad->probed = works[i] != '-';
+		ad = &s->mx[i].addr[0];
 		if (works[i] == '0') {
 			fail_set(&ad->probe.smtp.fail, FAIL_REPLY, PHASE_GREETING, 0, NULL);
 			fail_set_reply(&ad->probe.smtp.fail, 421, NULL, "busy", 4);
 		}
+		if (works[i] == 't')
+			fail_set(&ad->probe.smtp.fail, FAIL_TIMEOUT, PHASE_GREETING, 0, "greeting");
+		if (works[i] != '-')
+			mx_addr_probed(ad);
 		mx_addr_ptr(ad, &none);
 	}
+	mx_set_finish(s, 0);
 }
 
 START_TEST(test_mx_verdict)
@@ -266,6 +366,207 @@ START_TEST(test_mx_verdict)
 	ck_assert_msg(strcmp(v.cause->name, verdict_cases[_i].want_cause) == 0,
 		      "%s: got cause %s, want %s", verdict_cases[_i].what, v.cause->name,
 		      verdict_cases[_i].want_cause);
+	mx_set_reset(&s);
+}
+END_TEST
+
+/*
+ * Issue 10: the -t state applies only when the check as a whole ran out of
+ * time, not when one MX of several stalled ("t": greeting timeout).
+ */
+static const struct {
+	const char *what;
+	const char *mx, *works;
+	enum state want_state;
+	const char *want_cause;
+	int want_timed_out;
+} timeout_cases[] = {
+	{"backup stalls, primary works", "10 a.test,20 b.test", "1t", STATE_WARNING,
+	 "greeting-timeout", 0},
+	{"primary stalls, backup works", "10 a.test,20 b.test", "t1", STATE_WARNING,
+	 "greeting-timeout", 0},
+	{"every MX stalls", "10 a.test,20 b.test", "tt", STATE_CRITICAL, "greeting-timeout", 1},
+	{"the only MX stalls", "10 a.test", "t", STATE_CRITICAL, "greeting-timeout", 1},
+	{"one busy, one stalls", "10 a.test,20 b.test", "0t", STATE_CRITICAL, "server-busy", 0},
+};
+
+START_TEST(test_mx_timed_out)
+{
+	static struct mx_set s;
+	static struct answer a;
+	struct mx_policy p = {.rdns_state = -1};
+	struct mx_verdict v;
+	struct dns_host h;
+
+	answer(&a, ARES_SUCCESS, timeout_cases[_i].mx);
+	mx_set_init(&s, "d.test");
+	mx_set_answer(&s, &a.a);
+	host(&h, ARES_SUCCESS, 0, "192.0.2.1");
+	for (int i = 0; i < s.n; i++) {
+		struct mx_addr *ad;
+
+		mx_host_addrs(&s.mx[i], &h, AF_UNSPEC);
+		ad = &s.mx[i].addr[0];
+		if (timeout_cases[_i].works[i] == 't')
+			fail_set(&ad->probe.smtp.fail, FAIL_TIMEOUT, PHASE_GREETING, 0, "greeting");
+		if (timeout_cases[_i].works[i] == '0') {
+			fail_set(&ad->probe.smtp.fail, FAIL_REPLY, PHASE_GREETING, 0, NULL);
+			fail_set_reply(&ad->probe.smtp.fail, 421, NULL, "busy", 4);
+		}
+		mx_addr_probed(ad);
+	}
+	mx_set_finish(&s, 0);
+	ck_assert_int_eq(range_parse("1:", &p.healthy.crit), 0);
+	mx_verdict(&s, &p, &v);
+	ck_assert_msg(v.state == timeout_cases[_i].want_state &&
+			      strcmp(v.cause->name, timeout_cases[_i].want_cause) == 0 &&
+			      v.timed_out == timeout_cases[_i].want_timed_out,
+		      "%s: got %s %s timed_out %d, want %s %s %d", timeout_cases[_i].what,
+		      state_name(v.state), v.cause->name, v.timed_out,
+		      state_name(timeout_cases[_i].want_state), timeout_cases[_i].want_cause,
+		      timeout_cases[_i].want_timed_out);
+	mx_set_reset(&s);
+}
+END_TEST
+
+/* Each record's cause is stored once, beside it, and is what classify() says. */
+START_TEST(test_mx_causes)
+{
+	static struct mx_set s;
+
+	verdict_set(&s, _i);
+	ck_assert_msg(s.cause == classify(&s.fail), "%s: domain cause %s, want %s",
+		      verdict_cases[_i].what, s.cause ? s.cause->name : "NULL",
+		      classify(&s.fail)->name);
+	for (int i = 0; i < s.n; i++) {
+		const struct mx_host *h = &s.mx[i];
+
+		ck_assert_msg(h->cause == classify(&h->fail), "%s: MX %d cause %s, want %s",
+			      verdict_cases[_i].what, i, h->cause ? h->cause->name : "NULL",
+			      classify(&h->fail)->name);
+		for (int j = 0; j < h->naddr; j++) {
+			ck_assert_msg(h->addr[j].probe_cause == classify(&h->addr[j].probe.smtp.fail),
+				      "%s: MX %d probe cause %s", verdict_cases[_i].what, i,
+				      h->addr[j].probe_cause ? h->addr[j].probe_cause->name : "NULL");
+			ck_assert_msg(h->addr[j].rdns_cause == classify(&h->addr[j].rdns),
+				      "%s: MX %d rdns cause %s", verdict_cases[_i].what, i,
+				      h->addr[j].rdns_cause ? h->addr[j].rdns_cause->name : "NULL");
+		}
+	}
+	mx_set_reset(&s);
+	ck_assert_msg(s.n == 0 && s.mx == NULL && strcmp(s.domain, "d.test") == 0,
+		      "after reset: got %d MX for '%s', want an empty set for d.test", s.n, s.domain);
+}
+END_TEST
+
+/*
+ * Issue 10: the whole answer is sorted before anything is cut; a cut is
+ * counted, and --require-primary judges the real primary.
+ */
+START_TEST(test_mx_cut)
+{
+	static const struct {
+		int n, want_n, want_dropped;
+	} cases[] = {{21, 21, 0}, {100, 100, 0}, {150, MX_MAX, 150 - MX_MAX}};
+	static struct answer a;
+	struct mx_set *s = mx_set_new("d.test");
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		mx_set_reset(s);
+		answer_many(&a, cases[c].n);
+		mx_set_answer(s, &a.a);
+		ck_assert_msg(s->n == cases[c].want_n && s->dropped == cases[c].want_dropped &&
+				      s->records == cases[c].n,
+			      "%d MX: got %d kept, %d dropped of %d, want %d, %d", cases[c].n, s->n,
+			      s->dropped, s->records, cases[c].want_n, cases[c].want_dropped);
+		ck_assert_msg(s->mx[0].pref == 0 && strcmp(s->mx[0].name, "primary.test") == 0,
+			      "%d MX: got first %d %s, want 0 primary.test", cases[c].n, s->mx[0].pref,
+			      s->mx[0].name);
+		for (int i = 1; i < s->n; i++)
+			ck_assert_msg(s->mx[i - 1].pref <= s->mx[i].pref,
+				      "%d MX: %d before %d at %d", cases[c].n, s->mx[i - 1].pref,
+				      s->mx[i].pref, i);
+		ck_assert_msg(s->mx[s->n - 1].pref == 10 + s->n - 2,
+			      "%d MX: got last kept pref %d, want %d", cases[c].n,
+			      s->mx[s->n - 1].pref, 10 + s->n - 2);
+	}
+	mx_set_free(s);
+}
+END_TEST
+
+/* --require-primary with 21 MX: the preference-0 MX, answered last, is broken. */
+START_TEST(test_mx_primary_last)
+{
+	static struct answer a;
+	struct mx_set *s = mx_set_new("d.test");
+	struct mx_policy p = {.rdns_state = -1};
+	struct mx_verdict v;
+	struct dns_host h;
+
+	answer_many(&a, 21);
+	mx_set_answer(s, &a.a);
+	host(&h, ARES_SUCCESS, 0, "192.0.2.1");
+	for (int i = 0; i < s->n; i++) {
+		mx_host_addrs(&s->mx[i], &h, AF_UNSPEC);
+		if (strcmp(s->mx[i].name, "primary.test") == 0)
+			fail_set(&s->mx[i].addr[0].probe.smtp.fail, FAIL_CONNECT, PHASE_CONNECT, 111,
+				 "refused");
+		mx_addr_probed(&s->mx[i].addr[0]);
+	}
+	mx_set_finish(s, 0);
+	ck_assert_int_eq(range_parse("1:", &p.healthy.crit), 0);
+	p.require_primary = 1;
+	mx_verdict(s, &p, &v);
+	ck_assert_msg(v.state == STATE_CRITICAL && strcmp(v.cause->name, "primary-mx-failed") == 0,
+		      "got %s %s, want CRITICAL primary-mx-failed", state_name(v.state), v.cause->name);
+	ck_assert_msg(v.total == 21 && v.healthy == 20, "got %d of %d healthy, want 20 of 21",
+		      v.healthy, v.total);
+	mx_set_free(s);
+}
+END_TEST
+
+/* Equal preferences: by name, then as answered, so the order never flaps. */
+START_TEST(test_mx_ties)
+{
+	static struct answer a;
+	struct mx_set *s = mx_set_new("d.test");
+	char order[2048] = "";
+
+	answer(&a, ARES_SUCCESS, "20 c.test,10 b.test,10 B.test,10 a.test,20 a.test");
+	mx_set_answer(s, &a.a);
+	for (int i = 0; i < s->n; i++)
+		snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s%d %s",
+			 i ? "," : "", s->mx[i].pref, s->mx[i].name);
+	ck_assert_msg(strcmp(order, "10 a.test,10 b.test,10 B.test,20 a.test,20 c.test") == 0,
+		      "got '%s'", order);
+	mx_set_free(s);
+}
+END_TEST
+
+/* The deadline: an outstanding target lookup times out; every cause is stored. */
+START_TEST(test_mx_finish_expired)
+{
+	struct mx_set *s = mx_set_new("d.test.");
+	static struct answer a;
+
+	ck_assert_ptr_nonnull(s);
+	answer(&a, ARES_SUCCESS, "10 a.test,20 b.test");
+	ck_assert_int_eq(mx_set_answer(s, &a.a), 1);
+	ck_assert_msg(s->mx[0].cause == NULL, "got a target cause before its lookup");
+	mx_set_finish(s, 1);
+	for (int i = 0; i < s->n; i++)
+		ck_assert_msg(s->mx[i].cause != NULL && strcmp(s->mx[i].cause->name, "dns-timeout") == 0,
+			      "MX %d: got %s, want dns-timeout", i,
+			      s->mx[i].cause ? s->mx[i].cause->name : "NULL");
+	mx_set_free(s);
+	mx_set_free(NULL);
+
+	s = mx_set_new("d.test");
+	mx_set_finish(s, 1);
+	ck_assert_msg(s->cause != NULL && strcmp(s->cause->name, "dns-timeout") == 0,
+		      "MX lookup outstanding: got %s, want dns-timeout",
+		      s->cause ? s->cause->name : "NULL");
+	mx_set_free(s);
 }
 END_TEST
 
@@ -277,7 +578,14 @@ Suite *mx_suite(void)
 	tcase_add_loop_test(tc, test_mx_answer, 0, NELEM(answer_cases));
 	tcase_add_loop_test(tc, test_mx_host, 0, NELEM(host_cases));
 	tcase_add_test(tc, test_mx_rdns);
+	tcase_add_loop_test(tc, test_mx_rdns_names, 0, NELEM(ptr_cases));
 	tcase_add_loop_test(tc, test_mx_verdict, 0, NELEM(verdict_cases));
+	tcase_add_loop_test(tc, test_mx_causes, 0, NELEM(verdict_cases));
+	tcase_add_test(tc, test_mx_finish_expired);
+	tcase_add_test(tc, test_mx_cut);
+	tcase_add_test(tc, test_mx_primary_last);
+	tcase_add_test(tc, test_mx_ties);
+	tcase_add_loop_test(tc, test_mx_timed_out, 0, NELEM(timeout_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
