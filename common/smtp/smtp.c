@@ -915,7 +915,7 @@ static int smtp_compile(struct smtp_client *c)
 	if (c->re == NULL || c->re_ok == NULL)
 		return -1;
 	for (int i = 0; i < p->ncmd; i++)
-		if (p->cmd_expect[i] != NULL && smtp_regex_small(p->cmd_expect[i]))
+		if (p->cmd_expect[i] != NULL && smtp_regex_bounded(p->cmd_expect[i]))
 			c->re_ok[i] =
 			    regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
 	return 0;

@@ -119,10 +119,10 @@ enum phase smtp_client_phase(const struct smtp_client *c);
 const char *smtp_state_name(enum smtp_state s);
 /*
  * 1 when re is a POSIX extended regex that compiles in bounded memory and
- * time (-R option checks; forks once: smtp_re.c), else 0.
+ * time (-R option checks; smtp_re.c: bounds decided before regcomp, no fork), else 0.
  */
 int smtp_regex_valid(const char *re);
-/* 1 when regcomp's copies of re stay small (memory bound only; smtp_re.c), else 0. */
-int smtp_regex_small(const char *re);
+/* 1 when re is within the length, size and nesting bounds (no regcomp; smtp_re.c), else 0. */
+int smtp_regex_bounded(const char *re);
 
 #endif
