@@ -21,8 +21,9 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common -iquo
 LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 # OpenSSL's headers are used everywhere, but the plugins never link it:
 # common/tls/ossl.c dlopen()s libssl/libcrypto on the first TLS use (CRAM-MD5
-# uses the in-tree common/base/md5.c), so a plain probe does not pay for binding their symbols at exec
-# (bench/notes.md). Only the test tools and the unit tests link it.
+# has the in-tree common/base/md5.c), so a plain probe does not pay for
+# binding their symbols at exec (bench/notes.md). Only the test tools and
+# the unit tests link it.
 LIBS      = $(shell pkg-config --libs libcares json-c 2>/dev/null) -ldl
 SSL_LIBS  = $(shell pkg-config --libs openssl 2>/dev/null)
 # STATIC_DEPS=1: link c-ares and json-c statically (OpenSSL stays loaded on

@@ -53,7 +53,7 @@ static void md5_block(uint32_t st[4], const unsigned char *blk)
 {
 	uint32_t x[16], a = st[0], b = st[1], c = st[2], d = st[3];
 
-	for (int i = 0; i < 16; i++)
+	for (size_t i = 0; i < 16; i++)
 		x[i] = md5_le32(blk + 4 * i);
 	for (unsigned i = 0; i < 64; i++) {
 		unsigned round = i / 16, k;

@@ -92,128 +92,6 @@ static const enum phase smtp_state_phase[SMTP_ST_MAX] = {
 };
 /* clang-format on */
 
-/* ---- reply parsing (RFC 5321 §4.2, RFC 3463) ---- */
-
-/* Start a new reply. */
-void smtp_reply_init(struct smtp_reply *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-/* Parse 1-3 digits at s[*i]; returns the value or -1. */
-static int smtp_enh_num(const char *s, size_t len, size_t *i)
-{
-	int v = 0;
-	size_t n = 0;
-
-	while (*i < len && n < 4 && s[*i] >= '0' && s[*i] <= '9') {
-		v = v * 10 + (s[*i] - '0');
-		(*i)++;
-		n++;
-	}
-	return n >= 1 && n <= 3 ? v : -1;
-}
-
-/* Parse an RFC 3463 code at the start of s; returns bytes consumed (0 if none). */
-size_t smtp_enh_parse(const char *s, size_t len, struct enh *out)
-{
-	struct enh e;
-	size_t i = 1;
-
-	memset(out, 0, sizeof(*out));
-	/* RFC 3463 §2: class "." subject "." detail, class 2/4/5, 1*3digit each. */
-	if (len < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.')
-		return 0;
-	e.cls = s[0] - '0';
-	i = 2;
-	if ((e.subject = smtp_enh_num(s, len, &i)) < 0 || i >= len || s[i] != '.')
-		return 0;
-	i++;
-	if ((e.detail = smtp_enh_num(s, len, &i)) < 0)
-		return 0;
-	if (i < len && s[i] != ' ')
-		return 0;
-	*out = e;
-	return i;
-}
-
-/* The 3-digit code at the start of a checked line. */
-static int smtp_code(const char *line)
-{
-	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-}
-
-/* What is wrong with this line as the next line of r; NULL when it is fine. */
-static const char *smtp_line_problem(const struct smtp_reply *r, const char *line, size_t len)
-{
-	if (len < 3)
-		return "reply line shorter than a 3-digit code";
-	for (int i = 0; i < 3; i++)
-		if (line[i] < '0' || line[i] > '9')
-			return "reply code is not 3 digits";
-	if (line[0] < '2' || line[0] > '5')
-		return "reply code outside 2xx-5xx";
-	if (len > 3 && line[3] != ' ' && line[3] != '-')
-		return "reply code followed by neither SP nor '-'";
-	if (r->lines > 0 && smtp_code(line) != r->code)
-		return "reply code differs from the previous line";
-	if (r->lines >= SMTP_REPLY_LINES || r->bytes + len + 1 > SMTP_REPLY_MAX)
-		return "reply too long";
-	for (size_t i = 3; i < len; i++) {
-		unsigned char ch = (unsigned char)line[i];
-
-		/* RFC 5321 §4.2 textstring: HT and printable; 8-bit is tolerated (SMTPUTF8). */
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return "control character in reply text";
-	}
-	return NULL;
-}
-
-/* Append s[0..n) to the reply text, '\n'-joined and bounded to SMTP_TEXT_MAX - 1. */
-static void smtp_reply_text(struct smtp_reply *r, const char *s, size_t n)
-{
-	size_t room;
-
-	if (r->lines > 0 && r->len < SMTP_TEXT_MAX - 1)
-		r->text[r->len++] = '\n';
-	room = SMTP_TEXT_MAX - 1 - r->len;
-	if (n > room)
-		n = room;
-	memcpy(r->text + r->len, s, n);
-	r->len += n;
-	r->text[r->len] = '\0';
-}
-
-/*
- * Feed one line without its CRLF/LF. Returns 1 when the reply is complete,
- * 0 when more lines follow, -1 on a syntax error. The enhanced code is read
- * from the first line (RFC 2034 §3) and stripped from the text of each line.
- */
-int smtp_reply_line(struct smtp_reply *r, const char *line, size_t len)
-{
-	const char *t = line + (len > 4 ? 4 : len);
-	size_t tlen = len > 4 ? len - 4 : 0;
-	struct enh e;
-	size_t n;
-
-	if (smtp_line_problem(r, line, len) != NULL)
-		return -1;
-	r->code = smtp_code(line);
-	if (r->lines == 0)
-		n = smtp_enh_parse(t, tlen, &r->enh);
-	else
-		n = r->enh.cls != 0 ? smtp_enh_parse(t, tlen, &e) : 0;
-	if (n > 0) {
-		n += n < tlen; /* the SP after the code */
-		t += n;
-		tlen -= n;
-	}
-	smtp_reply_text(r, t, tlen);
-	r->lines++;
-	r->bytes += len + 1;
-	return len > 3 && line[3] == '-' ? 0 : 1;
-}
-
 /* 1 when cmd can be sent as one command line (RFC 5321 §4.5.3.1.4, §2.3.8). */
 int smtp_command_valid(const char *cmd)
 {
@@ -743,7 +621,7 @@ static void smtp_line(struct smtp_client *c, const char *line, size_t len)
 			c->first[3] = ' '; /* "CODE TEXT" even for "CODE-TEXT" */
 		c->first_len = len;
 	}
-	problem = smtp_line_problem(&c->cur, line, len);
+	problem = smtp_reply_problem(&c->cur, line, len);
 	rc = problem == NULL ? smtp_reply_line(&c->cur, line, len) : -1;
 	if (rc < 0) {
 		smtp_protocol(c, problem != NULL ? problem : "malformed reply line");
@@ -915,7 +793,7 @@ static int smtp_compile(struct smtp_client *c)
 	if (c->re == NULL || c->re_ok == NULL)
 		return -1;
 	for (int i = 0; i < p->ncmd; i++)
-		if (p->cmd_expect[i] != NULL && smtp_regex_small(p->cmd_expect[i]))
+		if (p->cmd_expect[i] != NULL && smtp_regex_bounded(p->cmd_expect[i]))
 			c->re_ok[i] =
 			    regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
 	return 0;

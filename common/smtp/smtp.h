@@ -31,13 +31,15 @@ int smtp_command_valid(const char *cmd);
 /* Start a new reply. */
 void smtp_reply_init(struct smtp_reply *r);
 /*
- * Feed one line without its CRLF/LF. Returns 1 when the reply is complete,
+ * Feed one line without its CRLF/LF (smtp_reply.c). Returns 1 when the reply is complete,
  * 0 when more lines follow, -1 on a syntax error (bad code, separator other
  * than SP or '-', code differs from the previous lines, too many lines).
  */
 int smtp_reply_line(struct smtp_reply *r, const char *line, size_t len);
 /* Parse an RFC 3463 code at the start of s; returns bytes consumed (0 if none). */
 size_t smtp_enh_parse(const char *s, size_t len, struct enh *out);
+/* What is wrong with line as the next line of r (a short phrase); NULL when it is fine. */
+const char *smtp_reply_problem(const struct smtp_reply *r, const char *line, size_t len);
 
 /* Capabilities, AUTH mechanism names and the result types: smtp_result.h. */
 
@@ -119,10 +121,10 @@ enum phase smtp_client_phase(const struct smtp_client *c);
 const char *smtp_state_name(enum smtp_state s);
 /*
  * 1 when re is a POSIX extended regex that compiles in bounded memory and
- * time (-R option checks; forks once: smtp_re.c), else 0.
+ * time (-R option checks; smtp_re.c: bounds decided before regcomp, no fork), else 0.
  */
 int smtp_regex_valid(const char *re);
-/* 1 when regcomp's copies of re stay small (memory bound only; smtp_re.c), else 0. */
-int smtp_regex_small(const char *re);
+/* 1 when re is within the length, size and nesting bounds (no regcomp; smtp_re.c), else 0. */
+int smtp_regex_bounded(const char *re);
 
 #endif

@@ -8,7 +8,9 @@
  * handshake). The client's output is drained after every step and the
  * handshake is completed whenever it asks for TLS. Invariants checked:
  * want/state/phase agree, details are printable, commands end in CRLF,
- * and no "C:" transcript line holds the password or its base64.
+ * no "C:" transcript line holds the password or its base64, and the
+ * -vvvv trace ("state: old -> new") forms one chain from init to the
+ * client's final state.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +46,37 @@ static void fuzz_check_transcript(const struct buf *t)
 			abort();
 		i += n + 1;
 	}
+}
+
+/* Abort unless the "state:" lines chain from "init" to the final state's name. */
+static void fuzz_check_trace(const struct buf *t, const char *final)
+{
+	char prev[32] = "init";
+	size_t i = 0;
+
+	while (i < t->len) {
+		const unsigned char *nl = memchr(t->data + i, '\n', t->len - i);
+		size_t n = nl ? (size_t)(nl - (t->data + i)) : t->len - i;
+		const char *l = (const char *)t->data + i;
+
+		if (n > 7 && memcmp(l, "state: ", 7) == 0) {
+			size_t pl = strlen(prev);
+			const char *arrow = memchr(l, '>', n);
+
+			if (n < 7 + pl + 4 || memcmp(l + 7, prev, pl) != 0 ||
+			    memcmp(l + 7 + pl, " -> ", 4) != 0 || arrow == NULL)
+				abort();
+			n -= (size_t)(arrow + 2 - l);
+			if (n == 0 || n >= sizeof(prev))
+				abort();
+			memcpy(prev, arrow + 2, n);
+			prev[n] = '\0';
+			n = (size_t)(arrow + 2 - l) + strlen(prev);
+		}
+		i += n + 1;
+	}
+	if (strcmp(prev, final) != 0)
+		abort();
 }
 
 /* Send everything pending; abort unless it is whole CRLF lines without bare CR/LF. */
@@ -106,6 +139,7 @@ static void fuzz_params(struct smtp_params *p, uint8_t b)
 	p->expect = (b & 0x03) == 0x03 ? "ESMTP" : NULL;
 	p->ignore_quit_failure = (b >> 5) & (b >> 6) & 1;
 	p->transcript = 1;
+	p->trace = 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -144,6 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(c, &res);
 	}
 	fuzz_check_transcript(&res.transcript);
+	/* A full transcript drops lines: the chain is only checked when nothing was dropped. */
+	if (buf_room(&res.transcript) > SMTP_LINE_MAX + 64)
+		fuzz_check_trace(&res.transcript, smtp_state_name(smtp_client_state(c)));
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 	return 0;

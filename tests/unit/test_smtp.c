@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,8 +352,23 @@ static const struct {
 	{"[[:digit:]]{1,255}", 1},
 	{"\\{1000\\}", 1},       /* escaped braces */
 	{"a{1000}", 1},
-	{"x+++++++++", 1},        /* nested loops, 2^10 nodes: the child compiles it */
+	/* Loops nest at most 2 deep: "x+++++++++" (depth 10, 2^10 nodes) was compiled in a
+	 * CPU-limited child before; it is now refused by the nesting bound, without a fork. */
+	{"x+++++++++", 0},
 	{"x++++++++++++", 0},     /* 2^13 nodes */
+	{"(a+)+", 1},             /* depth 2 */
+	{"x**", 1},
+	{"^250( [A-Z0-9]+)*$", 1},
+	{"x***", 0},              /* depth 3 */
+	{"((a+)+)+", 0},
+	{"x+?+?", 0},
+	{"[ab]?[ab]*?+", 0},
+	/* Depth 3 stacked in sequence is exponential in glibc: 15 copies took 320 ms. */
+	{"x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+x*?+", 0},
+	/* Nested weight: 85 copies of "(x*)*" weigh 255 (about 15 ms), 86 weigh 258. */
+	{"(x*)*{85}", 1},
+	{"(x*)*{86}", 0},
+	{"(x*)*{400}", 0},        /* 124 ms before */
 	{"x+++++++++++++++++++++++++++++++++++++++++++++++++", 0},
 	{"((a{100}){100}){100}", 0},
 	{"(a{255}){255}", 0},
@@ -370,6 +386,42 @@ START_TEST(test_regex_cost)
 
 	ck_assert_msg(got == regex_cost_cases[_i].want, "'%s': got %d, want %d",
 		      regex_cost_cases[_i].re, got, regex_cost_cases[_i].want);
+}
+END_TEST
+
+/* Nested weight adds up across a sequence: 64 "x*+" weigh 256, 65 weigh 260. */
+START_TEST(test_regex_nested_weight)
+{
+	char re[512] = "";
+
+	for (int i = 0; i < 64; i++)
+		strcat(re, "x*+");
+	ck_assert_msg(smtp_regex_valid(re) == 1, "64 x \"x*+\": got 0, want 1");
+	strcat(re, "x*+");
+	ck_assert_msg(smtp_regex_valid(re) == 0, "65 x \"x*+\": got 1, want 0");
+	ck_assert_msg(smtp_regex_bounded(re) == 0, "65 x \"x*+\": bounded, want not");
+}
+END_TEST
+
+static int regex_forks;
+
+/* pthread_atfork hook: counts fork() calls made by this process. */
+static void regex_count_fork(void)
+{
+	regex_forks++;
+}
+
+/* -R checks never fork (the subagent runs them on its event loop). */
+START_TEST(test_regex_no_fork)
+{
+	static const char *const res[] = {"(a+)+", "x**", "x+?+?+?+?+?+?+?+?+?", "(x*)*{1999}",
+	                                  "(x*)*{85}", "^250"};
+
+	ck_assert_int_eq(pthread_atfork(regex_count_fork, NULL, NULL), 0);
+	regex_forks = 0;
+	for (size_t i = 0; i < NELEM(res); i++)
+		(void)smtp_regex_valid(res[i]);
+	ck_assert_msg(regex_forks == 0, "got %d fork() calls, want 0", regex_forks);
 }
 END_TEST
 
@@ -1260,6 +1312,8 @@ Suite *smtp_suite(void)
 	tcase_add_loop_test(tc, test_regex_cost, 0,
 			    (int)(sizeof regex_cost_cases / sizeof regex_cost_cases[0]));
 	tcase_add_test(tc, test_regex_too_long);
+	tcase_add_test(tc, test_regex_nested_weight);
+	tcase_add_test(tc, test_regex_no_fork);
 	tcase_add_test(tc, test_state_names);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
