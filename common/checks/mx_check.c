@@ -131,7 +131,7 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (m->probe.starttls && (m->tls = tls_ctx_new(m->probe.ca_file, err, errlen)) == NULL)
+	if (m->probe.starttls && (m->tls = tls_ctx_shared(m->probe.ca_file, err, errlen)) == NULL)
 		return -1;
 	o.domain = m->domain;
 	o.family = env->common->family;

@@ -264,7 +264,7 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	s->done = done;
 	s->done_arg = arg;
 	if ((s->po.starttls || s->implicit_tls) &&
-	    (s->tls = tls_ctx_new(s->po.ca_file, err, errlen)) == NULL)
+	    (s->tls = tls_ctx_shared(s->po.ca_file, err, errlen)) == NULL)
 		return -1;
 	probe_opts_apply(&s->po, &o);
 	o.host = s->host;
