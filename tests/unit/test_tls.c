@@ -435,6 +435,7 @@ START_TEST(test_handshake_garbage)
 	static const char junk[] = "220 mail.lab.test ESMTP Postfix\r\n";
 	struct pair p;
 	char buf[4096], text[128];
+	const char *want;
 	enum tls_io r;
 	int reason;
 
@@ -447,8 +448,10 @@ START_TEST(test_handshake_garbage)
 	reason = tls_conn_error(p.conn, text, sizeof text);
 	ck_assert_msg(reason == SSL_R_WRONG_VERSION_NUMBER, "reason got %d (%s), want %d", reason,
 	              text, SSL_R_WRONG_VERSION_NUMBER);
-	ck_assert_msg(strcmp(text, "wrong version number") == 0,
-	              "text got '%s', want 'wrong version number'", text);
+	/* The library's own text for the reason (it is worded per release, not by us). */
+	want = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_WRONG_VERSION_NUMBER));
+	ck_assert_msg(want != NULL && strcmp(text, want) == 0, "text got '%s', want '%s'", text,
+	              want ? want : "(no text)");
 	pair_close(&p);
 }
 END_TEST
