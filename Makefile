@@ -53,7 +53,7 @@ SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o 
 AGENTX      = $(O)/mailpath-agentx
 
 .PHONY: all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
-	integration format
+	integration format FORCE
 .DELETE_ON_ERROR:
 # Keep intermediate objects (plugins/*.o): scripts/check.sh relinks one without OpenSSL.
 .SECONDARY:
@@ -87,9 +87,13 @@ $(O)/faultsrv: $(O)/tests/tools/faultsrv.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 # One Check binary; every tests/unit/test_X.c defines Suite *X_suite(void).
-$(O)/unit_suites.h: $(UNIT_SRC)
+# Rewritten only when the list changes (also when a suite file is removed).
+$(O)/unit_suites.h: FORCE
 	@mkdir -p $(O)
-	for f in $(UNIT_SRC); do n=$${f#tests/unit/test_}; echo "SUITE($${n%.c})"; done > $@
+	@for f in $(UNIT_SRC); do n=$${f#tests/unit/test_}; echo "SUITE($${n%.c})"; done > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+FORCE:
 
 $(O)/tests/unit/main.o: tests/unit/main.c $(O)/unit_suites.h
 	@mkdir -p $(dir $@)

@@ -20,6 +20,10 @@ TOP=$PWD
 PAIRS=${BENCH_PAIRS:-10}
 OUT=${BENCH_OUT:-$TOP/bench/results.md}
 MEASURE=$TOP/bench/build/measure
+# The floor client: connect, EHLO, STARTTLS, verified handshake, QUIT, libssl linked.
+FLOOR=$TOP/bench/build/floor_starttls
+# check_mail_smtp relinked with libssl/libcrypto as NEEDED (what on-demand loading saves).
+LINKED=$TOP/bench/build/linked
 NP=/usr/lib/nagios/plugins
 B=$TOP/build
 BS=$TOP/bench/build/static
@@ -108,9 +112,15 @@ bench_pairs() {
 	bench_pair "plain probe (:$LAB_SMTP_PORT)" "goal <= 0.5" \
 		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
 		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT"
+	bench_pair "plain probe: OpenSSL on demand vs linked (NEEDED)" "keep on-demand loading if < 1" \
+		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT" \
+		"$LINKED/check_mail_smtp -H $L -p $LAB_SMTP_PORT"
 	bench_pair "STARTTLS -D 30, verified vs not" "goal <= 0.6, RSS <= 1" \
 		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT -S -D 30 $CA" \
 		"$NP/check_smtp -H $L -p $LAB_SMTP_PORT -S -D 30"
+	bench_pair "STARTTLS -D 30 vs the floor (bench/floor_starttls.c)" "distance to the floor" \
+		"$B/check_mail_smtp -H $L -p $LAB_SMTP_PORT -S -D 30 $CA" \
+		"$FLOOR $L $LAB_SMTP_PORT $LAB_CA mail.lab.test"
 	bench_pair "submission STARTTLS + AUTH PLAIN vs swaks" "-" \
 		"$B/check_mail_smtp -H $L -p $LAB_SUBMISSION_PORT -S $CA $AUTH" \
 		"swaks --server $L:$LAB_SUBMISSION_PORT --tls --auth PLAIN --auth-user $LAB_USER --auth-password $LAB_PASS --quit-after AUTH --helo bench.lab.test"
@@ -160,6 +170,13 @@ make -s -j"$(nproc)" O="$BS" STATIC_DEPS=1 "$BS/check_mail_smtp" >/dev/null ||
 mkdir -p bench/build
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$MEASURE" bench/measure.c ||
 	{ echo "bench: building measure failed" >&2; exit 1; }
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$FLOOR" bench/floor_starttls.c \
+	$(pkg-config --libs openssl) || { echo "bench: building the floor client failed" >&2; exit 1; }
+mkdir -p "$LINKED"
+cc -pie -Wl,-z,relro,-z,now -o "$LINKED/check_mail_smtp" build/plugins/check_mail_smtp.o \
+	build/libmailprobe.a $(pkg-config --libs libcares json-c) -ldl -Wl,--no-as-needed \
+	$(pkg-config --libs openssl) -Wl,--as-needed ||
+	{ echo "bench: linking check_mail_smtp with OpenSSL failed" >&2; exit 1; }
 lab_use_begin || { echo "bench: the lab did not start" >&2; exit 1; }
 : >"$ROWS"
 bench_pairs

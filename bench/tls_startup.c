@@ -4,7 +4,7 @@
  * Measures, in one process, OpenSSL initialisation + a client context with
  * its CA store + one chain verification (a system root, looked up in the
  * store by subject), which is what a plugin pays on every run.
- *   cc -O2 -D_GNU_SOURCE -Icommon bench/tls_startup.c common/tls/tls.c common/tls/ossl.c common/tls/ossl_lean.c \
+ *   cc -O2 -D_GNU_SOURCE -iquote common bench/tls_startup.c common/tls/tls.c common/tls/ossl.c \
  *      -lssl -lcrypto -ldl -o tls_startup
  *   ./tls_startup MODE [CERT]   MODE: dir | bundle | none
  * dir: SSL_CTX_load_verify_dir(default dir), what tls_ctx_new(NULL) does;

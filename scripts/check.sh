@@ -79,6 +79,10 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "== packagers see the on-demand OpenSSL: .note.dlopen in the binaries (scripts/dlopen-note.sh)"
+scripts/dlopen-note.sh build/check_mail_smtp build/check_mail_mx build/mailpath-agentx 2>&1 | tee "$log"
+count "$log" "dlopen notes"
+
 echo "== a plugin without a loadable OpenSSL: -S ends UNKNOWN with the reason"
 nossl=$(mktemp -d)
 if cc -std=c11 -D_GNU_SOURCE -iquote common $(pkg-config --cflags json-c) \

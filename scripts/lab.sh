@@ -4,7 +4,7 @@
 # Usage: scripts/lab.sh up|down|status   (status exits 0 if anything runs, else 1)
 #
 # The lab (state in $MAILPATH_LAB, default "$repo/lab", gitignored):
-#   certs/     test CA and server certificates (openssl CLI, EC P-256):
+#   certs/     test CA and server certificates (openssl CLI, EC P-256; rsa.pem RSA 2048):
 #              ca.pem ca.key, good.pem (2 years), soon.pem (5 days),
 #              expired.pem (validity entirely in the past), wrongname.pem
 #              (SAN DNS:other.example.org), selfsigned.pem. Each server PEM
@@ -176,7 +176,8 @@ lab_cert_expired() {
 # Generate the CA and the server certificates unless they all exist.
 lab_certs() {
 	local f
-	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem selfsigned.pem; do
+	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
+		selfsigned.pem; do
 		[[ -s $CERTS/$f ]] || break
 		[[ $f == selfsigned.pem ]] && return 0
 	done
@@ -199,6 +200,10 @@ lab_certs() {
 		lab_cert_expired && lab_cert_join expired
 		lab_cert_request clientonly mail.lab.test
 		lab_cert_sign clientonly 730 clientonly_ext && lab_cert_join clientonly
+		# An RSA leaf: old servers (tls10-only) sign their key exchange with RSA.
+		openssl req -new -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.csr \
+			-subj "/CN=mail.lab.test" 2>/dev/null
+		lab_cert_sign rsa 730 server_ext && lab_cert_join rsa
 		openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 			-keyout selfsigned.key -out selfsigned.crt -days 730 \
 			-subj "/CN=mail.lab.test" -config "$TPL/openssl.cnf" \

@@ -141,7 +141,7 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 		return -1;
 	}
 	if (m->o.smtp.smtp.starttls != SMTP_TLS_NONE &&
-	    (m->tls = tls_ctx_new(m->probe.ca_file, err, errlen)) == NULL)
+	    (m->tls = tls_ctx_shared(m->probe.ca_file, err, errlen)) == NULL)
 		return -1;
 	m->o.family = env->common->family;
 	m->o.deadline_us = env->deadline_us;

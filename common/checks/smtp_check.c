@@ -269,7 +269,7 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	s->done = done;
 	s->done_arg = arg;
 	if ((s->o.smtp.starttls != SMTP_TLS_NONE || s->o.implicit_tls) &&
-	    (s->tls = tls_ctx_new(s->po.ca_file, err, errlen)) == NULL)
+	    (s->tls = tls_ctx_shared(s->po.ca_file, err, errlen)) == NULL)
 		return -1;
 	s->o.family = env->common->family;
 	s->o.sni = s->sni ? s->sni : is_ip ? NULL : s->o.host;

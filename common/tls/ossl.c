@@ -5,17 +5,16 @@
  * - ossl_load() tries once per process; its result (and message) is kept, so
  *   a missing library costs one failed dlopen, not one per call.
  * - Libraries are opened RTLD_NOW (every symbol bound at load, so a missing
- *   one fails here, not in the middle of a handshake), RTLD_LOCAL (their
- *   symbols do not leak into the global scope) and RTLD_DEEPBIND: binding
- *   is most of the load (libcrypto is linked -z now and calls its own
- *   exported functions through the PLT, ~4,000 lookups), and searching the
- *   library's own scope first makes it a third cheaper (4.1 M -> 2.8 M
- *   instructions). Not under AddressSanitizer, which refuses DEEPBIND (its
- *   malloc must stay interposed). A consequence: an allocator preloaded with
- *   LD_PRELOAD is bypassed by OpenSSL, which then uses libc's malloc; that
- *   is safe because no memory crosses the boundary (what OpenSSL allocates,
- *   OpenSSL frees, and the same for ours). Once loaded they are never
+ *   one fails here, not in the middle of a handshake) and RTLD_LOCAL (their
+ *   symbols do not leak into the global scope), nothing else: the ordinary
+ *   symbol search, so an allocator preloaded with LD_PRELOAD, ASan and musl
+ *   see OpenSSL as they see any linked library. Once loaded they are never
  *   closed: OpenSSL 3 keeps itself loaded until exit anyway.
+ * - Why on demand at all: a plain probe that links OpenSSL pays 4.1 M
+ *   instructions of symbol binding at exec for 0.57 M of work (bench/notes.md).
+ * - Packagers see the dependency in the binaries: OSSL_ELF_NOTE_DLOPEN below
+ *   puts a .note.dlopen ELF note (systemd's dlopen-metadata format) into every
+ *   program linking this file; make check reads it back (scripts/dlopen-note.sh).
  * - The loaded libcrypto must have the major version of the headers we were
  *   compiled against (the table's types come from them).
  * - No output, no exit: failures are returned with a message.
@@ -23,19 +22,39 @@
 #include "tls/ossl.h"
 
 #include <dlfcn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
 #define OSSL_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OSSL_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL)
-#endif
-#endif
-#ifndef OSSL_DLOPEN_FLAGS
-#define OSSL_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)
-#endif
+
+/* The note's owner and type (https://systemd.io/ELF_DLOPEN_METADATA/). */
+#define OSSL_NOTE_OWNER "FDO"
+#define OSSL_NOTE_TYPE UINT32_C(0x407c0c0a)
+
+/*
+ * Emit one ELF note of section .note.dlopen whose payload is the
+ * zero-terminated JSON array json (a string literal): an ELF note header
+ * (name size, payload size, type), the owner and the payload, each padded
+ * to 4 bytes; allocated and read-only, kept even though nothing reads it.
+ */
+#define OSSL_ELF_NOTE_DLOPEN(var, json)                                                            \
+	__attribute__((used, section(".note.dlopen"), aligned(4))) static const struct {           \
+		uint32_t namesz, descsz, type;                                                     \
+		char owner[(sizeof(OSSL_NOTE_OWNER) + 3) & ~(size_t)3];                            \
+		char desc[(sizeof(json) + 3) & ~(size_t)3];                                        \
+	} var /* NOLINT(bugprone-macro-parentheses): a name */ = {                              \
+	    sizeof(OSSL_NOTE_OWNER), sizeof(json), OSSL_NOTE_TYPE, OSSL_NOTE_OWNER, json}
+
+/* The two libraries ossl_load() opens, as packaging tools read them. */
+/* Read by readelf and packaging tools, never by this program: */
+// cppcheck-suppress unusedStructMember
+OSSL_ELF_NOTE_DLOPEN(ossl_note_dlopen,
+                     "[{\"feature\":\"tls\",\"description\":\"STARTTLS and implicit TLS probes, "
+                     "certificate checks\",\"priority\":\"recommended\",\"soname\":[\"" OSSL_SSL_NAME
+                     "\"]},{\"feature\":\"crypto\",\"description\":\"TLS and CRAM-MD5 "
+                     "authentication\",\"priority\":\"recommended\",\"soname\":[\"" OSSL_CRYPTO_NAME
+                     "\"]}]");
 
 /* Which handle a symbol comes from. */
 enum ossl_lib { OSSL_LIB_SSL, OSSL_LIB_CRYPTO };
@@ -53,7 +72,7 @@ _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit func
 #define OSSL_SYM_CRYPTO(f) {#f, offsetof(struct ossl_fns, f), OSSL_LIB_CRYPTO},
 static const struct ossl_sym ossl_syms[] = {
 	OSSL_SSL_FUNCS(OSSL_SYM_SSL) OSSL_CRYPTO_FUNCS(OSSL_SYM_CRYPTO)
-		OSSL_SSL_ERR_LOADERS(OSSL_SYM_SSL) OSSL_CRYPTO_ERR_LOADERS(OSSL_SYM_CRYPTO)};
+};
 #undef OSSL_SYM_SSL
 #undef OSSL_SYM_CRYPTO
 

@@ -2,10 +2,12 @@
  * ossl.h - OpenSSL loaded on first use: one table of the functions we call.
  *
  * The plugins do not link libssl/libcrypto: binding their symbols at exec
- * costs a plain probe more than the whole probe (bench/notes.md). The first
- * caller of ossl_load() dlopen()s libcrypto and libssl (RTLD_NOW|RTLD_LOCAL)
- * and resolves every function below into ossl_fn; later calls return the
- * first result. Callers write OSSL(SSL_new)(ctx). The member types come from
+ * costs a plain probe more than the whole probe (bench/notes.md: 4.1 M
+ * instead of 0.57 M instructions). The first caller of ossl_load()
+ * dlopen()s libcrypto and libssl (RTLD_NOW|RTLD_LOCAL, no other flags) and
+ * resolves every function below into ossl_fn; later calls return the first
+ * result. The binaries say so to packagers in a .note.dlopen ELF note
+ * (ossl.c, systemd's dlopen-metadata format). Callers write OSSL(SSL_new)(ctx). The member types come from
  * the real OpenSSL headers (__typeof__), so every call is type-checked.
  * OpenSSL macros that expand to function calls (SSL_set_tlsext_host_name,
  * BIO_set_retry_read, ...) must be written as the table call they expand
@@ -19,13 +21,10 @@
 #include <stddef.h>
 
 #include <openssl/bio.h>
-#include <openssl/core_dispatch.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/provider.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -47,7 +46,6 @@
 	X(OPENSSL_init_ssl)                                                                        \
 	X(TLS_client_method)                                                                       \
 	X(SSL_CTX_new)                                                                             \
-	X(SSL_CTX_new_ex)                                                                          \
 	X(SSL_CTX_free)                                                                            \
 	X(SSL_CTX_ctrl)                                                                            \
 	X(SSL_CTX_set_options)                                                                     \
@@ -77,26 +75,6 @@
 #define OSSL_CRYPTO_FUNCS(X)                                                                       \
 	X(OpenSSL_version_num)                                                                     \
 	X(OPENSSL_init_crypto)                                                                     \
-	X(OSSL_LIB_CTX_new)                                                                        \
-	X(OSSL_LIB_CTX_free)                                                                       \
-	X(OSSL_PROVIDER_load)                                                                      \
-	X(OSSL_PROVIDER_add_builtin)                                                               \
-	X(OSSL_PROVIDER_query_operation)                                                           \
-	X(OSSL_PROVIDER_get0_provider_ctx)                                                         \
-	X(OSSL_PROVIDER_get_capabilities)                                                          \
-	X(RAND_set_DRBG_type)                                                                      \
-	X(EVP_add_digest)                                                                          \
-	X(EVP_sha1)                                                                                \
-	X(EVP_sha224)                                                                              \
-	X(EVP_sha256)                                                                              \
-	X(EVP_sha384)                                                                              \
-	X(EVP_sha512)                                                                              \
-	X(EVP_sha512_224)                                                                          \
-	X(EVP_sha512_256)                                                                          \
-	X(EVP_sha3_224)                                                                            \
-	X(EVP_sha3_256)                                                                            \
-	X(EVP_sha3_384)                                                                            \
-	X(EVP_sha3_512)                                                                            \
 	X(ERR_get_error)                                                                           \
 	X(ERR_peek_error)                                                                          \
 	X(ERR_clear_error)                                                                         \
@@ -134,41 +112,14 @@
 	X(EVP_md5)                                                                                 \
 	X(HMAC)
 
-/*
- * Error-text loaders, called by ossl_err_strings(): deprecated in OpenSSL 3.0
- * (so typed by hand, not from the headers) but exported.
- */
-#define OSSL_SSL_ERR_LOADERS(X) X(ERR_load_SSL_strings)
-#define OSSL_CRYPTO_ERR_LOADERS(X)                                                                 \
-	X(ERR_load_ERR_strings)                                                                    \
-	X(ERR_load_ASN1_strings)                                                                   \
-	X(ERR_load_BIO_strings)                                                                    \
-	X(ERR_load_BN_strings)                                                                     \
-	X(ERR_load_BUF_strings)                                                                    \
-	X(ERR_load_CRYPTO_strings)                                                                 \
-	X(ERR_load_DH_strings)                                                                     \
-	X(ERR_load_DSA_strings)                                                                    \
-	X(ERR_load_EC_strings)                                                                     \
-	X(ERR_load_EVP_strings)                                                                    \
-	X(ERR_load_OBJ_strings)                                                                    \
-	X(ERR_load_PEM_strings)                                                                    \
-	X(ERR_load_RAND_strings)                                                                   \
-	X(ERR_load_RSA_strings)                                                                    \
-	X(ERR_load_X509_strings)                                                                   \
-	X(ERR_load_X509V3_strings)
-
 /* f names a function and a member: it cannot be parenthesised. */
 #define OSSL_FIELD(f) __typeof__(&f) f;  /* NOLINT(bugprone-macro-parentheses) */
-#define OSSL_LOADER_FIELD(f) int (*f)(void); /* NOLINT(bugprone-macro-parentheses) */
 /* Pointers to the OpenSSL functions we call; valid after ossl_load() returned 0. */
 struct ossl_fns {
 	OSSL_SSL_FUNCS(OSSL_FIELD)
 	OSSL_CRYPTO_FUNCS(OSSL_FIELD)
-	OSSL_SSL_ERR_LOADERS(OSSL_LOADER_FIELD)
-	OSSL_CRYPTO_ERR_LOADERS(OSSL_LOADER_FIELD)
 };
 #undef OSSL_FIELD
-#undef OSSL_LOADER_FIELD
 
 /* The table every caller uses (filled by ossl_load()). */
 extern struct ossl_fns ossl_fn;
@@ -184,14 +135,5 @@ int ossl_load(char *err, size_t errlen);
  */
 int ossl_open(struct ossl_fns *t, const char *ssl_name, const char *crypto_name, char *err,
               size_t errlen);
-
-/*
- * The library context our TLS clients use (ossl_lean.c), made on first call
- * (loading OpenSSL if needed). *ctx NULL means OpenSSL's default context
- * (OPENSSL_CONF is set). 0, or -1 with the reason in err.
- */
-int ossl_lean_ctx(OSSL_LIB_CTX **ctx, char *err, size_t errlen);
-/* Load OpenSSL's error texts once (ossl_lean_ctx skips them); call before formatting an error. */
-void ossl_err_strings(void);
 
 #endif

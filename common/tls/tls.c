@@ -6,16 +6,20 @@
  *   initialised in tls_ctx_new() only; a plugin that never uses TLS never
  *   pays for it, not even for binding the libraries' symbols at exec. A
  *   library that cannot be loaded makes tls_ctx_new() fail with a message.
- * - Contexts are made in the lean library context of ossl_lean.c (the
- *   default provider behind a filter; openssl.cnf not read), or in
- *   OpenSSL's default one with its configuration when OPENSSL_CONF is set.
- *   An admin who wants a system policy (CipherString, providers) applied
- *   sets OPENSSL_CONF=/etc/ssl/openssl.cnf in the plugin's environment.
- * - The minimum protocol is lowered to TLS 1.0 so that old servers can be
- *   observed and reported (policy belongs to the plugin). Everything else,
- *   including the security level, keeps OpenSSL's defaults: at the default
- *   level 1 OpenSSL 3 refuses TLS 1.0/1.1 handshakes anyway (no SHA-1
- *   signatures), so such a server shows as a handshake error, not a session.
+ * - Contexts are made in OpenSSL's default library context, initialised
+ *   once with its configuration (openssl.cnf, or the file OPENSSL_CONF
+ *   names): system crypto policies, providers such as FIPS and their
+ *   defaults apply as to any stock OpenSSL client; we set nothing that
+ *   overrides them (no protocol floor or ceiling, no cipher list, no
+ *   security level). A configuration OpenSSL refuses fails tls_ctx_new()
+ *   with OpenSSL's reason. Old servers (TLS 1.0/1.1, SHA-1 signatures) thus
+ *   show as a handshake error where the policy refuses them.
+ * - tls_ctx_shared() hands out one context per CA file, reference-counted,
+ *   for processes that run checks over and over (the subagent): the CA
+ *   store is read once, not per run. The list keeps a reference of its own,
+ *   so the context lives between runs; tls_ctx_free() drops the caller's,
+ *   tls_ctx_shared_release() the list's (at shutdown, or to reread CA files
+ *   after a reload). A CA file is known by its path, not its content.
  * - Verification never aborts the handshake (SSL_VERIFY_NONE). OpenSSL still
  *   builds and verifies the chain and keeps the FIRST error it met, which
  *   tls_conn_info() reports as verify_code. Because a chain error can hide
@@ -26,10 +30,14 @@
  * - The caller owns the fd: tls_conn_free() never closes it. I/O goes
  *   through a small socket BIO using send(MSG_NOSIGNAL)/recv, so a write to
  *   a closed peer returns an error instead of raising SIGPIPE.
- * - EOF (close_notify, a plain close, or a reset) is TLS_IO_EOF in every
- *   phase, including the handshake; everything else is TLS_IO_ERROR with
- *   the reason of the first queued OpenSSL error (0 for a system error,
- *   whose strerror text is kept instead).
+ * - A peer that went away is TLS_IO_EOF in every phase, including the
+ *   handshake, the same on OpenSSL 3.0 and 3.5 (tls_peer_gone): close_notify,
+ *   a plain close (3.0: SSL_ERROR_SYSCALL with errno 0; 3.x:
+ *   SSL_R_UNEXPECTED_EOF_WHILE_READING), a reset or a write to a closed
+ *   socket (ECONNRESET/EPIPE, whether OpenSSL reports it as a system error
+ *   or wraps it in a generic record-layer failure as 3.2+ does). Everything
+ *   else is TLS_IO_ERROR with the reason of the first queued OpenSSL error
+ *   (0 for a system error, whose strerror text is kept instead).
  * RFC 6066 section 3 (SNI: no IP literals), RFC 6125 (name checks).
  */
 #include "tls/tls.h"
@@ -50,7 +58,13 @@
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
 	BIO_METHOD *bio_meth;
+	unsigned refs;        /* references held; freed when the last one goes */
+	char *shared_key;     /* CA file ("" for the system store) when shared, else NULL */
+	struct tls_ctx *next; /* the list of shared contexts */
 };
+
+/* Contexts handed out by tls_ctx_shared(), one per CA file. */
+static struct tls_ctx *tls_shared_list;
 
 struct tls_conn {
 	SSL *ssl;
@@ -149,7 +163,6 @@ static void tls_err_fill(char *err, size_t errlen, const char *what)
 	unsigned long e = OSSL(ERR_get_error)();
 	char buf[TLS_ERR_TEXT_MAX];
 
-	ossl_err_strings();
 	OSSL(ERR_clear_error)();
 	if (err == NULL || errlen == 0)
 		return;
@@ -174,15 +187,41 @@ static int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file)
 	return OSSL(SSL_CTX_load_verify_dir)(ctx, dir);
 }
 
+/* Load and initialise OpenSSL once (openssl.cnf applied); 0, or -1 and the reason in err. */
+static int tls_lib_init(char *err, size_t errlen)
+{
+	static int state; /* 0 not tried, 1 ready, -1 failed */
+	static char why[TLS_ERR_TEXT_MAX];
+
+	if (ossl_load(err, errlen) != 0)
+		return -1;
+	if (state == 0) {
+		OSSL(ERR_clear_error)();
+		/* The defaults plus the configuration file, stated: error texts, openssl.cnf. */
+		state = OSSL(OPENSSL_init_ssl)(OPENSSL_INIT_LOAD_SSL_STRINGS |
+		                                   OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
+		                                   OPENSSL_INIT_LOAD_CONFIG,
+		                               NULL)
+		            ? 1
+		            : -1;
+		if (state < 0)
+			tls_err_fill(why, sizeof why, "OpenSSL initialisation (openssl.cnf)");
+	}
+	if (state > 0)
+		return 0;
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", why);
+	return -1;
+}
+
 /* Make a client context; ca_file NULL means the system store. NULL on failure, message in err. */
 struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
 	struct tls_ctx *c = NULL;
-	OSSL_LIB_CTX *libctx;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if (ossl_lean_ctx(&libctx, err, errlen) != 0)
+	if (tls_lib_init(err, errlen) != 0)
 		return NULL;
 	OSSL(ERR_clear_error)();
 	c = calloc(1, sizeof *c);
@@ -190,14 +229,10 @@ struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 		tls_err_fill(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->ssl_ctx = OSSL(SSL_CTX_new_ex)(libctx, NULL, OSSL(TLS_client_method)());
+	c->refs = 1;
+	c->ssl_ctx = OSSL(SSL_CTX_new)(OSSL(TLS_client_method)());
 	if (c->ssl_ctx == NULL) {
-		tls_err_fill(err, errlen, "SSL_CTX_new");
-		goto fail;
-	}
-	/* SSL_CTX_set_min_proto_version */
-	if (!OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_VERSION, NULL)) {
-		tls_err_fill(err, errlen, "minimum protocol");
+		tls_err_fill(err, errlen, "SSL_CTX_new (OpenSSL configuration: openssl.cnf or OPENSSL_CONF)");
 		goto fail;
 	}
 	OSSL(SSL_CTX_set_verify)(c->ssl_ctx, SSL_VERIFY_NONE, NULL);
@@ -221,14 +256,60 @@ fail:
 	return NULL;
 }
 
-/* Free a context; NULL is fine. Sessions made from it must be freed first. */
+/* The shared context for ca_file (NULL: system store), one more reference; NULL on failure. */
+struct tls_ctx *tls_ctx_shared(const char *ca_file, char *err, size_t errlen)
+{
+	const char *key = ca_file != NULL ? ca_file : "";
+	struct tls_ctx *c;
+
+	for (c = tls_shared_list; c != NULL; c = c->next)
+		if (strcmp(c->shared_key, key) == 0) {
+			c->refs++;
+			return c;
+		}
+	c = tls_ctx_new(ca_file, err, errlen);
+	if (c == NULL)
+		return NULL;
+	c->shared_key = strdup(key);
+	if (c->shared_key == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
+		tls_ctx_free(c);
+		return NULL;
+	}
+	c->refs++; /* the list's own: the context outlives the runs between uses */
+	c->next = tls_shared_list;
+	tls_shared_list = c;
+	return c;
+}
+
+/* Drop the list's references: contexts still in use go with their last holder. */
+void tls_ctx_shared_release(void)
+{
+	struct tls_ctx *c;
+
+	while ((c = tls_shared_list) != NULL) {
+		tls_shared_list = c->next;
+		c->next = NULL;
+		tls_ctx_free(c);
+	}
+}
+
+/* Drop a reference to a context, freeing it with the last; NULL is fine. */
 void tls_ctx_free(struct tls_ctx *c)
 {
-	if (c == NULL)
+	if (c == NULL || --c->refs > 0)
 		return;
 	OSSL(SSL_CTX_free)(c->ssl_ctx);
 	OSSL(BIO_meth_free)(c->bio_meth);
+	free(c->shared_key);
 	free(c);
+}
+
+/* The OpenSSL SSL_CTX behind a context (tests: two shared handles, one SSL_CTX). */
+const void *tls_ctx_id(const struct tls_ctx *c)
+{
+	return c != NULL ? (const void *)c->ssl_ctx : NULL;
 }
 
 /* True when s is an IPv4 or IPv6 address literal. */
@@ -320,7 +401,6 @@ static void tls_conn_set_error(struct tls_conn *t, int ssl_err, int saved_errno)
 	unsigned long e = OSSL(ERR_get_error)();
 	const char *reason;
 
-	ossl_err_strings();
 	reason = e != 0 ? OSSL(ERR_reason_error_string)(e) : NULL;
 	t->err_reason = e != 0 ? ERR_GET_REASON(e) : 0;
 	if (reason != NULL)
@@ -335,18 +415,45 @@ static void tls_conn_set_error(struct tls_conn *t, int ssl_err, int saved_errno)
 	OSSL(ERR_clear_error)();
 }
 
-/* True when the failure is the peer going away (close, reset, EOF). */
-static int tls_is_eof(int ssl_err, int saved_errno)
+/* True when errno-style code e means the peer closed or reset the connection. */
+static int tls_errno_gone(int e)
 {
-	unsigned long e = OSSL(ERR_peek_error)();
+	return e == EPIPE || e == ECONNRESET;
+}
 
+/*
+ * True when an SSL reason is not the peer's own alert (reasons from
+ * SSL_AD_REASON_OFFSET on are alerts received, which keep their reason).
+ */
+static int tls_ssl_generic(int reason)
+{
+	return reason < SSL_AD_REASON_OFFSET;
+}
+
+/*
+ * True when the failure is the peer going away (close, reset, EOF), whichever
+ * way the OpenSSL release reports it: 3.0 returns SSL_ERROR_SYSCALL with an
+ * empty queue (errno 0 for EOF, EPIPE/ECONNRESET for a write or a reset);
+ * 3.x may queue SSL_R_UNEXPECTED_EOF_WHILE_READING, a system error
+ * (ERR_LIB_SYS, the errno as reason), or, since the 3.2 record layer, a
+ * generic SSL error on top of a failed send/recv that left errno set.
+ */
+int tls_peer_gone(int ssl_err, unsigned long e, int saved_errno)
+{
 	if (ssl_err == SSL_ERROR_ZERO_RETURN)
 		return 1;
-	if (ssl_err == SSL_ERROR_SYSCALL && e == 0)
-		return saved_errno == 0 || saved_errno == ECONNRESET || saved_errno == EPIPE;
-	/* 3.0.x gives SYSCALL/errno 0 for EOF in the handshake; others may say it thus. */
-	return ssl_err == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
-	       ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+	if (ssl_err != SSL_ERROR_SYSCALL && ssl_err != SSL_ERROR_SSL)
+		return 0;
+	if (e == 0)
+		return ssl_err == SSL_ERROR_SYSCALL &&
+		       (saved_errno == 0 || tls_errno_gone(saved_errno));
+	if (ERR_GET_LIB(e) == ERR_LIB_SYS)
+		return tls_errno_gone(ERR_GET_REASON(e));
+	if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		return 1;
+	/* Our BIO's send/recv failed with the peer gone; OpenSSL only wrapped it. */
+	return tls_errno_gone(saved_errno) && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	       tls_ssl_generic(ERR_GET_REASON(e));
 }
 
 /* Map the result of an SSL call (ret <= 0) to enum tls_io. */
@@ -358,7 +465,7 @@ static enum tls_io tls_conn_result(struct tls_conn *t, int ret, int saved_errno)
 		return TLS_IO_WANT_READ;
 	if (ssl_err == SSL_ERROR_WANT_WRITE)
 		return TLS_IO_WANT_WRITE;
-	if (!tls_is_eof(ssl_err, saved_errno)) {
+	if (!tls_peer_gone(ssl_err, OSSL(ERR_peek_error)(), saved_errno)) {
 		tls_conn_set_error(t, ssl_err, saved_errno);
 		return TLS_IO_ERROR;
 	}

@@ -20,6 +20,8 @@
  *   auth USER PASS         advertise and check AUTH PLAIN LOGIN CRAM-MD5
  *   no-starttls            never advertise STARTTLS
  *   backlog-full           never accept; fill the accept queue (connect timeout)
+ *   tls-version VERSION    serve only TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (needs cert;
+ *                          below 1.2 at security level 0, as old servers are)
  *   on PHASE ACTION [ARG]  at most one rule per phase
  * PHASE: connect greeting ehlo helo starttls tls ehlo2 auth mail rcpt data dot
  *        rset noop quit            (dot = the reply after the final "." of DATA)
@@ -116,6 +118,7 @@ struct rule {
 struct scenario {
 	char *listen, *cert, *key, *hostname, *user, *pass;
 	int implicit_tls, no_starttls, backlog_full;
+	int tls_version; /* tls-version: the one protocol served (TLS1_VERSION...), 0 any */
 	struct rule rules[PH_COUNT];
 };
 
@@ -1324,6 +1327,26 @@ static int set_str(char **dst, const char *val, const char *key, const char *whe
 	return *dst ? 0 : fail("out of memory");
 }
 
+
+/* tls-version VERSION: serve only that protocol (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3). */
+static int parse_tls_version(struct scenario *sc, const char *val, const char *where)
+{
+	static const struct {
+		const char *name;
+		int version;
+	} versions[] = {{"TLSv1", TLS1_VERSION},
+	                {"TLSv1.1", TLS1_1_VERSION},
+	                {"TLSv1.2", TLS1_2_VERSION},
+	                {"TLSv1.3", TLS1_3_VERSION}};
+	size_t i;
+
+	for (i = 0; i < sizeof versions / sizeof versions[0]; i++)
+		if (!strcmp(val, versions[i].name)) {
+			sc->tls_version = versions[i].version;
+			return 0;
+		}
+	return fail("%s: tls-version wants TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, not '%s'", where, val);
+}
 /* Parse one directive line (already @LAB@-substituted, no newline). */
 static int parse_line(struct scenario *sc, char *line, const char *where)
 {
@@ -1346,6 +1369,8 @@ static int parse_line(struct scenario *sc, char *line, const char *where)
 			return fail("%s: auth needs USER PASS", where);
 		return set_str(&sc->user, user, key, where) || set_str(&sc->pass, pass, key, where);
 	}
+	if (!strcmp(key, "tls-version"))
+		return parse_tls_version(sc, val, where);
 	if (*val)
 		return fail("%s: %s takes no argument", where, key);
 	if (!strcmp(key, "implicit-tls"))
@@ -1412,8 +1437,9 @@ static int scenario_load(struct scenario *sc, const char *path, const char *lab)
 	fclose(f);
 	if (rc == 0 && !sc->hostname)
 		rc = set_str(&sc->hostname, FS_DEFAULT_HOST, "hostname", path);
-	if (rc == 0 && !sc->cert && (sc->implicit_tls || sc->key || sc->rules[PH_TLS].act))
-		rc = fail("%s: implicit-tls, key and `on tls` need a cert", path);
+	if (rc == 0 && !sc->cert &&
+	    (sc->implicit_tls || sc->key || sc->rules[PH_TLS].act || sc->tls_version))
+		rc = fail("%s: implicit-tls, key, tls-version and `on tls` need a cert", path);
 	return rc;
 }
 
@@ -1450,6 +1476,22 @@ static SSL_CTX *tls_ctx_new(const struct scenario *sc)
 		return NULL;
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (sc->tls_version != 0 &&
+	    (SSL_CTX_set_min_proto_version(ctx, sc->tls_version) != 1 ||
+	     SSL_CTX_set_max_proto_version(ctx, sc->tls_version) != 1)) {
+		fail("cannot restrict TLS to version %#x", (unsigned)sc->tls_version);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	/* OpenSSL 3 serves TLS 1.0/1.1 (SHA-1, MD5-SHA1 signatures) only at level 0. */
+	if (sc->tls_version != 0 && sc->tls_version < TLS1_2_VERSION) {
+		SSL_CTX_set_security_level(ctx, 0);
+		if (SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") != 1) {
+			fail("cannot set the TLS 1.0/1.1 cipher list");
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+	}
 	return ctx;
 }
 
