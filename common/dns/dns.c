@@ -129,11 +129,11 @@ static struct dns_sock *dns_sock_add(struct dns *d, int fd)
 		int cap = d->capsocks ? d->capsocks * 2 : 4;
 		/* An array of pointers: sizeof one pointer is meant. */
 		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-		void *p = realloc(d->socks, (size_t)cap * sizeof(*d->socks));
+		void *p = realloc((void *)d->socks, (size_t)cap * sizeof(*d->socks));
 
 		if (p == NULL)
 			return NULL;
-		d->socks = p;
+		d->socks = (struct dns_sock **)p;
 		d->capsocks = cap;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -254,7 +254,8 @@ static int dns_schedule(struct dns *d)
 /* After any activity: schedule deliveries and set the timer from ares_timeout(). */
 static void dns_rearm(struct dns *d)
 {
-	struct timeval tv, *tvp;
+	struct timeval tv;
+	const struct timeval *tvp;
 	int64_t when;
 
 	if (dns_schedule(d) != 0) {
@@ -383,7 +384,7 @@ void dns_free(struct dns *d)
 	}
 	while (d->nsocks > 0)
 		dns_sock_drop(d, d->nsocks - 1);
-	free(d->socks);
+	free((void *)d->socks);
 	q = d->queries;
 	for (struct dns_query *p = q; p != NULL; p = p->next)
 		ev_timer_stop(d->loop, &p->deliver);
