@@ -14,9 +14,11 @@
 #              and the integration tests; its summary line is the last line
 #   shell      an interactive shell in the prepared chroot
 #
-# The chroot lives in a private mount namespace (unshare -m): /proc, /sys,
-# /dev, /dev/pts and /run (where `ip netns` keeps its namespaces and the lab
-# its state) are mounted there and vanish with it, whatever happens.
+# The chroot lives in a private mount namespace (unshare -m): its root is
+# bind-mounted onto itself (`ip netns exec` needs / to be a mount point), and
+# /proc, /sys, /dev (with /dev/pts) and /run (where `ip netns` keeps its
+# namespaces and the lab its state) are mounted there; all of it vanishes
+# with the namespace, whatever happens.
 # Needs root, debootstrap and a Debian mirror; about 1.2 GB in the cache.
 set -euo pipefail
 
@@ -121,6 +123,8 @@ trixie_exec() {
 	cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 	unshare --mount --propagation private -- /bin/sh -e -c '
 		r=$1; shift
+		# The root a mount point of its own: `ip netns exec` remounts / as a slave.
+		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount --rbind /sys "$r/sys"
 		mount --rbind /dev "$r/dev"
