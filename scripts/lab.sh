@@ -455,6 +455,56 @@ lab_netns_down() {
 	ip netns del "$LAB_NETNS_PROHIBIT" 2>/dev/null || true
 }
 
+# ---- the lab's ports kept out of the kernel's ephemeral range -----------
+# With LAB_PORT_OFFSET the fault servers' ports (31001+OFF...) can fall into
+# net.ipv4.ip_local_port_range (32768-60999 by default), where any client
+# connection on the machine may be given one as its local port; the fault
+# server's bind then fails ("Address already in use"). `up` adds every lab
+# port to net.ipv4.ip_local_reserved_ports (under a lock, merged with what is
+# there) and records them in $LAB/reserved-ports; `down` removes exactly those.
+LAB_RESERVED_SYSCTL=/proc/sys/net/ipv4/ip_local_reserved_ports
+LAB_RESERVED_LOCK=$LAB_RUNDIR/mailpath-lab-ports.lock
+
+# Print the TCP ports this lab listens on, one per line.
+lab_all_ports() {
+	local f
+	echo "$SMTP_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$DNS_PORT" "$MX_PORT" | tr ' ' '\n'
+	for f in "$SCENARIOS"/*.conf; do
+		[[ -e $f ]] && echo $(($(lab_scenario_port "$f") + OFF))
+	done
+	return 0
+}
+
+# Rewrite the reserved-ports sysctl: its entries minus file $1's, plus file $2's.
+lab_reserved_edit() {
+	[[ -w $LAB_RESERVED_SYSCTL ]] || return 0
+	(
+		flock 9 || exit 1
+		# The kernel prints runs as ranges (4525-4527): expand them to ports.
+		cur=$(tr ',' '\n' <"$LAB_RESERVED_SYSCTL" |
+			awk -F- 'NF == 2 { for (i = $1; i <= $2; i++) print i; next } $1 != "" { print $1 }')
+		new=$({ grep -vxF -f "$1" <<<"$cur" || true; cat "$2"; } | grep -v '^$' | sort -u |
+			paste -sd, -)
+		# One write; a lone newline clears the list.
+		printf '%s\n' "$new" >"$LAB_RESERVED_SYSCTL"
+	) 9>"$LAB_RESERVED_LOCK"
+}
+
+# Reserve the lab's ports (best effort: a read-only /proc/sys is not an error).
+lab_ports_reserve() {
+	[[ -w $LAB_RESERVED_SYSCTL ]] || return 0
+	lab_all_ports | sort -u >"$LAB/reserved-ports"
+	lab_reserved_edit /dev/null "$LAB/reserved-ports" ||
+		lab_note "note: could not reserve the lab's ports in $LAB_RESERVED_SYSCTL"
+}
+
+# Give back the ports `up` reserved.
+lab_ports_release() {
+	[[ -s $LAB/reserved-ports ]] || return 0
+	lab_reserved_edit "$LAB/reserved-ports" /dev/null || true
+	rm -f "$LAB/reserved-ports"
+}
+
 # Write $LAB/env.sh with the variables the tests use.
 lab_env() {
 	local v
@@ -500,6 +550,7 @@ lab_down() {
 	done
 	lab_postfix_down
 	lab_netns_down
+	lab_ports_release
 	for p in "${pidfiles[@]}"; do
 		lab_reap_pidfile "$p"
 	done
@@ -570,6 +621,7 @@ lab_up() {
 	lab_port_free 127.0.0.1 $SMTPS_PORT
 	lab_port_free 127.0.0.1 $DNS_PORT
 	lab_certs
+	lab_ports_reserve
 	lab_postfix_up
 	lab_nsd_up
 	lab_fault_up
