@@ -6,7 +6,7 @@
 # the lab itself and the integration tests, and stop the lab.
 # Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 start=$(date +%s)
 passed=0
 failed=0

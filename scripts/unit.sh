@@ -11,7 +11,7 @@
 # Installs nothing, writes nothing outside $O. Ends with
 # "make unit: N passed, N failed"; exits non-zero on any failure.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
 passed=0
 failed=0

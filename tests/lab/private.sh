@@ -13,7 +13,7 @@ passed=0
 failed=0
 priv=$(mktemp -d)
 copy=$priv/home/mailpath
-trap 'MAILPATH_LAB= "$copy/scripts/lab.sh" purge >/dev/null 2>&1; rm -rf "$priv"' EXIT
+trap 'MAILPATH_LAB="" "$copy/scripts/lab.sh" purge >/dev/null 2>&1; rm -rf "$priv"' EXIT
 
 # Record check $1 as passed when $2 is 0, else print $3 and record a failure.
 private_check() {
@@ -34,7 +34,7 @@ cp -a "$top/tests/lab" "$top/tests/scenarios" "$copy/tests/"
 mode=$(stat -c %a "$priv/home")
 private_check "the copy is below a mode-700 directory" "$([ "$mode" = 700 ]; echo $?)" "mode $mode"
 
-out=$(MAILPATH_LAB= "$copy/scripts/lab.sh" up 2>&1)
+out=$(MAILPATH_LAB='' "$copy/scripts/lab.sh" up 2>&1)
 rc=$?
 private_check "lab up from $copy" "$rc" "$(tail -n 15 <<<"$out")"
 if [ "$rc" -eq 0 ]; then
@@ -44,11 +44,11 @@ if [ "$rc" -eq 0 ]; then
 	*) rc=0 ;;
 	esac
 	private_check "the lab state is outside the private directory ($state)" "$rc" "$state"
-	out=$(MAILPATH_LAB= "$copy/tests/lab/selftest.sh" 2>&1)
+	out=$(MAILPATH_LAB='' "$copy/tests/lab/selftest.sh" 2>&1)
 	rc=$?
 	private_check "lab selftest from $copy" "$rc" "$(grep -E '^FAIL|passed' <<<"$out" | head -n 10)"
 fi
-out=$(MAILPATH_LAB= "$copy/scripts/lab.sh" purge 2>&1)
+out=$(MAILPATH_LAB='' "$copy/scripts/lab.sh" purge 2>&1)
 rc=$?
 private_check "lab purge (nothing left running)" "$rc" "$out"
 if [ "$rc" -eq 0 ] && [ -n "${state:-}" ]; then
