@@ -2,6 +2,9 @@
 #
 #   make            build library, plugins and test tools into build/
 #   make check      install dependencies, start the lab, run every test, stop the lab
+#   make unit       the tests that need no root, no daemons and no lab (package builds)
+#   make integration  the integration tests (TESTS="smtp mx" for some) on the lab
+#   make trixie     make check in a cached Debian 13 chroot (scripts/trixie.sh)
 #   make demo       build, start the lab, run check_mail_smtp against it, stop the lab
 #   make asan       unit, corpus-replay and integration tests under ASan+UBSan
 #   make valgrind   unit and integration tests under valgrind memcheck
@@ -53,7 +56,7 @@ SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o 
 AGENTX      = $(O)/mailpath-agentx
 
 .PHONY: all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
-	integration format FORCE
+	integration format trixie FORCE
 .DELETE_ON_ERROR:
 # Keep intermediate objects (plugins/*.o): scripts/check.sh relinks one without OpenSSL.
 .SECONDARY:
@@ -110,8 +113,9 @@ $(O)/replay_fuzz_sa_conf: $(O)/tests/fuzz/fuzz_sa_conf.o $(O)/tests/fuzz/replay.
 $(O)/replay_%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-unit: $(O)/unit_tests
-	$(O)/unit_tests
+# No root, no daemons, no lab: what a package build's test step can run.
+unit: testbins
+	O=$(O) scripts/unit.sh
 
 check:
 	scripts/check.sh
@@ -124,6 +128,14 @@ lab-up: all
 
 lab-down:
 	scripts/lab.sh down
+
+trixie:
+	scripts/trixie.sh run
+
+# The integration suite against the running lab, or one started for it
+# (TESTS="smtp mx" runs only tests/integration/test_{smtp,mx}.sh).
+integration: all
+	bash -c '. scripts/lab-use.sh && lab_use_begin || exit 1; tests/integration/run.sh; rc=$$?; lab_use_end; exit $$rc'
 
 asan:
 	scripts/memcheck.sh asan

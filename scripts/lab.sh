@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # lab.sh - start, stop and inspect the mailpath test lab on loopback.
 #
-# Usage: scripts/lab.sh up|down|status   (status exits 0 if anything runs, else 1)
+# Usage: scripts/lab.sh up|down|status|purge
+#   (status exits 0 if anything runs, else 1; purge = down, then remove the
+#   state directory and the lab/ link)
 #
-# The lab (state in $MAILPATH_LAB, default "$repo/lab", gitignored):
+# Where the state lives: the daemons run as their own users (Postfix as
+# postfix), so their files must not sit below a directory those users cannot
+# search, as a clone under /root (mode 700) is. By default the state is a
+# per-checkout directory LAB_RUNDIR/mailpath-lab-OFFSET-HASH (LAB_RUNDIR
+# defaults to /run; OFFSET is LAB_PORT_OFFSET, HASH a checksum of the
+# checkout's path), mode 755, and "$repo/lab" is a symlink to it, so
+# lab/env.sh is where the tests look. An explicit MAILPATH_LAB (any other
+# path) is used as it is; `up` refuses it when Postfix cannot reach it.
+#
+# The lab ($LAB below, gitignored as lab/):
 #   certs/     test CA and server certificates (openssl CLI, EC P-256; rsa.pem RSA 2048):
 #              ca.pem ca.key, good.pem (2 years), soon.pem (5 days),
 #              expired.pem (validity entirely in the past), wrongname.pem
@@ -31,7 +42,9 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LAB=${MAILPATH_LAB:-$REPO/lab}
+LAB_LINK=$REPO/lab
+LAB=${MAILPATH_LAB:-$LAB_LINK}
+LAB_RUNDIR=${LAB_RUNDIR:-/run}
 TPL=$REPO/tests/lab
 FAULTSRV=${FAULTSRV:-$REPO/build/faultsrv}
 SCENARIOS=${LAB_SCENARIOS:-$REPO/tests/scenarios}
@@ -61,10 +74,38 @@ lab_note() {
 	echo "lab: $*" >&2
 }
 
+# The default state directory of this checkout and port offset.
+lab_state_dir() {
+	echo "$LAB_RUNDIR/mailpath-lab-$OFF-$(printf '%s' "$REPO" | cksum | awk '{print $1}')"
+}
+
+# Point LAB at the state directory for command $1: the default one (behind
+# the lab/ link) unless MAILPATH_LAB names another path. A lab/ that is still
+# a real directory (the old layout) is used by down/status, and replaced by
+# the link at up once its daemons are stopped.
+lab_locate() {
+	local state
+	if [[ ${LAB%/} != "$LAB_LINK" ]]; then
+		return 0
+	fi
+	state=$(lab_state_dir)
+	if [[ -d $LAB_LINK && ! -L $LAB_LINK ]]; then
+		[[ $1 == up || $1 == purge ]] || return 0
+		(LAB=$LAB_LINK; lab_paths; if lab_anything_running; then lab_down; fi)
+		rm -rf "$LAB_LINK"
+	fi
+	if [[ $1 == up ]]; then
+		mkdir -p "$state"
+		chmod 755 "$state"
+		ln -sfn "$state" "$LAB_LINK"
+	fi
+	LAB=$state
+}
+
 # Make LAB an absolute, normalised path and derive the per-service paths.
 lab_paths() {
-	mkdir -p "$LAB"
-	LAB=$(cd "$LAB" && pwd -P)
+	if [[ ${CMD:-} == up ]]; then mkdir -p "$LAB"; fi
+	if [[ -d $LAB ]]; then LAB=$(cd "$LAB" && pwd -P); fi
 	CERTS=$LAB/certs
 	PF=$LAB/postfix
 	PF_ETC=$PF/etc
@@ -173,14 +214,23 @@ lab_cert_expired() {
 	rm -rf ca-db
 }
 
-# Generate the CA and the server certificates unless they all exist.
-lab_certs() {
+# Report whether the certificates exist and still say what they promise: the
+# selftest wants soon.pem valid for 4 more days and the others for 30, so a
+# state directory reused days later (a second run) regenerates them.
+lab_certs_fresh() {
 	local f
 	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
 		selfsigned.pem; do
-		[[ -s $CERTS/$f ]] || break
-		[[ $f == selfsigned.pem ]] && return 0
+		[[ -s $CERTS/$f ]] || return 1
 	done
+	openssl x509 -in "$CERTS/soon.pem" -noout -checkend $((4 * 86400 + 43200)) >/dev/null 2>&1 &&
+		openssl x509 -in "$CERTS/good.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 &&
+		openssl x509 -in "$CERTS/ca.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1
+}
+
+# Generate the CA and the server certificates unless they exist and are fresh.
+lab_certs() {
+	lab_certs_fresh && return 0
 	lab_note "generating certificates in $CERTS"
 	rm -rf "$CERTS" && mkdir -p "$CERTS"
 	(
@@ -227,6 +277,10 @@ lab_postfix_config() {
 		saslpasswd2 -f "$PF_ETC/sasl/sasldb2" -p -c -u lab.test "${LAB_USER_NAME%@*}" ||
 		lab_die "saslpasswd2 failed"
 	chown root:postfix "$PF_ETC/sasl/sasldb2" && chmod 640 "$PF_ETC/sasl/sasldb2"
+	# Postfix's processes run as postfix: every parent must be searchable.
+	runuser -u postfix -- test -w "$PF/data" -a -r "$PF_ETC/sasl/sasldb2" ||
+		lab_die "user postfix cannot reach $PF (a parent directory is not searchable," \
+			"e.g. a checkout under /root): leave MAILPATH_LAB unset or put it under /run or /var/tmp"
 	postconf -c "$PF_ETC" -n >/dev/null 2>"$PF/postconf.err" ||
 		lab_die "postfix configuration is invalid: $(cat "$PF/postconf.err")"
 }
@@ -410,6 +464,56 @@ lab_netns_down() {
 	ip netns del "$LAB_NETNS_PROHIBIT" 2>/dev/null || true
 }
 
+# ---- the lab's ports kept out of the kernel's ephemeral range -----------
+# With LAB_PORT_OFFSET the fault servers' ports (31001+OFF...) can fall into
+# net.ipv4.ip_local_port_range (32768-60999 by default), where any client
+# connection on the machine may be given one as its local port; the fault
+# server's bind then fails ("Address already in use"). `up` adds every lab
+# port to net.ipv4.ip_local_reserved_ports (under a lock, merged with what is
+# there) and records them in $LAB/reserved-ports; `down` removes exactly those.
+LAB_RESERVED_SYSCTL=/proc/sys/net/ipv4/ip_local_reserved_ports
+LAB_RESERVED_LOCK=$LAB_RUNDIR/mailpath-lab-ports.lock
+
+# Print the TCP ports this lab listens on, one per line.
+lab_all_ports() {
+	local f
+	echo "$SMTP_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$DNS_PORT" "$MX_PORT" | tr ' ' '\n'
+	for f in "$SCENARIOS"/*.conf; do
+		[[ -e $f ]] && echo $(($(lab_scenario_port "$f") + OFF))
+	done
+	return 0
+}
+
+# Rewrite the reserved-ports sysctl: its entries minus file $1's, plus file $2's.
+lab_reserved_edit() {
+	[[ -w $LAB_RESERVED_SYSCTL ]] || return 0
+	(
+		flock 9 || exit 1
+		# The kernel prints runs as ranges (4525-4527): expand them to ports.
+		cur=$(tr ',' '\n' <"$LAB_RESERVED_SYSCTL" |
+			awk -F- 'NF == 2 { for (i = $1; i <= $2; i++) print i; next } $1 != "" { print $1 }')
+		new=$({ grep -vxF -f "$1" <<<"$cur" || true; cat "$2"; } | grep -v '^$' | sort -u |
+			paste -sd, -)
+		# One write; a lone newline clears the list.
+		printf '%s\n' "$new" >"$LAB_RESERVED_SYSCTL"
+	) 9>"$LAB_RESERVED_LOCK"
+}
+
+# Reserve the lab's ports (best effort: a read-only /proc/sys is not an error).
+lab_ports_reserve() {
+	[[ -w $LAB_RESERVED_SYSCTL ]] || return 0
+	lab_all_ports | sort -u >"$LAB/reserved-ports"
+	lab_reserved_edit /dev/null "$LAB/reserved-ports" ||
+		lab_note "note: could not reserve the lab's ports in $LAB_RESERVED_SYSCTL"
+}
+
+# Give back the ports `up` reserved.
+lab_ports_release() {
+	[[ -s $LAB/reserved-ports ]] || return 0
+	lab_reserved_edit "$LAB/reserved-ports" /dev/null || true
+	rm -f "$LAB/reserved-ports"
+}
+
 # Write $LAB/env.sh with the variables the tests use.
 lab_env() {
 	local v
@@ -455,12 +559,25 @@ lab_down() {
 	done
 	lab_postfix_down
 	lab_netns_down
+	lab_ports_release
 	for p in "${pidfiles[@]}"; do
 		lab_reap_pidfile "$p"
 	done
 	left=$(lab_leftovers "${pidfiles[@]}")
 	[[ -z $left ]] || lab_die "processes left after down:"$'\n'"$left"
 	rm -f "$LAB/env.sh" "$PF_PID" "${pidfiles[@]}"
+}
+
+# Stop the lab, then remove its state directory and the lab/ link to it.
+lab_purge() {
+	lab_down
+	if [[ -L $LAB_LINK && $(readlink -f "$LAB_LINK") == "$LAB" ]]; then
+		rm -f "$LAB_LINK"
+	fi
+	case $LAB in
+	"$LAB_RUNDIR"/mailpath-lab-*) rm -rf "$LAB" ;;
+	*) lab_note "state in $LAB kept (not a default state directory)" ;;
+	esac
 }
 
 # Print processes still belonging to the lab: sessions of the daemons in
@@ -513,6 +630,7 @@ lab_up() {
 	lab_port_free 127.0.0.1 $SMTPS_PORT
 	lab_port_free 127.0.0.1 $DNS_PORT
 	lab_certs
+	lab_ports_reserve
 	lab_postfix_up
 	lab_nsd_up
 	lab_fault_up
@@ -554,13 +672,19 @@ lab_status() {
 # Entry point.
 main() {
 	local cmd=${1:-}
+	CMD=$cmd
 	FAULT_VARS=()
+	case $cmd in
+	up | down | status | purge) ;;
+	*) echo "usage: $0 up|down|status|purge" >&2; exit 2 ;;
+	esac
+	lab_locate "$cmd"
 	lab_paths
 	case $cmd in
 	up) lab_up ;;
 	down) lab_down ;;
 	status) lab_status ;;
-	*) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+	purge) lab_purge ;;
 	esac
 }
 

@@ -165,7 +165,7 @@ static int sa_conf_check_take(struct sa_conf_check *k, char **words, int n, char
 				   words[2], SA_CONF_INTERVAL_MAX);
 	if (words[3][0] == '\0')
 		return SA_CONF_ERR(err, errlen, "empty command");
-	k->argv = calloc((size_t)n - 2, sizeof(*k->argv));
+	k->argv = (char **)calloc((size_t)n - 2, sizeof(*k->argv));
 	if (k->argv == NULL)
 		return SA_CONF_ERR(err, errlen, "out of memory");
 	snprintf(k->name, sizeof(k->name), "%s", words[1]);
@@ -182,7 +182,7 @@ static void sa_conf_check_reset(struct sa_conf_check *k)
 {
 	for (int i = 0; k->argv != NULL && i < k->argc; i++)
 		free(k->argv[i]);
-	free(k->argv);
+	free((void *)k->argv);
 	k->argv = NULL;
 	k->argc = 0;
 }

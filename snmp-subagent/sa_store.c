@@ -61,7 +61,7 @@ static void sa_entry_free(struct sa_entry *e, sa_store_drop_cb *drop, void *arg)
 		drop(e, arg);
 	for (int i = 0; e->argv != NULL && i < e->argc; i++)
 		free(e->argv[i]);
-	free(e->argv);
+	free((void *)e->argv);
 	free(e);
 }
 
@@ -87,7 +87,7 @@ static struct sa_entry *sa_entry_new(const struct sa_conf_check *k)
 {
 	struct sa_entry *e = calloc(1, sizeof(*e));
 
-	if (e == NULL || (e->argv = calloc((size_t)k->argc + 1, sizeof(*e->argv))) == NULL) {
+	if (e == NULL || (e->argv = (char **)calloc((size_t)k->argc + 1, sizeof(*e->argv))) == NULL) {
 		free(e);
 		return NULL;
 	}
@@ -191,7 +191,7 @@ static void sa_index_assign(struct sa_entry **v, size_t kept, size_t n)
 {
 	/* Arrays of pointers: sizeof one pointer is meant (here and below). */
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	qsort(v + kept, n - kept, sizeof(*v), sa_entry_name_cmp);
+	qsort((void *)(v + kept), n - kept, sizeof(*v), sa_entry_name_cmp);
 	for (size_t i = kept; i < n; i++) {
 		uint32_t idx = sa_index_hash(v[i]->name);
 
@@ -200,7 +200,7 @@ static void sa_index_assign(struct sa_entry **v, size_t kept, size_t n)
 		v[i]->index = idx;
 	}
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	qsort(v, n, sizeof(*v), sa_entry_cmp);
+	qsort((void *)v, n, sizeof(*v), sa_entry_cmp);
 }
 
 /* Find and detach the old entry for conf check k when unchanged; NULL otherwise. */
@@ -221,7 +221,7 @@ int sa_store_apply(struct sa_store *s, const struct sa_conf *conf, sa_store_drop
 		   void *arg)
 {
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	struct sa_entry **v = calloc(conf->n + 1, sizeof(*v));
+	struct sa_entry **v = (struct sa_entry **)calloc(conf->n + 1, sizeof(*v));
 	size_t kept = 0, nnew = conf->n;
 
 	if (v == NULL)
@@ -238,7 +238,7 @@ int sa_store_apply(struct sa_store *s, const struct sa_conf *conf, sa_store_drop
 	sa_index_assign(v, kept, conf->n);
 	for (size_t i = 0; i < s->n; i++)
 		sa_entry_free(s->entry[i], drop, arg);
-	free(s->entry);
+	free((void *)s->entry);
 	s->entry = v;
 	s->n = conf->n;
 	return 0;
@@ -252,8 +252,8 @@ fail:
 	for (size_t i = nnew + 1; i < conf->n; i++)
 		sa_entry_free(v[i], NULL, NULL);
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	qsort(s->entry, s->n, sizeof(*s->entry), sa_entry_cmp);
-	free(v);
+	qsort((void *)s->entry, s->n, sizeof(*s->entry), sa_entry_cmp);
+	free((void *)v);
 	return -1;
 }
 
@@ -261,7 +261,7 @@ void sa_store_reset(struct sa_store *s, sa_store_drop_cb *drop, void *arg)
 {
 	for (size_t i = 0; i < s->n; i++)
 		sa_entry_free(s->entry[i], drop, arg);
-	free(s->entry);
+	free((void *)s->entry);
 	s->entry = NULL;
 	s->n = 0;
 }

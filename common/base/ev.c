@@ -67,10 +67,10 @@ void ev_loop_free(struct ev_loop *loop)
 {
 	if (loop == NULL)
 		return;
-	free(loop->io);
+	free((void *)loop->io);
 	free(loop->pfd);
 	free(loop->pfd_slot);
-	free(loop->tm);
+	free((void *)loop->tm);
 	free(loop->due);
 	free(loop);
 }
@@ -144,9 +144,9 @@ static int ev_io_reserve(struct ev_loop *loop)
 		goto nomem;
 	/* An array of pointers: sizeof one pointer is meant. */
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if ((p = realloc(loop->io, (size_t)cap * sizeof(*loop->io))) == NULL)
+	if ((p = realloc((void *)loop->io, (size_t)cap * sizeof(*loop->io))) == NULL)
 		goto nomem;
-	loop->io = p;
+	loop->io = (struct ev_io **)p;
 	if ((p = realloc(loop->pfd, (size_t)cap * sizeof(*loop->pfd))) == NULL)
 		goto nomem;
 	loop->pfd = p;
@@ -174,9 +174,9 @@ static int ev_timer_reserve(struct ev_loop *loop)
 		goto nomem;
 	/* An array of pointers: sizeof one pointer is meant. */
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if ((p = realloc(loop->tm, (size_t)cap * sizeof(*loop->tm))) == NULL)
+	if ((p = realloc((void *)loop->tm, (size_t)cap * sizeof(*loop->tm))) == NULL)
 		goto nomem;
-	loop->tm = p;
+	loop->tm = (struct ev_timer **)p;
 	if ((p = realloc(loop->due, (size_t)cap * sizeof(*loop->due))) == NULL)
 		goto nomem;
 	loop->due = p;
@@ -264,7 +264,7 @@ static int ev_fill_pfd(struct ev_loop *loop, int n)
 	int k = 0;
 
 	for (int i = 0; i < n; i++) {
-		struct ev_io *w = loop->io[i];
+		const struct ev_io *w = loop->io[i];
 
 		if (w == NULL)
 			continue;

@@ -13,6 +13,10 @@
  * (ARES_FLAG_NOCHECKRESP) rather than retried at the next server, so a
  * check can tell a broken zone from an unreachable resolver.
  *
+ * Raw queries (MX, A/AAAA, PTR) go through dns_wire.c, the one seam over
+ * the c-ares query APIs (ares_query_dnsrec on c-ares >= 1.28, ares_query
+ * and its parsers before), so this file builds warning-free on both.
+ *
  * Ownership: struct dns owns the channel, one struct dns_sock per c-ares
  * socket and one struct dns_query per undelivered lookup.
  */
@@ -20,13 +24,14 @@
 
 #include <ares.h>
 #include <errno.h>
-#include <arpa/nameser.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "dns/dns_wire.h"
 
 #define DNS_TIMEOUT_MS 1000
 #define DNS_TRIES 2
@@ -65,6 +70,7 @@ struct dns_query {
 	int ready;   /* res holds the outcome; deliver when the timer fires */
 	int pending; /* c-ares queries still outstanding (A and AAAA for a host) */
 	struct ev_timer deliver;
+	struct dns_wire_req wire[2]; /* the raw queries in flight (A and AAAA for a host) */
 	union dns_res res;
 };
 
@@ -123,11 +129,11 @@ static struct dns_sock *dns_sock_add(struct dns *d, int fd)
 		int cap = d->capsocks ? d->capsocks * 2 : 4;
 		/* An array of pointers: sizeof one pointer is meant. */
 		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-		void *p = realloc(d->socks, (size_t)cap * sizeof(*d->socks));
+		void *p = realloc((void *)d->socks, (size_t)cap * sizeof(*d->socks));
 
 		if (p == NULL)
 			return NULL;
-		d->socks = p;
+		d->socks = (struct dns_sock **)p;
 		d->capsocks = cap;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -259,7 +265,8 @@ static int dns_schedule(struct dns *d)
 /* After any activity: schedule deliveries and set the timer from ares_timeout(). */
 static void dns_rearm(struct dns *d)
 {
-	struct timeval tv, *tvp;
+	struct timeval tv;
+	const struct timeval *tvp;
 	int64_t when;
 
 	if (dns_schedule(d) != 0) {
@@ -388,7 +395,7 @@ void dns_free(struct dns *d)
 	}
 	while (d->nsocks > 0)
 		dns_sock_drop(d, d->nsocks - 1);
-	free(d->socks);
+	free((void *)d->socks);
 	q = d->queries;
 	for (struct dns_query *p = q; p != NULL; p = p->next)
 		ev_timer_stop(d->loop, &p->deliver);
@@ -531,40 +538,15 @@ static void dns_sub_done(struct dns_query *q)
 	q->d->unscheduled++;
 }
 
-/* Copy every parsed MX record into res (the caller sorts and cuts); an ARES_* status. */
-static int dns_fill_mx(struct dns_mx_set *res, const struct ares_mx_reply *mx)
-{
-	struct dns_mx_rr *rr;
-	size_t n = 0;
-
-	for (const struct ares_mx_reply *p = mx; p != NULL; p = p->next)
-		n++;
-	if (n == 0)
-		return ARES_SUCCESS;
-	if ((rr = calloc(n, sizeof(*rr))) == NULL)
-		return ARES_ENOMEM;
-	for (res->n = 0; mx != NULL; mx = mx->next, res->n++) {
-		rr[res->n].pref = mx->priority;
-		dns_name_copy(rr[res->n].name, mx->host ? mx->host : "");
-	}
-	res->mx = rr;
-	return ARES_SUCCESS;
-}
-
-/* c-ares callback of an MX query: parse and store. */
-static void dns_on_mx(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+/* Wire callback of an MX query: parse and store. */
+static void dns_on_mx(void *arg, int status, const struct dns_answer *ans)
 {
 	struct dns_query *q = arg;
-	struct ares_mx_reply *mx = NULL;
 
-	(void)timeouts;
 	if (status == ARES_SUCCESS)
-		status = ares_parse_mx_reply(abuf, alen, &mx);
-	if (status == ARES_SUCCESS)
-		status = dns_fill_mx(&q->res.mx, mx);
+		status = dns_wire_mx(ans, &q->res.mx);
 	if (status == ARES_SUCCESS && q->res.mx.n == 0)
 		status = ARES_ENODATA; /* e.g. only a CNAME in the answer */
-	ares_free_data(mx);
 	q->res.mx.status = status;
 	dns_sub_done(q);
 }
@@ -586,50 +568,8 @@ void dns_mx(struct dns *d, const char *domain, dns_mx_cb *cb, void *arg)
 		return;
 	}
 	q->pending = 1;
-	ares_query(d->ch, domain, ns_c_in, ns_t_mx, dns_on_mx, q);
+	dns_wire_query(d->ch, domain, DNS_WIRE_MX, &q->wire[0], dns_on_mx, q);
 	dns_rearm(d);
-}
-
-/* Append the addresses of a hostent (family af) to res. */
-static void dns_fill_hostent(struct dns_host *res, const struct hostent *h, int af)
-{
-	for (int i = 0; h->h_addr_list[i] != NULL && res->n < DNS_MAX_ADDRS; i++) {
-		struct net_addr *a = &res->addr[res->n++];
-
-		memset(a, 0, sizeof(*a));
-		if (af == AF_INET) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-
-			sin->sin_family = AF_INET;
-			memcpy(&sin->sin_addr, h->h_addr_list[i], sizeof(sin->sin_addr));
-			a->len = sizeof(*sin);
-		} else {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
-
-			sin6->sin6_family = AF_INET6;
-			memcpy(&sin6->sin6_addr, h->h_addr_list[i], sizeof(sin6->sin6_addr));
-			a->len = sizeof(*sin6);
-		}
-	}
-}
-
-/* Parse an A or AAAA answer into res; the ARES status of that family. */
-static int dns_parse_host(struct dns_host *res, int af, const unsigned char *abuf, int alen)
-{
-	struct hostent *h = NULL;
-	int rc = af == AF_INET ? ares_parse_a_reply(abuf, alen, &h, NULL, NULL)
-			       : ares_parse_aaaa_reply(abuf, alen, &h, NULL, NULL);
-
-	if (rc != ARES_SUCCESS)
-		return rc;
-	/* An alias in the answer means the name was a CNAME (RFC 2181 §10.1.1). */
-	if (h->h_aliases != NULL && h->h_aliases[0] != NULL && h->h_name != NULL) {
-		res->cname = 1;
-		dns_name_copy(res->canon, h->h_name);
-	}
-	dns_fill_hostent(res, h, af);
-	ares_free_hostent(h);
-	return ARES_SUCCESS;
 }
 
 /* 1 for a status that means "the server gave no usable answer" (not NXDOMAIN or NODATA). */
@@ -653,14 +593,13 @@ static int dns_host_status(const struct dns_host *h)
 	return ARES_ENODATA;
 }
 
-/* c-ares callback shared by the A and AAAA queries of a host lookup. */
-static void dns_on_host(struct dns_query *q, int af, int status, const unsigned char *abuf,
-			int alen)
+/* Wire callback shared by the A and AAAA queries of a host lookup. */
+static void dns_on_host(struct dns_query *q, int af, int status, const struct dns_answer *ans)
 {
 	struct dns_host *h = &q->res.host;
 
 	if (status == ARES_SUCCESS)
-		status = dns_parse_host(h, af, abuf, alen);
+		status = dns_wire_host(ans, af, h);
 	if (af == AF_INET)
 		h->status4 = status;
 	else
@@ -669,16 +608,16 @@ static void dns_on_host(struct dns_query *q, int af, int status, const unsigned 
 	dns_sub_done(q);
 }
 
-static void dns_on_a(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+/* Wire callback of the A query of a host lookup. */
+static void dns_on_a(void *arg, int status, const struct dns_answer *ans)
 {
-	(void)timeouts;
-	dns_on_host(arg, AF_INET, status, abuf, alen);
+	dns_on_host(arg, AF_INET, status, ans);
 }
 
-static void dns_on_aaaa(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+/* Wire callback of the AAAA query of a host lookup. */
+static void dns_on_aaaa(void *arg, int status, const struct dns_answer *ans)
 {
-	(void)timeouts;
-	dns_on_host(arg, AF_INET6, status, abuf, alen);
+	dns_on_host(arg, AF_INET6, status, ans);
 }
 
 /* Start the A and AAAA queries of name (only one of them with AF_INET / AF_INET6). */
@@ -706,9 +645,9 @@ void dns_host(struct dns *d, const char *name, int family, dns_host_cb *cb, void
 	/* Count both before sending either: a query may complete synchronously. */
 	q->pending = family == AF_UNSPEC ? 2 : 1;
 	if (family != AF_INET6)
-		ares_query(d->ch, name, ns_c_in, ns_t_a, dns_on_a, q);
+		dns_wire_query(d->ch, name, DNS_WIRE_A, &q->wire[0], dns_on_a, q);
 	if (family != AF_INET)
-		ares_query(d->ch, name, ns_c_in, ns_t_aaaa, dns_on_aaaa, q);
+		dns_wire_query(d->ch, name, DNS_WIRE_AAAA, &q->wire[1], dns_on_aaaa, q);
 	dns_rearm(d);
 }
 
@@ -739,35 +678,15 @@ int dns_reverse_name(const struct net_addr *a, char *dst, size_t len)
 	return 0;
 }
 
-/* Add one PTR name to res unless it is already there. */
-static void dns_ptr_add(struct dns_ptr *res, const char *name)
-{
-	if (name == NULL || res->n == DNS_MAX_PTR)
-		return;
-	for (int i = 0; i < res->n; i++)
-		if (dns_name_eq(res->name[i], name))
-			return;
-	dns_name_copy(res->name[res->n++], name);
-}
-
-/* c-ares callback of a PTR query: parse and store the names. */
-static void dns_on_ptr(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+/* Wire callback of a PTR query: parse and store the names. */
+static void dns_on_ptr(void *arg, int status, const struct dns_answer *ans)
 {
 	struct dns_query *q = arg;
-	struct hostent *h = NULL;
-	unsigned char none[4] = {0}; /* the parser copies an address into the hostent */
 
-	(void)timeouts;
 	if (status == ARES_SUCCESS)
-		status = ares_parse_ptr_reply(abuf, alen, none, sizeof(none), AF_INET, &h);
-	if (status == ARES_SUCCESS) {
-		dns_ptr_add(&q->res.ptr, h->h_name);
-		for (int i = 0; h->h_aliases != NULL && h->h_aliases[i] != NULL; i++)
-			dns_ptr_add(&q->res.ptr, h->h_aliases[i]);
-		ares_free_hostent(h);
-		if (q->res.ptr.n == 0)
-			status = ARES_ENODATA;
-	}
+		status = dns_wire_ptr(ans, &q->res.ptr);
+	if (status == ARES_SUCCESS && q->res.ptr.n == 0)
+		status = ARES_ENODATA;
 	q->res.ptr.status = status;
 	dns_sub_done(q);
 }
@@ -790,6 +709,6 @@ void dns_ptr(struct dns *d, const struct net_addr *a, dns_ptr_cb *cb, void *arg)
 		return;
 	}
 	q->pending = 1;
-	ares_query(d->ch, name, ns_c_in, ns_t_ptr, dns_on_ptr, q);
+	dns_wire_query(d->ch, name, DNS_WIRE_PTR, &q->wire[0], dns_on_ptr, q);
 	dns_rearm(d);
 }

@@ -30,9 +30,21 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 	BIN=$vgwrap
 	trap 'rm -f "$ERRF"; rm -rf "$vgwrap"' EXIT
 fi
-for t in "$here"/test_*.sh; do
+# TESTS="smtp mx" runs only test_smtp.sh and test_mx.sh, in that order.
+tests=()
+if [ -n "${TESTS:-}" ]; then
+	for n in $TESTS; do
+		if [ -f "$here/test_$n.sh" ]; then tests+=("$here/test_$n.sh"); else
+			fail "TESTS" "no tests/integration/test_$n.sh"; fi
+	done
+else
+	tests=("$here"/test_*.sh)
+fi
+for t in "${tests[@]}"; do
 	echo "== $(basename "$t")"
 	# shellcheck source=/dev/null
 	. "$t"
 done
+# A test file may replace the EXIT trap: remove the valgrind wrappers here.
+[ -n "${vgwrap:-}" ] && rm -rf "$vgwrap"
 summary
