@@ -126,7 +126,7 @@ void md5_update(struct md5_ctx *m, const void *data, size_t n)
 void md5_final(struct md5_ctx *m, unsigned char out[MD5_DIGEST_LEN])
 {
 	uint64_t bits = m->bytes * 8;
-	unsigned char pad[MD5_BLOCK_LEN + 8] = {0x80};
+	static const unsigned char pad[MD5_BLOCK_LEN + 8] = {0x80};
 	size_t have = (size_t)(m->bytes % MD5_BLOCK_LEN);
 	size_t padlen = have < 56 ? 56 - have : 120 - have;
 	unsigned char len[8];

@@ -169,6 +169,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 	case OPT_PHASE_CRIT: return smtp_opt_phase(s, arg, 1, err, errlen);
 	case 'q': sp->ignore_quit_failure = 1; return 0;
 	case 'L': sp->lmtp = 1; return 0;
+	default: break;
 	}
 	snprintf(err, errlen, "unhandled option");
 	return -1;
@@ -202,6 +203,7 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 	case 1:
 		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
 		return -1;
+	default: break;
 	}
 	return -1;
 }

@@ -117,6 +117,7 @@ static int check_common_option(const struct check *c, struct check_common *cm, i
 	case OPT_RESOLVER:
 		cm->resolver = arg;
 		return 0;
+	default: break;
 	}
 	return 1;
 }
@@ -313,13 +314,13 @@ struct check_run {
 /* Copy argv (argc entries plus a terminating NULL); NULL when out of memory. */
 static char **check_argv_dup(int argc, char *const *argv)
 {
-	char **v = calloc((size_t)argc + 1, sizeof(*v));
+	char **v = (char **)calloc((size_t)argc + 1, sizeof(*v));
 
 	for (int i = 0; v != NULL && i < argc; i++)
 		if ((v[i] = strdup(argv[i])) == NULL) {
 			while (i-- > 0)
 				free(v[i]);
-			free(v);
+			free((void *)v);
 			return NULL;
 		}
 	return v;
@@ -450,7 +451,7 @@ void check_run_free(struct check_run *r)
 	free(r->ctx);
 	for (int i = 0; r->argv != NULL && i < r->argc; i++)
 		free(r->argv[i]);
-	free(r->argv);
+	free((void *)r->argv);
 	free(r);
 }
 

@@ -2,6 +2,7 @@
  * probe_opts.c - the shared SMTP probe options, parsed once for every
  * mail check. No printing: errors go into err.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,20 @@
 static int probe_opts_days(struct probe_opts *p, const char *arg, char *err, size_t errlen)
 {
 	char *end;
+	const char *crit;
 
 	p->cert_warn = strtod(arg, &end);
 	p->cert_crit = 0;
-	if (end != arg && *end == ',')
-		p->cert_crit = strtod(end + 1, &end);
-	if (end == arg || *end != '\0' || p->cert_warn < 0 || p->cert_crit < 0) {
-		snprintf(err, errlen, "invalid -D '%s': want DAYS[,DAYS]", arg);
+	if (end != arg && *end == ',') {
+		crit = end + 1;
+		p->cert_crit = strtod(crit, &end);
+		if (end == crit) /* "30," is not "30,0" */
+			end = (char *)arg;
+	}
+	/* !(x >= 0) also refuses NaN, which would switch the expiry check off. */
+	if (end == arg || *end != '\0' || !(p->cert_warn >= 0) || !(p->cert_crit >= 0) ||
+	    p->cert_warn > 36500 || p->cert_crit > 36500) {
+		snprintf(err, errlen, "invalid -D '%s': want DAYS[,DAYS], 0..36500", arg);
 		return -1;
 	}
 	p->cert_days = 1;
@@ -30,20 +38,24 @@ int probe_opts_option(struct probe_opts *p, struct smtp_run_opts *o, int opt, co
 		      char *err, size_t errlen)
 {
 	char *end;
+	long port;
 
 	switch (opt) {
 	case 'p':
-		o->port = (int)strtol(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || o->port < 1 || o->port > 65535) {
-			snprintf(err, errlen, "invalid port '%s'", arg);
+		errno = 0;
+		port = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || errno != 0 || port < 1 || port > 65535) {
+			snprintf(err, errlen, "invalid port '%s': want 1..65535", arg);
 			return -1;
 		}
+		o->port = (int)port;
 		return 0;
 	case 'F': o->smtp.helo = arg; return 0;
 	case 'S': case PROBE_OPT_REQUIRE_TLS: o->smtp.starttls = SMTP_TLS_REQUIRE; return 0;
 	case 'D': return probe_opts_days(p, arg, err, errlen);
 	case PROBE_OPT_CA_FILE: p->ca_file = arg; return 0;
 	case PROBE_OPT_NO_VERIFY: p->no_verify = 1; return 0;
+	default: break;
 	}
 	return 1;
 }

@@ -396,7 +396,7 @@ static void mx_rdns_problems(const struct mx_set *s, const struct mx_policy *p,
 }
 
 /* Record an unmet requirement in req and in v. */
-static void mx_unmet(struct mx_verdict *v, struct fail *req, int host)
+static void mx_unmet(struct mx_verdict *v, const struct fail *req, int host)
 {
 	mx_problem(v, req, classify(req), STATE_CRITICAL, host, -1);
 }

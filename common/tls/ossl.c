@@ -103,7 +103,7 @@ static int ossl_resolve(struct ossl_fns *t, void *ssl, void *crypto, char *err, 
 			ossl_err_dl(err, errlen, ossl_syms[i].name);
 			return -1;
 		}
-		memcpy((char *)t + ossl_syms[i].off, &p, sizeof(p));
+		memcpy((char *)t + ossl_syms[i].off, (const void *)&p, sizeof(p));
 	}
 	return 0;
 }

@@ -207,7 +207,8 @@ kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
 # --- bad input: one line, UNKNOWN -------------------------------------
 for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FOO -U u -P p" \
 	"-H $L -w x:y" "-H $L -D abc" "-H $L -A PLAIN" "-H $L --password-file /nonexistent -A PLAIN -U u" \
-	"-H $L --output xml" "-H $L -R (" "-H $L -C NOOP -R x+?+?+?+?+?+?+?+?+?" "-H $L -C NOOP -R x++++++++++++++++++++++++++++++++++++++++" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip"; do
+	"-H $L --output xml" "-H $L -R (" "-H $L -C NOOP -R x+?+?+?+?+?+?+?+?+?" "-H $L -C NOOP -R x++++++++++++++++++++++++++++++++++++++++" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip" \
+	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
