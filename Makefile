@@ -155,7 +155,7 @@ fuzz:
 
 format:
 	clang-format -i common/*/*.[ch] plugins/*.c snmp-subagent/*.[ch] tests/unit/*.c tests/tools/*.c \
-	    tests/fuzz/*.c
+	    tests/fuzz/*.c bench/*.c
 
 clean:
 	rm -rf $(O) build-asan build-fuzz bench/build

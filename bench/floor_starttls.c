@@ -61,7 +61,8 @@ static int floor_reply(struct floor_conn *c)
 		line = c->buf;
 		while ((nl = strstr(line, "\r\n")) != NULL) {
 			if (nl - line >= 4 && line[3] == ' ') {
-				int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+				int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
+					   (line[2] - '0');
 
 				c->len = 0;
 				return code;

@@ -23,9 +23,11 @@ PACKAGES=(
 	# unit tests, sanitizers, fuzzing, memory checks
 	check libsubunit-dev clang valgrind
 	# static analysis (make lint)
-	cppcheck clang-tidy
+	cppcheck clang-tidy clang-format
 	# tools used by the scripts and tests
 	openssl ca-certificates jq iproute2 procps psmisc bind9-dnsutils
+	# systemd-analyze verifies contrib/systemd (systemd is on any Debian host, not in a chroot)
+	systemd
 	# JSON Schema validation of the plugins' --output json (tests/validate-json.py)
 	python3 python3-jsonschema
 	# lab services

@@ -46,8 +46,9 @@ static int sa_agent_log(int major, int minor, void *server, void *client)
 	n = strlen(m->msg);
 	while (n > 0 && (m->msg[n - 1] == '\n' || m->msg[n - 1] == '\r'))
 		n--;
-	sa_log(m->priority <= LOG_ERR ? LOG_ERR : m->priority == LOG_WARNING ? LOG_WARNING
-									 : LOG_INFO,
+	sa_log(m->priority <= LOG_ERR       ? LOG_ERR
+	       : m->priority == LOG_WARNING ? LOG_WARNING
+					    : LOG_INFO,
 	       "snmp: %.*s", (int)n, m->msg);
 	return 0;
 }
@@ -65,9 +66,7 @@ static void sa_agent_set(netsnmp_variable_list *vb, const struct sa_var *v, int 
 	if (rename)
 		snmp_set_var_objid(vb, name, v->len);
 	switch (v->type) {
-	case SA_T_STRING:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->s, v->slen);
-		break;
+	case SA_T_STRING: snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->s, v->slen); break;
 	case SA_T_INTEGER:
 		l = (long)v->i;
 		snmp_set_var_typed_value(vb, ASN_INTEGER, &l, sizeof(l));
@@ -103,8 +102,8 @@ static void sa_agent_request(struct sa_agent *a, netsnmp_agent_request_info *ri,
 	if (rc == 0)
 		sa_agent_set(r->requestvb, &v, next);
 	else if (!next)
-		netsnmp_set_request_error(ri, r, rc == SA_MIB_NO_INSTANCE ? SNMP_NOSUCHINSTANCE
-									  : SNMP_NOSUCHOBJECT);
+		netsnmp_set_request_error(
+			ri, r, rc == SA_MIB_NO_INSTANCE ? SNMP_NOSUCHINSTANCE : SNMP_NOSUCHOBJECT);
 	/* GETNEXT past our last object: left unanswered, the agent moves on. */
 }
 
@@ -229,9 +228,9 @@ struct sa_agent *sa_agent_new(struct ev_loop *loop, const struct sa_store *s,
 	for (size_t i = 0; i < sa_mib_root_len; i++)
 		root[i] = (oid)sa_mib_root[i];
 	a->reg = netsnmp_create_handler_registration("mailpath", sa_agent_handler, root,
-						    sa_mib_root_len, HANDLER_CAN_RONLY);
-	if (a->reg == NULL || (a->reg->my_reg_void = a, netsnmp_register_handler(a->reg)) !=
-				      MIB_REGISTERED_OK) {
+						     sa_mib_root_len, HANDLER_CAN_RONLY);
+	if (a->reg == NULL ||
+	    (a->reg->my_reg_void = a, netsnmp_register_handler(a->reg)) != MIB_REGISTERED_OK) {
 		snprintf(err, errlen, "cannot register the MIB handler");
 		shutdown_agent();
 		free(a);

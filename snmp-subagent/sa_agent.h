@@ -15,9 +15,9 @@
 struct sa_agent;
 
 struct sa_agent_opts {
-	const char *socket;  /* AgentX master socket; NULL: net-snmp's default */
-	int ping_s;          /* reconnect/ping interval, seconds (> 0) */
-	int timeout_s;       /* AgentX request timeout, seconds */
+	const char *socket; /* AgentX master socket; NULL: net-snmp's default */
+	int ping_s;         /* reconnect/ping interval, seconds (> 0) */
+	int timeout_s;      /* AgentX request timeout, seconds */
 	int retries;
 };
 

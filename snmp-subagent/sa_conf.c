@@ -71,9 +71,11 @@ int sa_conf_split(const char *line, size_t len, char **words, int max, char *err
 	for (size_t i = 0; i < len; i++) {
 		char ch = line[i];
 
-		if (ch == '\0' || ch == '\n' || ch == '\r' || (ch != '\t' && (unsigned char)ch < 0x20)) {
+		if (ch == '\0' || ch == '\n' || ch == '\r' ||
+		    (ch != '\t' && (unsigned char)ch < 0x20)) {
 			sa_words_free(words, n);
-			return SA_CONF_ERR(err, errlen, "control character 0x%02x", (unsigned char)ch);
+			return SA_CONF_ERR(err, errlen, "control character 0x%02x",
+					   (unsigned char)ch);
 		}
 		if (esc) {
 			esc = 0;
@@ -90,14 +92,16 @@ int sa_conf_split(const char *line, size_t len, char **words, int max, char *err
 		if (st == SPLIT_DQUOTE) {
 			if (ch == '"')
 				st = SPLIT_WORD;
-			else if (ch == '\\' && i + 1 < len && (line[i + 1] == '"' || line[i + 1] == '\\'))
+			else if (ch == '\\' && i + 1 < len &&
+				 (line[i + 1] == '"' || line[i + 1] == '\\'))
 				esc = 1;
 			else
 				cur[cl++] = ch;
 			continue;
 		}
 		if (ch == ' ' || ch == '\t') {
-			if (st == SPLIT_WORD && sa_word_end(cur, cl, words, &n, max, err, errlen) != 0) {
+			if (st == SPLIT_WORD &&
+			    sa_word_end(cur, cl, words, &n, max, err, errlen) != 0) {
 				sa_words_free(words, n);
 				return -1;
 			}
@@ -114,7 +118,8 @@ int sa_conf_split(const char *line, size_t len, char **words, int max, char *err
 	}
 	if (esc || st == SPLIT_SQUOTE || st == SPLIT_DQUOTE) {
 		sa_words_free(words, n);
-		return SA_CONF_ERR(err, errlen, esc ? "backslash at end of line" : "unterminated quote");
+		return SA_CONF_ERR(err, errlen,
+				   esc ? "backslash at end of line" : "unterminated quote");
 	}
 	if (st == SPLIT_WORD && sa_word_end(cur, cl, words, &n, max, err, errlen) != 0) {
 		sa_words_free(words, n);
@@ -130,7 +135,8 @@ static int sa_name_ok(const char *name)
 
 	if (n == 0 || n > SA_CONF_NAME_MAX)
 		return 0;
-	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+	       n;
 }
 
 /* Parse a whole number of seconds 1..SA_CONF_INTERVAL_MAX; 0 or -1. */
@@ -188,8 +194,7 @@ static void sa_conf_check_reset(struct sa_conf_check *k)
 }
 
 /* Parse one line into c (appending a check when it holds one); 0 or -1. */
-static int sa_conf_line(struct sa_conf *c, const char *line, size_t len, char *err,
-			size_t errlen)
+static int sa_conf_line(struct sa_conf *c, const char *line, size_t len, char *err, size_t errlen)
 {
 	char *words[SA_CONF_ARGS_MAX + 4];
 	struct sa_conf_check k = {0}, *grown;
@@ -209,8 +214,9 @@ static int sa_conf_line(struct sa_conf *c, const char *line, size_t len, char *e
 		goto out;
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->check[i].name, k.name) == 0) {
-			(void)SA_CONF_ERR(err, errlen, "check '%s' defined twice (first on line %d)", k.name,
-				    c->check[i].line);
+			(void)SA_CONF_ERR(err, errlen,
+					  "check '%s' defined twice (first on line %d)", k.name,
+					  c->check[i].line);
 			goto out;
 		}
 	grown = realloc(c->check, (c->n + 1) * sizeof(*grown));
@@ -268,7 +274,7 @@ int sa_conf_load(struct sa_conf *c, const char *path, char *err, size_t errlen)
 		return SA_CONF_ERR(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > SA_CONF_FILE_MAX) {
 		(void)SA_CONF_ERR(err, errlen, "%s: not a regular file of at most %ld bytes", path,
-			    SA_CONF_FILE_MAX);
+				  SA_CONF_FILE_MAX);
 		goto out;
 	}
 	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {

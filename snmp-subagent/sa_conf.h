@@ -24,8 +24,8 @@
 struct sa_conf_check {
 	char name[SA_CONF_NAME_MAX + 1];
 	unsigned interval_s;
-	int argc;     /* argv[0] is the command */
-	char **argv;  /* owned, NULL-terminated */
+	int argc;    /* argv[0] is the command */
+	char **argv; /* owned, NULL-terminated */
 	int line;
 };
 

@@ -29,8 +29,8 @@ struct sa_daemon {
 	struct sa_store store;
 	struct sa_agent *agent;
 	struct ev_io sigw;
-	uint64_t rng;        /* jitter generator state (xorshift64*), never 0 */
-	double tokens;       /* notification bucket */
+	uint64_t rng;  /* jitter generator state (xorshift64*), never 0 */
+	double tokens; /* notification bucket */
 	int64_t tokens_at;
 };
 
@@ -212,8 +212,8 @@ static int sa_start_new(struct sa_daemon *d)
 		ev_timer_init(&rt->timer);
 		e->rt = rt;
 		spread = (int64_t)(e->interval_s < d->o->jitter_s ? e->interval_s : d->o->jitter_s);
-		ev_timer_start(d->loop, &rt->timer, now + sa_rand_us(d, spread * 1000000), sa_run_start,
-			       rt);
+		ev_timer_start(d->loop, &rt->timer, now + sa_rand_us(d, spread * 1000000),
+			       sa_run_start, rt);
 	}
 	return 0;
 }

@@ -16,7 +16,6 @@ struct sa_daemon_opts {
 	unsigned jitter_s;       /* first runs spread over at most this many seconds */
 };
 
-
 /* Load the configuration, start the checks and the AgentX side; 0 or -1 (logged). */
 int sa_daemon_run(const struct sa_daemon_opts *o);
 

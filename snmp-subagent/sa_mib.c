@@ -26,19 +26,20 @@ struct sa_obj {
 	int col; /* column, or scalar number */
 };
 
+/* clang-format off */
 #define SA_SCALAR(n) {{SA_MIB_AGENT, n}, 3, SA_K_SCALAR, n}
 #define SA_CHECK(c) {{SA_MIB_CHECK, c}, 4, SA_K_CHECK, c}
 #define SA_METRIC(c) {{SA_MIB_METRIC, c}, 4, SA_K_METRIC, c}
 #define SA_CAUSE(c) {{SA_MIB_CAUSE, c}, 4, SA_K_CAUSE, c}
+/* clang-format on */
 
 /* Every accessible object, in OID order. */
 static const struct sa_obj sa_objs[] = {
-	SA_SCALAR(1), SA_SCALAR(2), SA_SCALAR(3), SA_SCALAR(4), SA_SCALAR(5),
-	SA_CHECK(2), SA_CHECK(3), SA_CHECK(4), SA_CHECK(5), SA_CHECK(6), SA_CHECK(7),
-	SA_CHECK(8), SA_CHECK(9), SA_CHECK(10), SA_CHECK(11), SA_CHECK(12), SA_CHECK(13),
-	SA_CHECK(14),
+	SA_SCALAR(1), SA_SCALAR(2), SA_SCALAR(3), SA_SCALAR(4), SA_SCALAR(5), SA_CHECK(2),
+	SA_CHECK(3),  SA_CHECK(4),  SA_CHECK(5),  SA_CHECK(6),  SA_CHECK(7),  SA_CHECK(8),
+	SA_CHECK(9),  SA_CHECK(10), SA_CHECK(11), SA_CHECK(12), SA_CHECK(13), SA_CHECK(14),
 	SA_METRIC(2), SA_METRIC(3), SA_METRIC(4), SA_METRIC(5), SA_METRIC(6), SA_METRIC(7),
-	SA_CAUSE(2), SA_CAUSE(3), SA_CAUSE(4),
+	SA_CAUSE(2),  SA_CAUSE(3),  SA_CAUSE(4),
 };
 #define SA_NOBJS (sizeof(sa_objs) / sizeof(sa_objs[0]))
 
@@ -164,7 +165,9 @@ static void sa_int(struct sa_var *v, int64_t i)
 /* Clamp Unix seconds into Unsigned32. */
 static uint64_t sa_time32(int64_t t)
 {
-	return t < 0 ? 0 : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint64_t)t;
+	if (t < 0)
+		return 0;
+	return t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint64_t)t;
 }
 
 /* Value of an agent scalar. */
@@ -249,8 +252,7 @@ static void sa_fill(const struct sa_store *s, const struct sa_obj *o, const stru
 }
 
 /* GETNEXT over the objects from the request r (relative to the root, rlen arcs). */
-static int sa_mib_next(const struct sa_store *s, const uint64_t *r, size_t rlen,
-		       struct sa_var *v)
+static int sa_mib_next(const struct sa_store *s, const uint64_t *r, size_t rlen, struct sa_var *v)
 {
 	struct sa_inst in = {0};
 
@@ -304,8 +306,7 @@ int sa_mib_lookup(const struct sa_store *s, const uint64_t *name, size_t len, in
 	return SA_MIB_NO_OBJECT;
 }
 
-int sa_mib_check_var(const struct sa_store *s, const struct sa_entry *e, int col,
-		     struct sa_var *v)
+int sa_mib_check_var(const struct sa_store *s, const struct sa_entry *e, int col, struct sa_var *v)
 {
 	uint64_t name[SA_OID_MAX];
 	size_t n = sa_mib_root_len;

@@ -30,10 +30,19 @@
 
 /* Columns of mailpathCheckEntry. */
 enum sa_check_col {
-	SA_COL_CHECK_NAME = 2, SA_COL_CHECK_COMMAND, SA_COL_CHECK_STATE, SA_COL_CHECK_CAUSE,
-	SA_COL_CHECK_STATUS, SA_COL_CHECK_LAST_RUN, SA_COL_CHECK_DURATION,
-	SA_COL_CHECK_LAST_CHANGE, SA_COL_CHECK_RUNS, SA_COL_CHECK_FAILURES, SA_COL_CHECK_CHANGES,
-	SA_COL_CHECK_INTERVAL, SA_COL_CHECK_PREV_STATE
+	SA_COL_CHECK_NAME = 2,
+	SA_COL_CHECK_COMMAND,
+	SA_COL_CHECK_STATE,
+	SA_COL_CHECK_CAUSE,
+	SA_COL_CHECK_STATUS,
+	SA_COL_CHECK_LAST_RUN,
+	SA_COL_CHECK_DURATION,
+	SA_COL_CHECK_LAST_CHANGE,
+	SA_COL_CHECK_RUNS,
+	SA_COL_CHECK_FAILURES,
+	SA_COL_CHECK_CHANGES,
+	SA_COL_CHECK_INTERVAL,
+	SA_COL_CHECK_PREV_STATE
 };
 
 enum sa_type { SA_T_INTEGER, SA_T_UNSIGNED, SA_T_GAUGE, SA_T_COUNTER64, SA_T_STRING };
@@ -43,10 +52,10 @@ struct sa_var {
 	uint64_t oid[SA_OID_MAX];
 	size_t len;
 	enum sa_type type;
-	int64_t i;    /* SA_T_INTEGER */
-	uint64_t u;   /* SA_T_UNSIGNED, SA_T_GAUGE, SA_T_COUNTER64 */
+	int64_t i;  /* SA_T_INTEGER */
+	uint64_t u; /* SA_T_UNSIGNED, SA_T_GAUGE, SA_T_COUNTER64 */
 	const char *s;
-	size_t slen;  /* SA_T_STRING */
+	size_t slen; /* SA_T_STRING */
 };
 
 /* Results of sa_mib_lookup besides 0 (found). */
@@ -68,7 +77,6 @@ extern const size_t sa_mib_root_len;
 int sa_mib_lookup(const struct sa_store *s, const uint64_t *name, size_t len, int next,
 		  struct sa_var *v);
 /* The instance OID of a check column for entry e (for notifications); fills v. */
-int sa_mib_check_var(const struct sa_store *s, const struct sa_entry *e, int col,
-		     struct sa_var *v);
+int sa_mib_check_var(const struct sa_store *s, const struct sa_entry *e, int col, struct sa_var *v);
 
 #endif

@@ -87,7 +87,8 @@ static struct sa_entry *sa_entry_new(const struct sa_conf_check *k)
 {
 	struct sa_entry *e = calloc(1, sizeof(*e));
 
-	if (e == NULL || (e->argv = (char **)calloc((size_t)k->argc + 1, sizeof(*e->argv))) == NULL) {
+	if (e == NULL ||
+	    (e->argv = (char **)calloc((size_t)k->argc + 1, sizeof(*e->argv))) == NULL) {
 		free(e);
 		return NULL;
 	}
@@ -147,7 +148,8 @@ int sa_store_index_clash(const struct sa_conf *conf, char *err, size_t errlen)
 		v[i] = (struct sa_clash){sa_index_hash(conf->check[i].name), i};
 	qsort(v, conf->n, sizeof(*v), sa_clash_cmp);
 	for (size_t i = 1; i < conf->n && rc == 0; i++) {
-		const struct sa_conf_check *a = &conf->check[v[i - 1].at], *b = &conf->check[v[i].at];
+		const struct sa_conf_check *a = &conf->check[v[i - 1].at],
+					   *b = &conf->check[v[i].at];
 
 		if (v[i].index != v[i - 1].index)
 			continue;

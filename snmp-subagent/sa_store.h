@@ -27,19 +27,19 @@
 
 struct sa_metric {
 	uint32_t index;
-	int present;          /* in the latest result */
+	int present; /* in the latest result */
 	char label[48];
-	char value[32];       /* decimal, C locale */
+	char value[32]; /* decimal, C locale */
 	char unit[8];
 	char warn[48], crit[48];
-	int32_t milli;        /* value * 1000, clamped */
+	int32_t milli; /* value * 1000, clamped */
 };
 
 struct sa_cause_count {
 	uint32_t index;
 	char name[SA_CAUSE_MAX];
 	uint64_t count;
-	int64_t last_seen;    /* Unix seconds */
+	int64_t last_seen; /* Unix seconds */
 };
 
 struct sa_entry {
@@ -47,9 +47,9 @@ struct sa_entry {
 	char name[SA_CONF_NAME_MAX + 1];
 	unsigned interval_s;
 	int argc;
-	char **argv;                  /* owned copy of the configured command */
-	char command[SA_STATUS_MAX];  /* argv joined, for the MIB */
-	const void *check;            /* struct check *, set by the daemon */
+	char **argv;                 /* owned copy of the configured command */
+	char command[SA_STATUS_MAX]; /* argv joined, for the MIB */
+	const void *check;           /* struct check *, set by the daemon */
 	int has_result;
 	enum state state, prev_state;
 	char cause[SA_CAUSE_MAX];
@@ -61,7 +61,7 @@ struct sa_entry {
 	size_t nmetric;
 	struct sa_cause_count cause_count[SA_CAUSES_MAX]; /* sorted by index */
 	size_t ncause;
-	void *rt;                     /* the scheduler's run state, owned by it */
+	void *rt; /* the scheduler's run state, owned by it */
 };
 
 struct sa_store {

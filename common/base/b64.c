@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* Encode n bytes of src into dst (NUL-terminated); 0, or -1 when size is too small. */
 int b64_encode(char *dst, size_t size, const void *src, size_t n)

@@ -34,15 +34,15 @@ struct ev_due {
 };
 
 struct ev_loop {
-	struct ev_io **io;     /* slots; NULL = stopped */
-	int nio, capio;        /* slots used, allocated */
-	int io_active;         /* non-NULL io slots */
-	struct pollfd *pfd;    /* capio entries */
-	int *pfd_slot;         /* pfd index -> io slot */
-	struct ev_timer **tm;  /* slots; NULL = stopped */
+	struct ev_io **io;    /* slots; NULL = stopped */
+	int nio, capio;       /* slots used, allocated */
+	int io_active;        /* non-NULL io slots */
+	struct pollfd *pfd;   /* capio entries */
+	int *pfd_slot;        /* pfd index -> io slot */
+	struct ev_timer **tm; /* slots; NULL = stopped */
 	int ntm, captm;
 	int tm_active;
-	struct ev_due *due;    /* captm entries */
+	struct ev_due *due; /* captm entries */
 	int dispatching;
 	int broken;
 };

@@ -13,20 +13,13 @@
 #include <string.h>
 
 static const char *const fail_phase_names[PHASE_MAX] = {
-	[PHASE_NONE] = "none",
-	[PHASE_DNS] = "dns",
-	[PHASE_CONNECT] = "connect",
-	[PHASE_TLS_IMPLICIT] = "tlsconnect",
-	[PHASE_GREETING] = "greeting",
-	[PHASE_EHLO] = "ehlo",
-	[PHASE_STARTTLS] = "starttls",
-	[PHASE_TLS] = "tls",
-	[PHASE_EHLO2] = "ehlo_tls",
-	[PHASE_AUTH] = "auth",
-	[PHASE_MAIL] = "mail",
-	[PHASE_RCPT] = "rcpt",
-	[PHASE_COMMAND] = "command",
-	[PHASE_QUIT] = "quit",
+	[PHASE_NONE] = "none",         [PHASE_DNS] = "dns",
+	[PHASE_CONNECT] = "connect",   [PHASE_TLS_IMPLICIT] = "tlsconnect",
+	[PHASE_GREETING] = "greeting", [PHASE_EHLO] = "ehlo",
+	[PHASE_STARTTLS] = "starttls", [PHASE_TLS] = "tls",
+	[PHASE_EHLO2] = "ehlo_tls",    [PHASE_AUTH] = "auth",
+	[PHASE_MAIL] = "mail",         [PHASE_RCPT] = "rcpt",
+	[PHASE_COMMAND] = "command",   [PHASE_QUIT] = "quit",
 };
 
 static const char *const fail_class_names[FAIL_MAX] = {

@@ -19,7 +19,7 @@ enum phase {
 	PHASE_GREETING,
 	PHASE_EHLO,
 	PHASE_STARTTLS,
-	PHASE_TLS,  /* handshake after STARTTLS 220 */
+	PHASE_TLS,   /* handshake after STARTTLS 220 */
 	PHASE_EHLO2, /* EHLO again inside TLS */
 	PHASE_AUTH,
 	PHASE_MAIL,
@@ -32,18 +32,18 @@ enum phase {
 /* What kind of thing failed. */
 enum fail_class {
 	FAIL_NONE = 0,
-	FAIL_INTERNAL, /* our side: out of memory, bad state */
-	FAIL_DNS,      /* resolver: err = ARES_* status */
-	FAIL_CONNECT,  /* TCP connect: err = errno */
-	FAIL_TIMEOUT,  /* the deadline passed while in `phase` */
-	FAIL_DROPPED,  /* EOF or reset with no (complete) reply: err = errno or 0 */
-	FAIL_PROTOCOL, /* unparsable reply, over-long line or reply, binary garbage */
-	FAIL_REPLY,    /* a well-formed reply with an unexpected code */
-	FAIL_TLS,      /* handshake failed: err = ERR_GET_REASON, detail = text */
-	FAIL_VERIFY,   /* handshake done, verification failed: err = X509_V_ERR_* */
+	FAIL_INTERNAL,  /* our side: out of memory, bad state */
+	FAIL_DNS,       /* resolver: err = ARES_* status */
+	FAIL_CONNECT,   /* TCP connect: err = errno */
+	FAIL_TIMEOUT,   /* the deadline passed while in `phase` */
+	FAIL_DROPPED,   /* EOF or reset with no (complete) reply: err = errno or 0 */
+	FAIL_PROTOCOL,  /* unparsable reply, over-long line or reply, binary garbage */
+	FAIL_REPLY,     /* a well-formed reply with an unexpected code */
+	FAIL_TLS,       /* handshake failed: err = ERR_GET_REASON, detail = text */
+	FAIL_VERIFY,    /* handshake done, verification failed: err = X509_V_ERR_* */
 	FAIL_CERT_DAYS, /* certificate expires within the -D days: err = FAIL_CERT_* */
-	FAIL_MISSING,  /* a required extension is not offered (STARTTLS, AUTH mech) */
-	FAIL_EXPECT,   /* -e / -R expectation not met */
+	FAIL_MISSING,   /* a required extension is not offered (STARTTLS, AUTH mech) */
+	FAIL_EXPECT,    /* -e / -R expectation not met */
 	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
 	/* Mail-exchanger facts (check_mail_mx); err is one of enum fail_mx_err. */
 	FAIL_NULL_MX,     /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */

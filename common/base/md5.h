@@ -16,8 +16,8 @@
 #define MD5_BLOCK_LEN 64
 
 struct md5_ctx {
-	uint32_t state[4];               /* A, B, C, D (RFC 1321 §3.3) */
-	uint64_t bytes;                  /* message length so far */
+	uint32_t state[4];                  /* A, B, C, D (RFC 1321 §3.3) */
+	uint64_t bytes;                     /* message length so far */
 	unsigned char block[MD5_BLOCK_LEN]; /* partial block */
 };
 
@@ -29,6 +29,6 @@ void md5_update(struct md5_ctx *m, const void *data, size_t n);
 void md5_final(struct md5_ctx *m, unsigned char out[MD5_DIGEST_LEN]);
 /* out = HMAC-MD5(key, msg) (RFC 2104 §2); intermediate secrets are wiped. */
 void md5_hmac(const void *key, size_t klen, const void *msg, size_t mlen,
-              unsigned char out[MD5_DIGEST_LEN]);
+	      unsigned char out[MD5_DIGEST_LEN]);
 
 #endif

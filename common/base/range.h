@@ -10,7 +10,7 @@
 #include "base/state.h"
 
 struct range {
-	int set;       /* 0: no range (never alerts) */
+	int set; /* 0: no range (never alerts) */
 	double lo, hi;
 	int lo_inf, hi_inf;
 	int inside;    /* '@' */

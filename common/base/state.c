@@ -28,15 +28,11 @@ const char *state_name(enum state s)
 static int state_rank(enum state s)
 {
 	switch (s) {
-	case STATE_OK:
-		return 0;
-	case STATE_WARNING:
-		return 2;
-	case STATE_CRITICAL:
-		return 3;
+	case STATE_OK: return 0;
+	case STATE_WARNING: return 2;
+	case STATE_CRITICAL: return 3;
 	case STATE_UNKNOWN:
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 

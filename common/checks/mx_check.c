@@ -185,9 +185,10 @@ static void mx_cleanup(void *ctx)
 const struct check check_mail_mx = {
 	.name = "check_mail_mx",
 	.service = "MX",
-	.synopsis = "-d DOMAIN [-w RANGE] [-c RANGE] [-p PORT] [-S] [-D W[,C]] [--ca-file F]\n"
-		    "       [--expect-null-mx] [--require-ipv6] [--require-primary] [--rdns STATE]\n"
-		    "       [--discover] [-t SECS[:STATE]] [--output json] [-v]",
+	.synopsis =
+		"-d DOMAIN [-w RANGE] [-c RANGE] [-p PORT] [-S] [-D W[,C]] [--ca-file F]\n"
+		"       [--expect-null-mx] [--require-ipv6] [--require-primary] [--rdns STATE]\n"
+		"       [--discover] [-t SECS[:STATE]] [--output json] [-v]",
 	.help = mx_help,
 	.shortopts = "d:w:c:" PROBE_OPTS_SHORT,
 	.longopts = mx_longopts,

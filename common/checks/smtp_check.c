@@ -26,7 +26,7 @@ struct smtp_check {
 	struct smtp_run_opts o; /* host, port, TLS, SMTP parameters: handed to smtp_run_start */
 	struct probe_opts po;   /* -F -S -D --ca-file --no-verify, shared with check_mail_mx */
 	const char *password_file, *bind, *sni;
-	char *authpass; /* owned, wiped in cleanup */
+	char *authpass;       /* owned, wiped in cleanup */
 	const char *authtype; /* -A as given; parsed into o.smtp.auth */
 	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
 	int nresp, ignore_expiry;
@@ -41,7 +41,11 @@ struct smtp_check {
 };
 
 enum {
-	OPT_SNI = 0x2000, OPT_RCPT, OPT_PASSWORD_FILE, OPT_PHASE_WARN, OPT_PHASE_CRIT,
+	OPT_SNI = 0x2000,
+	OPT_RCPT,
+	OPT_PASSWORD_FILE,
+	OPT_PHASE_WARN,
+	OPT_PHASE_CRIT,
 	OPT_IGNORE_EXPIRY
 };
 
@@ -101,15 +105,15 @@ static const char smtp_help[] =
 	" -L, --lmtp                send LHLO (LMTP)\n";
 
 /* Parse "PHASE=RANGE" into the phase's warn or crit range. */
-static int smtp_opt_phase(struct smtp_check *s, const char *arg, int crit, char *err,
-			  size_t errlen)
+static int smtp_opt_phase(struct smtp_check *s, const char *arg, int crit, char *err, size_t errlen)
 {
 	const char *eq = strchr(arg, '=');
 
 	for (int p = PHASE_DNS; eq != NULL && p < PHASE_MAX; p++) {
 		const char *name = phase_name((enum phase)p);
 
-		if (strlen(name) != (size_t)(eq - arg) || strncmp(name, arg, (size_t)(eq - arg)) != 0)
+		if (strlen(name) != (size_t)(eq - arg) ||
+		    strncmp(name, arg, (size_t)(eq - arg)) != 0)
 			continue;
 		if (range_parse(eq + 1, crit ? &s->phase_th[p].crit : &s->phase_th[p].warn) == 0)
 			return 0;
@@ -143,8 +147,12 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 	case 'H': s->o.host = arg; return 0;
 	case 'e': sp->expect = arg; return 0;
 	case 'C': sp->cmd = s->cmd; return smtp_opt_list(s->cmd, &sp->ncmd, arg, err, errlen);
-	case 'R': sp->cmd_expect = s->resp; return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
-	case OPT_RCPT: sp->rcpt = s->rcpt; return smtp_opt_list(s->rcpt, &sp->nrcpt, arg, err, errlen);
+	case 'R':
+		sp->cmd_expect = s->resp;
+		return smtp_opt_list(s->resp, &s->nresp, arg, err, errlen);
+	case OPT_RCPT:
+		sp->rcpt = s->rcpt;
+		return smtp_opt_list(s->rcpt, &sp->nrcpt, arg, err, errlen);
 	case 'f': sp->mail_from = arg; return 0;
 	case 'A': s->authtype = arg; return 0;
 	case 'U': sp->auth_user = arg; return 0;
@@ -197,9 +205,7 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 	secret_free(s->authpass);
 	s->authpass = NULL;
 	switch (secret_load(s->password_file, PASSWORD_ENV, &s->authpass, err, errlen)) {
-	case 0:
-		s->o.smtp.auth_pass = s->authpass;
-		return 0;
+	case 0: s->o.smtp.auth_pass = s->authpass; return 0;
 	case 1:
 		snprintf(err, errlen, "AUTH needs a password: --password-file or " PASSWORD_ENV);
 		return -1;
@@ -234,7 +240,8 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		}
 	for (int i = 0; i < s->nresp; i++)
 		if (!smtp_regex_valid(s->resp[i])) {
-			snprintf(err, errlen, "invalid -R regular expression (or longer than 1024 "
+			snprintf(err, errlen,
+				 "invalid -R regular expression (or longer than 1024 "
 				 "bytes, or too costly to compile)");
 			return -1;
 		}
@@ -297,8 +304,8 @@ static void smtp_thresholds(const struct smtp_check *s, struct out *o)
 
 	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
 		if (r->phase_seen[p])
-			st = state_worst(st, thresholds_eval(&s->phase_th[p],
-							     (double)r->phase_us[p] / 1e6));
+			st = state_worst(
+				st, thresholds_eval(&s->phase_th[p], (double)r->phase_us[p] / 1e6));
 	out_state(o, st);
 	if (st != STATE_OK)
 		out_summary(o, ", response time %.3fs over threshold", total);
@@ -309,7 +316,10 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
 
-	out_summary(o, " %s", s->o.smtp.lmtp ? "LMTP" : smtp_result_esmtp(&r->smtp) ? "ESMTP" : "SMTP");
+	out_summary(o, " %s",
+		    s->o.smtp.lmtp                ? "LMTP"
+		    : smtp_result_esmtp(&r->smtp) ? "ESMTP"
+						  : "SMTP");
 	if (s->o.smtp.starttls != SMTP_TLS_NONE)
 		out_summary(o, " STARTTLS");
 	if (r->tls_used)

@@ -375,8 +375,8 @@ struct dns *dns_new(struct ev_loop *loop, const char *servers, char *err, size_t
 	return d;
 fail:
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "resolver%s%s: %s", servers ? " " : "", servers ? servers : "",
-			 ares_strerror(rc));
+		snprintf(err, errlen, "resolver%s%s: %s", servers ? " " : "",
+			 servers ? servers : "", ares_strerror(rc));
 	dns_free(d);
 	return NULL;
 }

@@ -129,8 +129,8 @@ static const ares_dns_rr_t *dns_wire_rr(const struct dns_answer *ans, size_t i,
 	if (rr == NULL || ares_dns_rr_get_type(rr) != type ||
 	    ares_dns_rr_get_class(rr) != ARES_CLASS_IN)
 		return NULL;
-	if (owner != NULL && (ares_dns_rr_get_name(rr) == NULL ||
-			      !dns_name_eq(ares_dns_rr_get_name(rr), owner)))
+	if (owner != NULL &&
+	    (ares_dns_rr_get_name(rr) == NULL || !dns_name_eq(ares_dns_rr_get_name(rr), owner)))
 		return NULL;
 	return rr;
 }
@@ -173,8 +173,9 @@ int dns_wire_mx(const struct dns_answer *ans, struct dns_mx_set *res)
 	for (size_t i = 0; i < n; i++) {
 		const ares_dns_rr_t *rr = dns_wire_rr(ans, i, ARES_REC_TYPE_MX, NULL);
 
-		if (rr != NULL && dns_wire_add_mx(res, ares_dns_rr_get_u16(rr, ARES_RR_MX_PREFERENCE),
-						  ares_dns_rr_get_str(rr, ARES_RR_MX_EXCHANGE)) != 0)
+		if (rr != NULL &&
+		    dns_wire_add_mx(res, ares_dns_rr_get_u16(rr, ARES_RR_MX_PREFERENCE),
+				    ares_dns_rr_get_str(rr, ARES_RR_MX_EXCHANGE)) != 0)
 			return ARES_ENOMEM;
 	}
 	return ARES_SUCCESS;

@@ -92,31 +92,21 @@ static int check_common_option(const struct check *c, struct check_common *cm, i
 		fprintf(f, "%s (mailpath %s)\n\nUsage: %s %s\n\nOptions:\n%s%s", c->name,
 			MAILPATH_VERSION, c->name, c->synopsis, c->help, check_common_help);
 		return 2;
-	case 'V':
-		fprintf(f, "%s (mailpath %s)\n", c->name, MAILPATH_VERSION);
-		return 2;
-	case 't':
-		return check_parse_timeout(arg, cm, err, errlen);
-	case 'v':
-		cm->verbose++;
-		return 0;
-	case '4':
-		cm->family = AF_INET;
-		return 0;
-	case '6':
-		cm->family = AF_INET6;
-		return 0;
+	case 'V': fprintf(f, "%s (mailpath %s)\n", c->name, MAILPATH_VERSION); return 2;
+	case 't': return check_parse_timeout(arg, cm, err, errlen);
+	case 'v': cm->verbose++; return 0;
+	case '4': cm->family = AF_INET; return 0;
+	case '6': cm->family = AF_INET6; return 0;
 	case OPT_OUTPUT:
 		if (strcmp(arg, "json") == 0)
 			cm->json = 1;
 		else if (strcmp(arg, "nagios") == 0 || strcmp(arg, "text") == 0)
 			cm->json = 0;
 		else
-			return check_err(err, errlen, "invalid --output '%s': want nagios or json", arg);
+			return check_err(err, errlen, "invalid --output '%s': want nagios or json",
+					 arg);
 		return 0;
-	case OPT_RESOLVER:
-		cm->resolver = arg;
-		return 0;
+	case OPT_RESOLVER: cm->resolver = arg; return 0;
 	default: break;
 	}
 	return 1;
@@ -305,7 +295,7 @@ struct check_run {
 	int argc;
 	char **argv; /* owned copy: the check's options point into it */
 	int started, finished, notified;
-	struct ev_timer notify;  /* defers done() out of the check's callbacks */
+	struct ev_timer notify;   /* defers done() out of the check's callbacks */
 	struct ev_timer backstop; /* deadline + 0.5 s */
 	check_done_cb *done;
 	void *arg;
@@ -455,8 +445,7 @@ void check_run_free(struct check_run *r)
 	free(r);
 }
 
-int check_run_validate(const struct check *c, int argc, char *const *argv, char *err,
-		       size_t errlen)
+int check_run_validate(const struct check *c, int argc, char *const *argv, char *err, size_t errlen)
 {
 	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
 

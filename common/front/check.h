@@ -25,12 +25,12 @@
 
 /* Options every check takes. */
 struct check_common {
-	double timeout_s;          /* -t, default 10 */
-	enum state timeout_state;  /* -t N:STATE, default CRITICAL */
-	int verbose;               /* -v count */
-	int json;                  /* --output json */
-	int family;                /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
-	const char *resolver;      /* --resolver ADDR[:PORT] */
+	double timeout_s;         /* -t, default 10 */
+	enum state timeout_state; /* -t N:STATE, default CRITICAL */
+	int verbose;              /* -v count */
+	int json;                 /* --output json */
+	int family;               /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+	const char *resolver;     /* --resolver ADDR[:PORT] */
 };
 
 /* What a running check may use: the loop, the shared resolver, its deadline. */
@@ -44,11 +44,11 @@ struct check_env {
 typedef void check_done_cb(void *arg);
 
 struct check {
-	const char *name;       /* "check_mail_smtp" */
-	const char *service;    /* "SMTP" */
-	const char *synopsis;   /* one line of usage after the name */
-	const char *help;       /* option descriptions for --help */
-	const char *shortopts;  /* getopt string of the check's own options */
+	const char *name;              /* "check_mail_smtp" */
+	const char *service;           /* "SMTP" */
+	const char *synopsis;          /* one line of usage after the name */
+	const char *help;              /* option descriptions for --help */
+	const char *shortopts;         /* getopt string of the check's own options */
 	const struct option *longopts; /* terminated by a zero entry */
 	size_t ctx_size;
 	/* One option; 0, or -1 with a message in err. */

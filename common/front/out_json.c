@@ -62,7 +62,8 @@ static int out_json_clean(const char *s, size_t len, struct buf *b)
 	for (size_t i = 0; i < len;) {
 		size_t n = out_utf8_len(u + i, len - i);
 		int ctl = n == 1 && (u[i] < 0x20 || u[i] == 0x7f || u[i] == ' ');
-		int c1 = n == 0 && len - i >= 2 && u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f;
+		int c1 = n == 0 && len - i >= 2 && u[i] == 0xc2 && u[i + 1] >= 0x80 &&
+			 u[i + 1] <= 0x9f;
 
 		if (ctl || c1) {
 			blank = 1;
@@ -254,7 +255,8 @@ static int out_json_child(const struct out *k, struct json_object *j)
 	}
 	if (!k->listed)
 		return out_json_add(j, key, kj);
-	if (!json_object_object_get_ex(j, key, &arr) || !json_object_is_type(arr, json_type_array)) {
+	if (!json_object_object_get_ex(j, key, &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
 		if ((arr = json_object_new_array()) == NULL || out_json_add(j, key, arr) != 0) {
 			json_object_put(kj);
 			return -1;
@@ -299,10 +301,12 @@ static int out_json_std(const struct out *o, struct json_object *j)
 	if (lines != NULL)
 		out_text_long_lines(o, out_json_line, lines);
 	if (out_json_add(j, "schema", json_object_new_int(1)) != 0 ||
-	    out_json_add(j, "check", out_json_str(o->check ? o->check : "",
-						   o->check ? strlen(o->check) : 0)) != 0 ||
-	    out_json_add(j, "service", out_json_str(o->service ? o->service : "",
-						     o->service ? strlen(o->service) : 0)) != 0 ||
+	    out_json_add(j, "check",
+			 out_json_str(o->check ? o->check : "", o->check ? strlen(o->check) : 0)) !=
+		    0 ||
+	    out_json_add(j, "service",
+			 out_json_str(o->service ? o->service : "",
+				      o->service ? strlen(o->service) : 0)) != 0 ||
 	    out_json_add(j, "state", json_object_new_string(state_name(o->state))) != 0 ||
 	    out_json_add(j, "exit", json_object_new_int((int)o->state)) != 0 ||
 	    out_json_add(j, "summary", json_object_new_string_len(summary, (int)n)) != 0 ||

@@ -291,8 +291,7 @@ size_t out_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
 	return n;
 }
 
-void out_text_long_lines(const struct out *o, void (*line)(const char *, size_t, void *),
-			 void *arg)
+void out_text_long_lines(const struct out *o, void (*line)(const char *, size_t, void *), void *arg)
 {
 	struct buf b;
 	size_t start = 0;

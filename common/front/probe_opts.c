@@ -51,7 +51,8 @@ int probe_opts_option(struct probe_opts *p, struct smtp_run_opts *o, int opt, co
 		o->port = (int)port;
 		return 0;
 	case 'F': o->smtp.helo = arg; return 0;
-	case 'S': case PROBE_OPT_REQUIRE_TLS: o->smtp.starttls = SMTP_TLS_REQUIRE; return 0;
+	case 'S':
+	case PROBE_OPT_REQUIRE_TLS: o->smtp.starttls = SMTP_TLS_REQUIRE; return 0;
 	case 'D': return probe_opts_days(p, arg, err, errlen);
 	case PROBE_OPT_CA_FILE: p->ca_file = arg; return 0;
 	case PROBE_OPT_NO_VERIFY: p->no_verify = 1; return 0;
@@ -68,7 +69,8 @@ void probe_opts_defaults(struct probe_opts *p, struct smtp_run_opts *o, int defa
 		o->port = default_port;
 	o->verify = !p->no_verify;
 	if (o->smtp.helo == NULL) {
-		if (gethostname(p->hostname, sizeof(p->hostname) - 1) != 0 || p->hostname[0] == '\0')
+		if (gethostname(p->hostname, sizeof(p->hostname) - 1) != 0 ||
+		    p->hostname[0] == '\0')
 			snprintf(p->hostname, sizeof(p->hostname), "localhost");
 		o->smtp.helo = p->hostname;
 	}

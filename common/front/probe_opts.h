@@ -22,23 +22,25 @@ enum { PROBE_OPT_REQUIRE_TLS = 0x3000, PROBE_OPT_CA_FILE, PROBE_OPT_NO_VERIFY };
 		{"require-tls", no_argument, NULL, PROBE_OPT_REQUIRE_TLS},                         \
 		{"certificate", required_argument, NULL, 'D'},                                     \
 		{"ca-file", required_argument, NULL, PROBE_OPT_CA_FILE},                           \
-		{"no-verify", no_argument, NULL, PROBE_OPT_NO_VERIFY}
+	{                                                                                          \
+		"no-verify", no_argument, NULL, PROBE_OPT_NO_VERIFY                                \
+	}
 
 #define PROBE_OPTS_HELP                                                                            \
-	" -p, --port=PORT           port (default 25)\n"                                        \
-	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"          \
-	" -S, --starttls, --require-tls\n"                                                       \
-	"                           use STARTTLS; CRITICAL when it is not offered\n"             \
-	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n" \
-	" --ca-file=FILE            trust these CA certificates instead of the system store\n"   \
+	" -p, --port=PORT           port (default 25)\n"                                           \
+	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"            \
+	" -S, --starttls, --require-tls\n"                                                         \
+	"                           use STARTTLS; CRITICAL when it is not offered\n"               \
+	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n"   \
+	" --ca-file=FILE            trust these CA certificates instead of the system store\n"     \
 	" --no-verify               do not fail on chain or name verification errors\n"
 
 struct probe_opts {
 	const char *ca_file;
-	int no_verify;             /* --no-verify (o->verify is set from it by the defaults) */
-	int cert_days;             /* -D given */
+	int no_verify; /* --no-verify (o->verify is set from it by the defaults) */
+	int cert_days; /* -D given */
 	double cert_warn, cert_crit;
-	char hostname[256];        /* EHLO name when -F is not given */
+	char hostname[256]; /* EHLO name when -F is not given */
 };
 
 /* Take one option into p or o; 0 taken, 1 not a probe option, -1 invalid (message in err). */

@@ -161,7 +161,8 @@ int mx_set_answer(struct mx_set *s, const struct dns_mx_set *ans)
 	if (ans->status == ARES_ENODATA) {
 		/* RFC 5321 §5.1: the name exists without MX: it is its own MX. */
 		s->implicit = 1;
-		fail_set(&s->fail, FAIL_IMPLICIT_MX, PHASE_DNS, 0, "%s has no MX record", s->domain);
+		fail_set(&s->fail, FAIL_IMPLICIT_MX, PHASE_DNS, 0, "%s has no MX record",
+			 s->domain);
 		mx_set_settled(s);
 		if ((s->mx = calloc(1, sizeof(*s->mx))) == NULL)
 			return 0; /* the implicit-mx fact stands; no host to probe */
@@ -357,8 +358,7 @@ static void mx_problem(struct mx_verdict *v, const struct fail *f, const struct 
 }
 
 /* The problems of one host and its addresses. */
-static void mx_host_problems(const struct mx_set *s, enum state failed, int i,
-			     struct mx_verdict *v)
+static void mx_host_problems(const struct mx_set *s, enum state failed, int i, struct mx_verdict *v)
 {
 	const struct mx_host *h = &s->mx[i];
 	int ok = mx_host_ok(h);
@@ -402,8 +402,8 @@ static void mx_unmet(struct mx_verdict *v, const struct fail *req, int host)
 }
 
 /* --require-primary (judged on the most preferred MX of the whole answer) and --require-ipv6. */
-static void mx_requirements(const struct mx_set *s, const struct mx_policy *p,
-			    struct mx_verdict *v, struct fail *req)
+static void mx_requirements(const struct mx_set *s, const struct mx_policy *p, struct mx_verdict *v,
+			    struct fail *req)
 {
 	int v6 = 0;
 
@@ -412,7 +412,8 @@ static void mx_requirements(const struct mx_set *s, const struct mx_policy *p,
 			v6 |= s->mx[i].addr[j].addr.ss.ss_family == AF_INET6 &&
 			      mx_addr_ok(&s->mx[i].addr[j]);
 	if (p->require_ipv6 && !v6) {
-		fail_set(&req[0], FAIL_REQUIRE, PHASE_NONE, FAIL_MXERR_IPV6, "no MX works over IPv6");
+		fail_set(&req[0], FAIL_REQUIRE, PHASE_NONE, FAIL_MXERR_IPV6,
+			 "no MX works over IPv6");
 		mx_unmet(v, &req[0], -1);
 	}
 	if (p->require_primary && s->n > 0 && !mx_host_ok(&s->mx[0])) {
@@ -466,4 +467,3 @@ void mx_verdict(const struct mx_set *s, const struct mx_policy *p, struct mx_ver
 	}
 	v->timed_out = mx_timed_out(v);
 }
-

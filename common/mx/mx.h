@@ -24,9 +24,9 @@
 #include "base/range.h"
 #include "smtp/smtp_result.h"
 
-#define MX_MAX 100               /* MX kept per domain: the most preferred */
+#define MX_MAX 100                /* MX kept per domain: the most preferred */
 #define MX_ADDR_MAX DNS_MAX_ADDRS /* addresses kept per MX (16) */
-#define MX_PTR_MAX DNS_MAX_PTR   /* PTR names per address that count for FCrDNS (4) */
+#define MX_PTR_MAX DNS_MAX_PTR    /* PTR names per address that count for FCrDNS (4) */
 
 /* One address of one MX: reverse DNS and the SMTP probe. */
 struct mx_addr {
@@ -35,12 +35,12 @@ struct mx_addr {
 	char ptrs[MX_PTR_MAX][DNS_NAME_MAX]; /* every PTR name, in answer order */
 	int ptr_ok[MX_PTR_MAX];              /* ptrs[k] resolves back to this address */
 	int fwd_pending;                     /* forward lookups of PTR names still out */
-	char ptr[DNS_NAME_MAX];    /* PTR name shown: the first that confirms, else the first; "" */
-	int ptr_done;              /* PTR (and forward confirmation) finished */
-	int fcrdns;                /* some PTR name resolves back to this address */
-	struct fail rdns;          /* FAIL_RDNS, or cls FAIL_NONE */
-	const struct cause *rdns_cause;  /* of rdns: set when ptr_done ("ok" when none) */
-	int probed;                /* probe finished */
+	char ptr[DNS_NAME_MAX]; /* PTR name shown: the first that confirms, else the first; "" */
+	int ptr_done;           /* PTR (and forward confirmation) finished */
+	int fcrdns;             /* some PTR name resolves back to this address */
+	struct fail rdns;       /* FAIL_RDNS, or cls FAIL_NONE */
+	const struct cause *rdns_cause; /* of rdns: set when ptr_done ("ok" when none) */
+	int probed;                     /* probe finished */
 	struct smtp_run_result probe;
 	const struct cause *probe_cause; /* of probe.smtp.fail: set when probed */
 };
@@ -54,7 +54,7 @@ struct mx_host {
 	const struct cause *cause; /* of fail: set when the target is settled ("ok" when none) */
 	char canon[DNS_NAME_MAX];  /* CNAME target, if the target is an alias */
 	int naddr;
-	struct mx_addr *addr;      /* naddr addresses (NULL when none) */
+	struct mx_addr *addr; /* naddr addresses (NULL when none) */
 };
 
 struct mx_set {
@@ -67,12 +67,12 @@ struct mx_set {
 	int records;               /* MX records in the answer that name a host */
 	int dropped;               /* of those, not kept (beyond MX_MAX, least preferred) */
 	int n;
-	struct mx_host *mx;        /* n hosts by preference (NULL when none) */
+	struct mx_host *mx; /* n hosts by preference (NULL when none) */
 };
 
 /* What the verdict applies. */
 struct mx_policy {
-	int expect_null;           /* --expect-null-mx */
+	int expect_null; /* --expect-null-mx */
 	int require_ipv6;
 	int require_primary;
 	int rdns_state;            /* state for PTR/FCrDNS problems; -1: not checked */
@@ -81,7 +81,7 @@ struct mx_policy {
 
 struct mx_verdict {
 	enum state state;
-	enum state shown;          /* state of the problem shown */
+	enum state shown; /* state of the problem shown */
 	int total, healthy, failed;
 	int timed_out;             /* the check as a whole ran out of time: -t N:STATE applies */
 	const struct cause *cause; /* of the problem shown; "ok" when none */

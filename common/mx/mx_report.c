@@ -84,9 +84,10 @@ static void mx_report_addr(const struct mx_addr *a, const struct mx_policy *p, i
 		mx_name(an, OUT_TO_LONG, a->ptr);
 	else
 		out_add(an, OUT_TO_LONG, "none");
-	out_add(an, OUT_TO_LONG, "%s", p->rdns_state < 0 || !a->ptr[0] ? ""
-				     : a->fcrdns			  ? " (fcrdns ok)"
-									  : " (fcrdns failed)");
+	out_add(an, OUT_TO_LONG, "%s",
+		p->rdns_state < 0 || !a->ptr[0] ? ""
+		: a->fcrdns                     ? " (fcrdns ok)"
+						: " (fcrdns failed)");
 	out_eol(an);
 	out_fact_str(&an->facts, "ptr", a->ptr[0] ? a->ptr : NULL);
 	out_fact_bool(&an->facts, "fcrdns", a->fcrdns);
@@ -132,8 +133,8 @@ static void mx_report_facts(const struct mx_set *s, const struct mx_verdict *v, 
 	struct out_fact *f = &o->facts;
 
 	out_fact_str(f, "domain", s->domain);
-	out_fact_str(f, "failed_phase", v->fail && v->fail->phase != PHASE_NONE
-					    ? phase_name(v->fail->phase) : NULL);
+	out_fact_str(f, "failed_phase",
+		     v->fail && v->fail->phase != PHASE_NONE ? phase_name(v->fail->phase) : NULL);
 	out_fact_int(f, "mx_total", v->total);
 	out_fact_int(f, "mx_healthy", v->healthy);
 	out_fact_int(f, "mx_failed", v->failed);

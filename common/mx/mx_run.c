@@ -47,8 +47,8 @@ struct mx_run {
 	struct mx_set *set;
 	mx_run_done_cb *done;
 	void *arg;
-	int pending;      /* lookups and probes not finished */
-	int dns_pending;  /* DNS callbacks still to come (they point at us) */
+	int pending;     /* lookups and probes not finished */
+	int dns_pending; /* DNS callbacks still to come (they point at us) */
 	int finished;
 	int orphaned;
 	struct ev_timer deadline;
@@ -170,7 +170,8 @@ static void mx_probe(struct mx_run *r, int i, int j)
 	r->pending++;
 	ra->run = smtp_run_start(r->loop, r->dns, &o, &h->addr[j].probe, mx_on_probe, &ra->op);
 	if (ra->run == NULL) {
-		fail_set(&h->addr[j].probe.smtp.fail, FAIL_INTERNAL, PHASE_NONE, 0, "out of memory");
+		fail_set(&h->addr[j].probe.smtp.fail, FAIL_INTERNAL, PHASE_NONE, 0,
+			 "out of memory");
 		mx_addr_probed(&h->addr[j]);
 		r->pending--;
 	}
@@ -180,7 +181,8 @@ static void mx_probe(struct mx_run *r, int i, int j)
 static void mx_host_oom(struct mx_host *h)
 {
 	for (int j = 0; j < h->naddr; j++) {
-		fail_set(&h->addr[j].probe.smtp.fail, FAIL_INTERNAL, PHASE_NONE, 0, "out of memory");
+		fail_set(&h->addr[j].probe.smtp.fail, FAIL_INTERNAL, PHASE_NONE, 0,
+			 "out of memory");
 		mx_addr_probed(&h->addr[j]);
 	}
 }
@@ -228,7 +230,8 @@ static void mx_on_mx(const struct dns_mx_set *res, void *arg)
 	if (mx_set_answer(s, res) && (r->host = calloc((size_t)s->n, sizeof(*r->host))) == NULL) {
 		for (int i = 0; i < s->n; i++)
 			if (s->mx[i].lookup) {
-				fail_set(&s->mx[i].fail, FAIL_INTERNAL, PHASE_DNS, 0, "out of memory");
+				fail_set(&s->mx[i].fail, FAIL_INTERNAL, PHASE_DNS, 0,
+					 "out of memory");
 				s->mx[i].lookup = 0;
 			}
 	}
@@ -267,7 +270,8 @@ struct mx_run *mx_run_start(struct ev_loop *loop, struct dns *dns, const struct 
 	mx_set_reset(set);
 	mx_set_init(set, o->domain);
 	ev_timer_init(&r->deadline);
-	if (ev_timer_start(loop, &r->deadline, o->deadline_us + MX_GRACE_US, mx_on_deadline, r) != 0) {
+	if (ev_timer_start(loop, &r->deadline, o->deadline_us + MX_GRACE_US, mx_on_deadline, r) !=
+	    0) {
 		free(r);
 		return NULL;
 	}

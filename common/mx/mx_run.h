@@ -16,7 +16,7 @@ typedef void mx_probe_hook(void *arg, struct smtp_run_result *r);
 
 struct mx_run_opts {
 	const char *domain;
-	int family;                /* AF_UNSPEC, AF_INET or AF_INET6: addresses kept */
+	int family; /* AF_UNSPEC, AF_INET or AF_INET6: addresses kept */
 	int port;
 	int rdns;                  /* look up PTR and check FCrDNS */
 	int probe;                 /* 0: resolve only (discovery) */

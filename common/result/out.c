@@ -129,8 +129,8 @@ void out_cause(struct out *o, const struct cause *c, int show_in_json)
 }
 
 /* Append a piece of len bytes (copied) to t under its per-node cap; the piece or NULL. */
-static struct out_piece *out_piece_add(struct out *o, struct out_text *t, const char *s,
-				       size_t len, size_t cap)
+static struct out_piece *out_piece_add(struct out *o, struct out_text *t, const char *s, size_t len,
+				       size_t cap)
 {
 	struct out_piece *p;
 
@@ -406,8 +406,7 @@ int out_perf_all(const struct out *o, const struct out_perf **list, int max)
 }
 
 /* Append a new fact of type to obj; NULL when obj is NULL or out of memory. */
-static struct out_fact *out_fact_add(struct out_fact *obj, const char *key,
-				     enum out_fact_type type)
+static struct out_fact *out_fact_add(struct out_fact *obj, const char *key, enum out_fact_type type)
 {
 	struct out_fact *f;
 

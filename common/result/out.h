@@ -38,9 +38,9 @@
 
 struct cause; /* verdict/classify.h: the model stores it, renderers read it */
 
-#define OUT_PERF_MAX 64        /* perfdata items in a whole tree */
-#define OUT_SUMMARY_MAX 4096   /* rendered summary bytes */
-#define OUT_LONG_MAX 262144    /* rendered long-output bytes */
+#define OUT_PERF_MAX 64      /* perfdata items in a whole tree */
+#define OUT_SUMMARY_MAX 4096 /* rendered summary bytes */
+#define OUT_LONG_MAX 262144  /* rendered long-output bytes */
 #define OUT_LABEL_MAX 48
 
 struct out_perf {
@@ -56,19 +56,24 @@ struct out_perf {
 struct out_piece {
 	char *text;
 	size_t len;
-	size_t max;                /* untrusted: rendered bound in bytes */
+	size_t max; /* untrusted: rendered bound in bytes */
 	unsigned char untrusted;
-	unsigned char eol;         /* long output: the line ends after this piece */
+	unsigned char eol; /* long output: the line ends after this piece */
 	struct out_piece *next;
 };
 
 struct out_text {
 	struct out_piece *first, *last;
-	size_t bytes;              /* stored, bounded so a tree stays small */
+	size_t bytes; /* stored, bounded so a tree stays small */
 };
 
 enum out_fact_type {
-	OUT_FACT_NULL, OUT_FACT_STR, OUT_FACT_INT, OUT_FACT_NUM, OUT_FACT_BOOL, OUT_FACT_OBJ,
+	OUT_FACT_NULL,
+	OUT_FACT_STR,
+	OUT_FACT_INT,
+	OUT_FACT_NUM,
+	OUT_FACT_BOOL,
+	OUT_FACT_OBJ,
 	OUT_FACT_ARR
 };
 
@@ -76,17 +81,17 @@ enum out_fact_type {
 struct out_fact {
 	enum out_fact_type type;
 	char *key;
-	char *str;                 /* STR: as given (bytes from the network, maybe) */
+	char *str; /* STR: as given (bytes from the network, maybe) */
 	size_t len;
-	long long i;               /* INT, BOOL */
-	double num;                /* NUM */
-	int decimals;              /* NUM: fixed decimals, or -1: up to 6, trailing zeros cut */
+	long long i;  /* INT, BOOL */
+	double num;   /* NUM */
+	int decimals; /* NUM: fixed decimals, or -1: up to 6, trailing zeros cut */
 	struct out_fact *first, *last, *next; /* OBJ, ARR members */
 };
 
 struct out {
-	const char *check;         /* root: "check_mail_smtp" */
-	const char *service;       /* root: "SMTP" */
+	const char *check;   /* root: "check_mail_smtp" */
+	const char *service; /* root: "SMTP" */
 	enum state state;
 	int timed_out;             /* root: the check ran out of time (-t N:STATE applies) */
 	const struct cause *cause; /* decided once for this result; NULL: none named */
@@ -95,11 +100,11 @@ struct out {
 	struct out_text longtext;
 	struct out_perf *perf;
 	int nperf;
-	struct out_fact facts;     /* an object */
-	const char *key;           /* child: its key in the parent's JSON object */
-	int listed;                /* child: one element of the array under key */
-	int raw;                   /* root: JSON of the facts alone, in either mode (LLD) */
-	int oom;                   /* root: an allocation failed somewhere in the tree */
+	struct out_fact facts; /* an object */
+	const char *key;       /* child: its key in the parent's JSON object */
+	int listed;            /* child: one element of the array under key */
+	int raw;               /* root: JSON of the facts alone, in either mode (LLD) */
+	int oom;               /* root: an allocation failed somewhere in the tree */
 	struct out *parent, *kids, *last_kid, *next;
 };
 

@@ -108,10 +108,10 @@ const char *smtp_state_name(enum smtp_state s)
 
 /* Record a failure (first one wins) with the reply r, when given, as evidence. */
 static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase ph, int err,
-                        const struct smtp_reply *r, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+			const struct smtp_reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 static void smtp_record(struct smtp_client *c, enum fail_class cls, enum phase ph, int err,
-                        const struct smtp_reply *r, const char *fmt, ...)
+			const struct smtp_reply *r, const char *fmt, ...)
 {
 	char detail[FAIL_DETAIL_MAX];
 	va_list ap;
@@ -167,9 +167,9 @@ struct smtp_cmdline {
  * FAIL_INTERNAL; returns 0 or -1.
  */
 static int smtp_fmt(struct smtp_client *c, struct smtp_cmdline *o, enum phase ph,
-                    const char *masked, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		    const char *masked, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static int smtp_fmt(struct smtp_client *c, struct smtp_cmdline *o, enum phase ph,
-                    const char *masked, const char *fmt, ...)
+		    const char *masked, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -178,8 +178,8 @@ static int smtp_fmt(struct smtp_client *c, struct smtp_cmdline *o, enum phase ph
 	n = vsnprintf(o->text, sizeof(o->text), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n > SMTP_LINE_MAX) {
-		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "%s", masked != NULL ? "credentials too long"
-		                                                          : "command line too long");
+		smtp_record(c, FAIL_INTERNAL, ph, 0, NULL, "%s",
+			    masked != NULL ? "credentials too long" : "command line too long");
 		return -1;
 	}
 	if (strpbrk(o->text, "\r\n") != NULL) {
@@ -193,15 +193,15 @@ static int smtp_fmt(struct smtp_client *c, struct smtp_cmdline *o, enum phase ph
 
 /* Format base64 of s[0..n) as a credential line (RFC 4954 §4); 0 or -1. */
 static int smtp_fmt_b64(struct smtp_client *c, struct smtp_cmdline *o, const char *prefix,
-                        const void *s, size_t n)
+			const void *s, size_t n)
 {
 	char b64[SMTP_LINE_MAX];
 	int rc = -1;
 
 	if (n <= sizeof(b64) / 4 * 3 - 3 && b64_encode(b64, sizeof(b64), s, n) == 0)
-		rc = prefix[0] != '\0'
-		         ? smtp_fmt(c, o, PHASE_AUTH, "AUTH PLAIN " SMTP_MASK, "%s%s", prefix, b64)
-		         : smtp_fmt(c, o, PHASE_AUTH, SMTP_MASK, "%s", b64);
+		rc = prefix[0] != '\0' ? smtp_fmt(c, o, PHASE_AUTH, "AUTH PLAIN " SMTP_MASK, "%s%s",
+						  prefix, b64)
+				       : smtp_fmt(c, o, PHASE_AUTH, SMTP_MASK, "%s", b64);
 	else
 		smtp_record(c, FAIL_INTERNAL, PHASE_AUTH, 0, NULL, "credentials too long");
 	explicit_bzero(b64, sizeof(b64));
@@ -246,7 +246,7 @@ static int smtp_fmt_cram(struct smtp_client *c, struct smtp_cmdline *o)
 
 	if (clen == 0 || b64_decode(dec, sizeof(dec), chal, clen, &dlen) != 0) {
 		smtp_record(c, FAIL_PROTOCOL, PHASE_AUTH, 0, &c->res->reply[PHASE_AUTH],
-		            "CRAM-MD5 challenge is not base64");
+			    "CRAM-MD5 challenge is not base64");
 		return -1;
 	}
 	md5_hmac(pass, strlen(pass), dec, dlen, mac);
@@ -281,34 +281,27 @@ static int smtp_compose(struct smtp_client *c, enum smtp_state st, struct smtp_c
 	case SMTP_ST_EHLO:
 	case SMTP_ST_EHLO2:
 		return smtp_fmt(c, o, ph, NULL, "%s %s", p->lmtp ? "LHLO" : "EHLO", helo);
-	case SMTP_ST_HELO:
-		return smtp_fmt(c, o, ph, NULL, "HELO %s", helo);
-	case SMTP_ST_STARTTLS:
-		return smtp_fmt(c, o, ph, NULL, "STARTTLS");
+	case SMTP_ST_HELO: return smtp_fmt(c, o, ph, NULL, "HELO %s", helo);
+	case SMTP_ST_STARTTLS: return smtp_fmt(c, o, ph, NULL, "STARTTLS");
 	case SMTP_ST_AUTH:
 		return smtp_fmt(c, o, ph, NULL, "AUTH %s", smtp_auth_name((enum smtp_auth)c->auth));
-	case SMTP_ST_AUTH_USER:
-		return smtp_fmt_b64(c, o, "", user, strlen(user));
+	case SMTP_ST_AUTH_USER: return smtp_fmt_b64(c, o, "", user, strlen(user));
 	case SMTP_ST_AUTH_PASS:
 		if (c->auth == SMTP_AUTH_PLAIN)
 			return smtp_fmt_plain(c, o);
 		if (c->auth == SMTP_AUTH_CRAM_MD5)
 			return smtp_fmt_cram(c, o);
 		return smtp_fmt_b64(c, o, "", pass, strlen(pass));
-	case SMTP_ST_COMMAND:
-		return smtp_fmt(c, o, ph, NULL, "%s", p->cmd[c->cmd_i]);
+	case SMTP_ST_COMMAND: return smtp_fmt(c, o, ph, NULL, "%s", p->cmd[c->cmd_i]);
 	case SMTP_ST_MAIL:
 		return smtp_fmt(c, o, ph, NULL, "MAIL FROM:<%s>", p->mail_from ? p->mail_from : "");
-	case SMTP_ST_RCPT:
-		return smtp_fmt(c, o, ph, NULL, "RCPT TO:<%s>", p->rcpt[c->rcpt_i]);
-	case SMTP_ST_QUIT:
-		return smtp_fmt(c, o, ph, NULL, "QUIT");
+	case SMTP_ST_RCPT: return smtp_fmt(c, o, ph, NULL, "RCPT TO:<%s>", p->rcpt[c->rcpt_i]);
+	case SMTP_ST_QUIT: return smtp_fmt(c, o, ph, NULL, "QUIT");
 	case SMTP_ST_INIT:
 	case SMTP_ST_GREETING:
 	case SMTP_ST_TLS:
 	case SMTP_ST_DONE:
-	case SMTP_ST_MAX:
-		break;
+	case SMTP_ST_MAX: break;
 	}
 	return 0;
 }
@@ -319,7 +312,7 @@ static int smtp_compose(struct smtp_client *c, enum smtp_state st, struct smtp_c
  * inside an AUTH exchange (334) or the stream cannot be trusted.
  */
 static enum smtp_state smtp_exit_state(const struct smtp_client *c, enum smtp_state st,
-                                       const struct smtp_reply *r)
+				       const struct smtp_reply *r)
 {
 	enum fail_class cls = c->res->fail.cls;
 
@@ -369,13 +362,13 @@ static void smtp_enter(struct smtp_client *c, enum smtp_state st)
 		memset(&c->res->caps, 0, sizeof(c->res->caps));
 	if (o.len > 0) {
 		smtp_log(c, "C: ", o.masked != NULL ? o.masked : o.text,
-		         strlen(o.masked != NULL ? o.masked : o.text));
+			 strlen(o.masked != NULL ? o.masked : o.text));
 		memcpy(o.text + o.len, "\r\n", 2);
 		if (o.masked != NULL)
 			c->out_secret = 1;
 		if (buf_append(&c->out, o.text, o.len + 2) != 0) {
 			smtp_record(c, FAIL_INTERNAL, smtp_state_phase[st], ENOMEM, NULL,
-			            "output buffer full");
+				    "output buffer full");
 			smtp_enter(c, SMTP_ST_DONE);
 		}
 	}
@@ -430,7 +423,7 @@ static void smtp_next(struct smtp_client *c)
 		}
 		if (p->starttls == SMTP_TLS_REQUIRE) {
 			smtp_record(c, FAIL_MISSING, PHASE_STARTTLS, 0, NULL,
-			            "STARTTLS not offered");
+				    "STARTTLS not offered");
 			smtp_abort(c, NULL);
 			return;
 		}
@@ -439,7 +432,8 @@ static void smtp_next(struct smtp_client *c)
 		if (smtp_auth_pick(c) != 0)
 			smtp_abort(c, NULL);
 		else /* RFC 4954 §4: PLAIN goes with an initial response */
-			smtp_enter(c, c->auth == SMTP_AUTH_PLAIN ? SMTP_ST_AUTH_PASS : SMTP_ST_AUTH);
+			smtp_enter(c,
+				   c->auth == SMTP_AUTH_PLAIN ? SMTP_ST_AUTH_PASS : SMTP_ST_AUTH);
 		return;
 	}
 	if (c->cmd_i < p->ncmd)
@@ -461,7 +455,7 @@ static void smtp_on_greeting(struct smtp_client *c, const struct smtp_reply *r)
 	}
 	if (c->p->expect != NULL && strstr(c->first, c->p->expect) == NULL) {
 		smtp_record(c, FAIL_EXPECT, PHASE_GREETING, 0, r, "greeting lacks \"%.64s\"",
-		            c->p->expect);
+			    c->p->expect);
 		smtp_abort(c, r);
 		return;
 	}
@@ -506,7 +500,7 @@ static void smtp_on_auth(struct smtp_client *c, const struct smtp_reply *r)
 	} else if (r->code == 334 && c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_LOGIN) {
 		smtp_enter(c, SMTP_ST_AUTH_USER);
 	} else if (r->code == 334 && (c->st == SMTP_ST_AUTH_USER ||
-	                              (c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_CRAM_MD5))) {
+				      (c->st == SMTP_ST_AUTH && c->auth == SMTP_AUTH_CRAM_MD5))) {
 		smtp_enter(c, SMTP_ST_AUTH_PASS);
 	} else {
 		smtp_bad_reply(c, r, "AUTH");
@@ -526,7 +520,7 @@ static void smtp_on_command(struct smtp_client *c, const struct smtp_reply *r)
 		}
 		if (regexec(&c->re[i], c->first, 0, NULL, 0) != 0) {
 			smtp_record(c, FAIL_EXPECT, PHASE_COMMAND, 0, r,
-			            "reply to command %d does not match -R", i + 1);
+				    "reply to command %d does not match -R", i + 1);
 			smtp_abort(c, r);
 			return;
 		}
@@ -552,25 +546,15 @@ static void smtp_step(struct smtp_client *c, const struct smtp_reply *r)
 		return;
 	}
 	switch (c->st) {
-	case SMTP_ST_GREETING:
-		smtp_on_greeting(c, r);
-		break;
+	case SMTP_ST_GREETING: smtp_on_greeting(c, r); break;
 	case SMTP_ST_EHLO:
 	case SMTP_ST_HELO:
-	case SMTP_ST_EHLO2:
-		smtp_on_ehlo(c, r);
-		break;
-	case SMTP_ST_STARTTLS:
-		smtp_on_starttls(c, r);
-		break;
+	case SMTP_ST_EHLO2: smtp_on_ehlo(c, r); break;
+	case SMTP_ST_STARTTLS: smtp_on_starttls(c, r); break;
 	case SMTP_ST_AUTH:
 	case SMTP_ST_AUTH_USER:
-	case SMTP_ST_AUTH_PASS:
-		smtp_on_auth(c, r);
-		break;
-	case SMTP_ST_COMMAND:
-		smtp_on_command(c, r);
-		break;
+	case SMTP_ST_AUTH_PASS: smtp_on_auth(c, r); break;
+	case SMTP_ST_COMMAND: smtp_on_command(c, r); break;
 	case SMTP_ST_MAIL:
 		if (r->code != 250) {
 			smtp_bad_reply(c, r, "MAIL FROM");
@@ -587,14 +571,11 @@ static void smtp_step(struct smtp_client *c, const struct smtp_reply *r)
 		c->rcpt_i++;
 		smtp_next(c);
 		break;
-	case SMTP_ST_QUIT:
-		smtp_on_quit(c, r);
-		break;
+	case SMTP_ST_QUIT: smtp_on_quit(c, r); break;
 	case SMTP_ST_INIT:
 	case SMTP_ST_TLS:
 	case SMTP_ST_DONE:
-	case SMTP_ST_MAX:
-		break;
+	case SMTP_ST_MAX: break;
 	}
 }
 
@@ -678,7 +659,7 @@ void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
 			n = len;
 		if (buf_append(&c->in, p, n) != 0) {
 			smtp_record(c, FAIL_INTERNAL, smtp_state_phase[c->st], ENOMEM, NULL,
-			            "out of memory");
+				    "out of memory");
 			smtp_enter(c, SMTP_ST_DONE);
 			break;
 		}
@@ -692,7 +673,7 @@ void smtp_client_feed(struct smtp_client *c, const void *data, size_t len)
 	 */
 	if (c->st == SMTP_ST_TLS && (c->in.len > 0 || len > 0)) {
 		smtp_record(c, FAIL_INJECTION, PHASE_STARTTLS, 0, NULL,
-		            "plaintext received after the STARTTLS 220 reply");
+			    "plaintext received after the STARTTLS 220 reply");
 		smtp_enter(c, SMTP_ST_DONE);
 	}
 	if (c->st == SMTP_ST_DONE)
@@ -710,14 +691,14 @@ void smtp_client_eof(struct smtp_client *c, int err)
 		/* A close right after QUIT is how many servers say goodbye. */
 		if (partial && !c->p->ignore_quit_failure)
 			smtp_record(c, FAIL_DROPPED, PHASE_QUIT, err, NULL,
-			            "connection closed in the middle of the QUIT reply");
+				    "connection closed in the middle of the QUIT reply");
 	} else if (err != 0) {
 		smtp_record(c, FAIL_DROPPED, smtp_state_phase[c->st], err, NULL, "%s",
-		            strerror(err));
+			    strerror(err));
 	} else {
 		smtp_record(c, FAIL_DROPPED, smtp_state_phase[c->st], 0, NULL,
-		            partial ? "connection closed in the middle of a reply"
-		                    : "connection closed by the server");
+			    partial ? "connection closed in the middle of a reply"
+				    : "connection closed by the server");
 	}
 	smtp_enter(c, SMTP_ST_DONE);
 }
@@ -741,7 +722,7 @@ void smtp_client_timeout(struct smtp_client *c)
 		return;
 	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
 		smtp_record(c, FAIL_TIMEOUT, smtp_state_phase[c->st], ETIMEDOUT, NULL,
-		            "timed out in %s", smtp_state_name(c->st));
+			    "timed out in %s", smtp_state_name(c->st));
 	smtp_enter(c, SMTP_ST_DONE);
 }
 
@@ -795,7 +776,7 @@ static int smtp_compile(struct smtp_client *c)
 	for (int i = 0; i < p->ncmd; i++)
 		if (p->cmd_expect[i] != NULL && smtp_regex_bounded(p->cmd_expect[i]))
 			c->re_ok[i] =
-			    regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
+				regcomp(&c->re[i], p->cmd_expect[i], REG_EXTENDED | REG_NOSUB) == 0;
 	return 0;
 }
 
@@ -816,7 +797,7 @@ struct smtp_client *smtp_client_new(const struct smtp_params *p, struct smtp_res
 	/* Allocate the output storage once so credentials are never left behind by a realloc. */
 	while (buf_room(&c->out) > 0) {
 		size_t n =
-		    buf_room(&c->out) < sizeof(c->first) ? buf_room(&c->out) : sizeof(c->first);
+			buf_room(&c->out) < sizeof(c->first) ? buf_room(&c->out) : sizeof(c->first);
 
 		if (buf_append(&c->out, c->first, n) != 0)
 			goto fail;

@@ -50,23 +50,23 @@ enum smtp_tls_mode {
 };
 
 struct smtp_params {
-	const char *helo;        /* EHLO name; NULL: "localhost" */
-	int lmtp;                /* LHLO instead of EHLO/HELO */
+	const char *helo; /* EHLO name; NULL: "localhost" */
+	int lmtp;         /* LHLO instead of EHLO/HELO */
 	enum smtp_tls_mode starttls;
-	int implicit_tls;        /* the session is TLS from the start (runner did the handshake) */
-	const char *expect;      /* substring the greeting's first line must contain; NULL: any 2xx */
-	enum smtp_auth auth;     /* mechanism (smtp_auth_parse); SMTP_AUTH_NONE: no AUTH */
+	int implicit_tls;    /* the session is TLS from the start (runner did the handshake) */
+	const char *expect;  /* substring the greeting's first line must contain; NULL: any 2xx */
+	enum smtp_auth auth; /* mechanism (smtp_auth_parse); SMTP_AUTH_NONE: no AUTH */
 	const char *auth_user;
 	const char *auth_pass;   /* borrowed; never written to the transcript */
 	const char *mail_from;   /* NULL: no MAIL FROM (unless rcpt given: then "") */
 	const char *const *rcpt; /* RCPT TO addresses */
 	int nrcpt;
-	const char *const *cmd;  /* -C commands */
+	const char *const *cmd;        /* -C commands */
 	const char *const *cmd_expect; /* -R extended regex per command, NULL entries allowed */
 	int ncmd;
 	int ignore_quit_failure;
-	int transcript;          /* keep a transcript in res->transcript */
-	int trace;               /* add each state change, "state: old -> new", to it (-vvvv) */
+	int transcript; /* keep a transcript in res->transcript */
+	int trace;      /* add each state change, "state: old -> new", to it (-vvvv) */
 };
 
 /* The client's states; smtp_state_name() names them for the -vvvv trace. */
@@ -91,9 +91,9 @@ enum smtp_state {
 
 /* What the runner should do next. */
 enum smtp_want {
-	SMTP_WANT_READ,  /* send smtp_client_output() if any, then read */
-	SMTP_WANT_TLS,   /* send pending output, do the TLS handshake, then smtp_client_tls_done() */
-	SMTP_WANT_CLOSE  /* send pending output, then close: the dialogue is over */
+	SMTP_WANT_READ, /* send smtp_client_output() if any, then read */
+	SMTP_WANT_TLS,  /* send pending output, do the TLS handshake, then smtp_client_tls_done() */
+	SMTP_WANT_CLOSE /* send pending output, then close: the dialogue is over */
 };
 
 struct smtp_client;

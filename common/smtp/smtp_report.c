@@ -25,8 +25,8 @@ static const char *report_enh(const struct enh *e, char *dst, size_t len)
 	return dst;
 }
 
-void smtp_report_target(const struct smtp_run_result *r, const char *host, int port,
-			struct out *o, enum out_where where)
+void smtp_report_target(const struct smtp_run_result *r, const char *host, int port, struct out *o,
+			enum out_where where)
 {
 	char addr[64] = "";
 
@@ -77,21 +77,13 @@ void smtp_report_failure(const struct smtp_run_result *r, struct out *o, enum ou
 		return;
 	}
 	switch (f->cls) {
-	case FAIL_NONE:
-		out_add(o, where, "ok");
-		return;
-	case FAIL_TIMEOUT:
-		out_add(o, where, "timeout at %s", ph);
-		return;
+	case FAIL_NONE: out_add(o, where, "ok"); return;
+	case FAIL_TIMEOUT: out_add(o, where, "timeout at %s", ph); return;
 	case FAIL_INJECTION:
 		out_add(o, where, "plaintext sent after the STARTTLS 220 reply");
 		return;
-	case FAIL_DROPPED:
-		out_add(o, where, "connection dropped at %s", ph);
-		break;
-	default:
-		out_add(o, where, "%s at %s", fail_class_name(f->cls), ph);
-		break;
+	case FAIL_DROPPED: out_add(o, where, "connection dropped at %s", ph); break;
+	default: out_add(o, where, "%s at %s", fail_class_name(f->cls), ph); break;
 	}
 	if (f->detail[0] != '\0') {
 		out_add(o, where, ": ");
@@ -156,8 +148,9 @@ void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *
 	if (verbose >= 1)
 		report_long_phases(r, o);
 	if (r->tls_used) {
-		out_add(o, OUT_TO_LONG, "tls: %s %s, certificate expires in %d days, verify: ",
-			r->tls.protocol, r->tls.cipher, smtp_report_cert_days(r));
+		out_add(o, OUT_TO_LONG,
+			"tls: %s %s, certificate expires in %d days, verify: ", r->tls.protocol,
+			r->tls.cipher, smtp_report_cert_days(r));
 		if (r->tls.verify_code == 0)
 			out_add(o, OUT_TO_LONG, "ok");
 		else
@@ -178,8 +171,8 @@ void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *
 }
 
 /* One reply as {code, enhanced, text} under key of obj. */
-static void report_fact_reply(struct out_fact *obj, const char *key, int code,
-			      const struct enh *e, const char *text)
+static void report_fact_reply(struct out_fact *obj, const char *key, int code, const struct enh *e,
+			      const char *text)
 {
 	struct out_fact *rep = out_fact_obj(obj, key);
 	char enh[16];

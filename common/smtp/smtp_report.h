@@ -16,8 +16,8 @@
 #include "smtp/smtp_result.h"
 
 /* "host[addr]:port" (host as given; "[addr]" when it differs) appended at where. */
-void smtp_report_target(const struct smtp_run_result *r, const char *host, int port,
-			struct out *o, enum out_where where);
+void smtp_report_target(const struct smtp_run_result *r, const char *host, int port, struct out *o,
+			enum out_where where);
 /* Whole days from now until the certificate expires (negative when expired). */
 int smtp_report_cert_days(const struct smtp_run_result *r);
 /*

@@ -125,8 +125,8 @@ const char *smtp_caps_str(const struct smtp_caps *caps, char *dst, size_t len)
 /* The mechanism named by text (case-insensitive) into *m; 0, or -1 if unknown. */
 int smtp_auth_parse(const char *text, enum smtp_auth *m)
 {
-	unsigned f = text != NULL ? smtp_name_flag(smtp_auth_names, SMTP_NAUTH, text, strlen(text))
-	                          : 0;
+	unsigned f =
+		text != NULL ? smtp_name_flag(smtp_auth_names, SMTP_NAUTH, text, strlen(text)) : 0;
 
 	if (f == 0)
 		return -1;

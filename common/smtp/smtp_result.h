@@ -17,12 +17,12 @@
 #include "base/net_addr.h"
 #include "tls/tls_info.h"
 
-#define SMTP_TEXT_MAX 1024         /* text kept of a reply */
-#define SMTP_TRANSCRIPT_MAX 65536  /* bytes of transcript kept */
+#define SMTP_TEXT_MAX 1024        /* text kept of a reply */
+#define SMTP_TRANSCRIPT_MAX 65536 /* bytes of transcript kept */
 
 /* A parsed reply: every line's text joined by '\n', truncated to SMTP_TEXT_MAX - 1. */
 struct smtp_reply {
-	int code;     /* final line's code, 0 when no reply */
+	int code; /* final line's code, 0 when no reply */
 	struct enh enh;
 	int lines;
 	size_t bytes; /* total bytes seen in this reply */
@@ -44,9 +44,9 @@ struct smtp_reply {
 /* The SASL mechanisms the client speaks (RFC 4954); also the bits of smtp_caps.auth. */
 enum smtp_auth {
 	SMTP_AUTH_NONE = 0,
-	SMTP_AUTH_PLAIN = 0x1,    /* RFC 4616 */
-	SMTP_AUTH_LOGIN = 0x2,    /* draft-murchison-sasl-login */
-	SMTP_AUTH_CRAM_MD5 = 0x4  /* RFC 2195 */
+	SMTP_AUTH_PLAIN = 0x1,   /* RFC 4616 */
+	SMTP_AUTH_LOGIN = 0x2,   /* draft-murchison-sasl-login */
+	SMTP_AUTH_CRAM_MD5 = 0x4 /* RFC 2195 */
 };
 
 /* The mechanisms by name, for help texts and usage errors. */
@@ -54,8 +54,8 @@ enum smtp_auth {
 
 struct smtp_caps {
 	unsigned flags;
-	unsigned auth;       /* SMTP_AUTH_* offered */
-	unsigned long size;  /* SIZE parameter, 0 when none */
+	unsigned auth;      /* SMTP_AUTH_* offered */
+	unsigned long size; /* SIZE parameter, 0 when none */
 };
 
 /* Everything a session learned; caller-owned, filled by the client. */
@@ -65,13 +65,13 @@ struct smtp_result {
 	struct smtp_caps caps;              /* latest EHLO (after TLS when TLS was used) */
 	int tls_active;
 	int auth_ok;
-	struct buf transcript;              /* "S: ..." / "C: ..." lines when params->transcript */
+	struct buf transcript; /* "S: ..." / "C: ..." lines when params->transcript */
 };
 
 /* One probe: the session, where it went, how long each phase took, TLS facts. */
 struct smtp_run_result {
-	struct smtp_result smtp;   /* fail record, replies, caps, transcript */
-	struct net_addr addr;      /* address used */
+	struct smtp_result smtp;     /* fail record, replies, caps, transcript */
+	struct net_addr addr;        /* address used */
 	int64_t phase_us[PHASE_MAX]; /* time spent in each phase */
 	unsigned char phase_seen[PHASE_MAX];
 	int64_t total_us;

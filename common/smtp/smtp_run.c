@@ -34,15 +34,15 @@ struct smtp_run {
 	struct tls_conn *tls;
 	int fd;
 	enum run_stage stage;
-	enum phase phase;      /* phase being timed */
-	enum phase tls_phase;  /* PHASE_TLS_IMPLICIT or PHASE_TLS while handshaking */
+	enum phase phase;     /* phase being timed */
+	enum phase tls_phase; /* PHASE_TLS_IMPLICIT or PHASE_TLS while handshaking */
 	int64_t phase_start;
 	int64_t t0;
 	struct ev_io io;
 	struct ev_timer deadline;
-	struct ev_timer kick;  /* defers the start of a run that needs no DNS */
+	struct ev_timer kick; /* defers the start of a run that needs no DNS */
 	int dns_pending;
-	int orphaned;          /* freed by the owner while DNS was pending */
+	int orphaned; /* freed by the owner while DNS was pending */
 };
 
 static void run_pump(struct smtp_run *r);
@@ -103,7 +103,8 @@ static void run_on_deadline(struct ev_timer *t, void *arg)
 	} else {
 		enum phase p = r->phase != PHASE_NONE ? r->phase : PHASE_CONNECT;
 
-		fail_set(run_fail(r), FAIL_TIMEOUT, p, ETIMEDOUT, "no progress before the deadline");
+		fail_set(run_fail(r), FAIL_TIMEOUT, p, ETIMEDOUT,
+			 "no progress before the deadline");
 	}
 	run_finish(r);
 }
@@ -149,14 +150,11 @@ static void run_tls_step(struct smtp_run *r)
 	int reason;
 
 	switch (tls_handshake(r->tls)) {
-	case TLS_IO_WANT_READ:
-		run_watch(r, EV_READ, run_on_tls_io);
-		return;
-	case TLS_IO_WANT_WRITE:
-		run_watch(r, EV_WRITE, run_on_tls_io);
-		return;
+	case TLS_IO_WANT_READ: run_watch(r, EV_READ, run_on_tls_io); return;
+	case TLS_IO_WANT_WRITE: run_watch(r, EV_WRITE, run_on_tls_io); return;
 	case TLS_IO_EOF:
-		fail_set(run_fail(r), FAIL_DROPPED, p, 0, "connection closed during the TLS handshake");
+		fail_set(run_fail(r), FAIL_DROPPED, p, 0,
+			 "connection closed during the TLS handshake");
 		run_finish(r);
 		return;
 	case TLS_IO_ERROR:
@@ -164,8 +162,7 @@ static void run_tls_step(struct smtp_run *r)
 		fail_set(run_fail(r), FAIL_TLS, p, reason, "%s", why);
 		run_finish(r);
 		return;
-	case TLS_IO_OK:
-		break;
+	case TLS_IO_OK: break;
 	}
 	run_tls_established(r, p);
 	r->stage = RUN_SMTP;
@@ -246,17 +243,11 @@ static void run_read(struct smtp_run *r)
 
 	if (r->tls != NULL) {
 		switch (tls_read(r->tls, data, sizeof(data), &n)) {
-		case TLS_IO_OK:
-			break;
+		case TLS_IO_OK: break;
 		case TLS_IO_WANT_READ:
-		case TLS_IO_WANT_WRITE:
-			return;
-		case TLS_IO_EOF:
-			smtp_client_eof(r->client, 0);
-			return;
-		case TLS_IO_ERROR:
-			smtp_client_eof(r->client, ECONNRESET);
-			return;
+		case TLS_IO_WANT_WRITE: return;
+		case TLS_IO_EOF: smtp_client_eof(r->client, 0); return;
+		case TLS_IO_ERROR: smtp_client_eof(r->client, ECONNRESET); return;
 		}
 	} else {
 		ssize_t got = recv(r->fd, data, sizeof(data), 0);
@@ -309,12 +300,8 @@ static void run_pump(struct smtp_run *r)
 		}
 		run_watch(r, EV_READ, run_on_smtp_io);
 		return;
-	case SMTP_WANT_TLS:
-		run_tls_start(r, PHASE_TLS);
-		return;
-	case SMTP_WANT_CLOSE:
-		run_finish(r);
-		return;
+	case SMTP_WANT_TLS: run_tls_start(r, PHASE_TLS); return;
+	case SMTP_WANT_CLOSE: run_finish(r); return;
 	}
 }
 

@@ -17,17 +17,17 @@
 #include "tls/tls.h"
 
 struct smtp_run_opts {
-	const char *host;          /* name as given (display; SNI and verify name by default) */
-	struct net_addr addr;      /* address to connect to; len 0: resolve host via dns */
+	const char *host;     /* name as given (display; SNI and verify name by default) */
+	struct net_addr addr; /* address to connect to; len 0: resolve host via dns */
 	int port;
-	int family;                /* AF_UNSPEC/AF_INET/AF_INET6 for the lookup */
+	int family;                 /* AF_UNSPEC/AF_INET/AF_INET6 for the lookup */
 	const struct net_addr *src; /* -b source address, may be NULL */
 	struct smtp_params smtp;
-	int implicit_tls;          /* TLS before the greeting (-s, port 465) */
-	const char *sni;           /* NULL: host, unless host is an IP literal */
-	const char *verify_name;   /* NULL: sni */
-	int verify;                /* check chain and name (facts are recorded either way) */
-	struct tls_ctx *tls;       /* shared context; needed when TLS may be used */
+	int implicit_tls;        /* TLS before the greeting (-s, port 465) */
+	const char *sni;         /* NULL: host, unless host is an IP literal */
+	const char *verify_name; /* NULL: sni */
+	int verify;              /* check chain and name (facts are recorded either way) */
+	struct tls_ctx *tls;     /* shared context; needed when TLS may be used */
 	int64_t deadline_us;
 };
 

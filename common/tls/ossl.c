@@ -43,18 +43,18 @@
 		uint32_t namesz, descsz, type;                                                     \
 		char owner[(sizeof(OSSL_NOTE_OWNER) + 3) & ~(size_t)3];                            \
 		char desc[(sizeof(json) + 3) & ~(size_t)3];                                        \
-	} var /* NOLINT(bugprone-macro-parentheses): a name */ = {                              \
-	    sizeof(OSSL_NOTE_OWNER), sizeof(json), OSSL_NOTE_TYPE, OSSL_NOTE_OWNER, json}
+	} var /* NOLINT(bugprone-macro-parentheses): a name */ = {                                 \
+		sizeof(OSSL_NOTE_OWNER), sizeof(json), OSSL_NOTE_TYPE, OSSL_NOTE_OWNER, json}
 
 /* The two libraries ossl_load() opens, as packaging tools read them. */
 /* Read by readelf and packaging tools, never by this program: */
 // cppcheck-suppress unusedStructMember
 OSSL_ELF_NOTE_DLOPEN(ossl_note_dlopen,
-                     "[{\"feature\":\"tls\",\"description\":\"STARTTLS and implicit TLS probes, "
-                     "certificate checks\",\"priority\":\"recommended\",\"soname\":[\"" OSSL_SSL_NAME
-                     "\"]},{\"feature\":\"crypto\",\"description\":\"TLS and CRAM-MD5 "
-                     "authentication\",\"priority\":\"recommended\",\"soname\":[\"" OSSL_CRYPTO_NAME
-                     "\"]}]");
+		     "[{\"feature\":\"tls\",\"description\":\"STARTTLS and implicit TLS probes, "
+		     "certificate checks\",\"priority\":\"recommended\",\"soname\":[\"" OSSL_SSL_NAME
+		     "\"]},{\"feature\":\"crypto\",\"description\":\"TLS and CRAM-MD5 "
+		     "authentication\",\"priority\":\"recommended\",\"soname\":[\"" OSSL_CRYPTO_NAME
+		     "\"]}]");
 
 /* Which handle a symbol comes from. */
 enum ossl_lib { OSSL_LIB_SSL, OSSL_LIB_CRYPTO };
@@ -70,9 +70,8 @@ _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit func
 
 #define OSSL_SYM_SSL(f) {#f, offsetof(struct ossl_fns, f), OSSL_LIB_SSL},
 #define OSSL_SYM_CRYPTO(f) {#f, offsetof(struct ossl_fns, f), OSSL_LIB_CRYPTO},
-static const struct ossl_sym ossl_syms[] = {
-	OSSL_SSL_FUNCS(OSSL_SYM_SSL) OSSL_CRYPTO_FUNCS(OSSL_SYM_CRYPTO)
-};
+static const struct ossl_sym ossl_syms[] = {OSSL_SSL_FUNCS(OSSL_SYM_SSL)
+						    OSSL_CRYPTO_FUNCS(OSSL_SYM_CRYPTO)};
 #undef OSSL_SYM_SSL
 #undef OSSL_SYM_CRYPTO
 
@@ -110,7 +109,7 @@ static int ossl_resolve(struct ossl_fns *t, void *ssl, void *crypto, char *err, 
 
 /* Open the libraries named ssl_name and crypto_name and fill t; 0 or -1 with the reason. */
 int ossl_open(struct ossl_fns *t, const char *ssl_name, const char *crypto_name, char *err,
-              size_t errlen)
+	      size_t errlen)
 {
 	void *crypto = NULL, *ssl = NULL;
 	unsigned long v;
@@ -131,7 +130,7 @@ int ossl_open(struct ossl_fns *t, const char *ssl_name, const char *crypto_name,
 	if (v >> 28 != OPENSSL_VERSION_MAJOR) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "cannot load OpenSSL: %s is version %lx, want %d.x",
-			         crypto_name, v, OPENSSL_VERSION_MAJOR);
+				 crypto_name, v, OPENSSL_VERSION_MAJOR);
 		goto fail;
 	}
 	return 0;
@@ -149,9 +148,9 @@ int ossl_load(char *err, size_t errlen)
 {
 	if (ossl_state == 0)
 		ossl_state = ossl_open(&ossl_fn, OSSL_SSL_NAME, OSSL_CRYPTO_NAME, ossl_why,
-		                       sizeof(ossl_why)) == 0
-		                 ? 1
-		                 : -1;
+				       sizeof(ossl_why)) == 0
+				     ? 1
+				     : -1;
 	if (ossl_state > 0)
 		return 0;
 	if (err != NULL && errlen > 0)

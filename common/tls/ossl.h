@@ -113,7 +113,7 @@
 	X(HMAC)
 
 /* f names a function and a member: it cannot be parenthesised. */
-#define OSSL_FIELD(f) __typeof__(&f) f;  /* NOLINT(bugprone-macro-parentheses) */
+#define OSSL_FIELD(f) __typeof__(&f) f; /* NOLINT(bugprone-macro-parentheses) */
 /* Pointers to the OpenSSL functions we call; valid after ossl_load() returned 0. */
 struct ossl_fns {
 	OSSL_SSL_FUNCS(OSSL_FIELD)
@@ -134,6 +134,6 @@ int ossl_load(char *err, size_t errlen);
  * the reason in err (nothing stays open then). The engine of ossl_load().
  */
 int ossl_open(struct ossl_fns *t, const char *ssl_name, const char *crypto_name, char *err,
-              size_t errlen);
+	      size_t errlen);
 
 #endif

@@ -118,21 +118,22 @@ static int tls_bio_puts(BIO *b, const char *s)
 static long tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
 	switch (cmd) {
-	case BIO_C_SET_FD: /* num is the close flag: we never close */
+	case BIO_C_SET_FD: { /* num is the close flag: we never close */
+		intptr_t fd = *(const int *)ptr;
+
 		(void)num;
-		OSSL(BIO_set_data)(b, (void *)(intptr_t) * (int *)ptr);
+		OSSL(BIO_set_data)(b, (void *)fd);
 		OSSL(BIO_set_init)(b, 1);
 		return 1;
+	}
 	case BIO_C_GET_FD:
 		if (!OSSL(BIO_get_init)(b))
 			return -1;
 		if (ptr != NULL)
 			*(int *)ptr = tls_bio_fd(b);
 		return tls_bio_fd(b);
-	case BIO_CTRL_FLUSH:
-		return 1;
-	default:
-		return 0;
+	case BIO_CTRL_FLUSH: return 1;
+	default: return 0;
 	}
 }
 
@@ -199,11 +200,11 @@ static int tls_lib_init(char *err, size_t errlen)
 		OSSL(ERR_clear_error)();
 		/* The defaults plus the configuration file, stated: error texts, openssl.cnf. */
 		state = OSSL(OPENSSL_init_ssl)(OPENSSL_INIT_LOAD_SSL_STRINGS |
-		                                   OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
-		                                   OPENSSL_INIT_LOAD_CONFIG,
-		                               NULL)
-		            ? 1
-		            : -1;
+						       OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
+						       OPENSSL_INIT_LOAD_CONFIG,
+					       NULL)
+				? 1
+				: -1;
 		if (state < 0)
 			tls_err_fill(why, sizeof why, "OpenSSL initialisation (openssl.cnf)");
 	}
@@ -232,15 +233,16 @@ struct tls_ctx *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 	c->refs = 1;
 	c->ssl_ctx = OSSL(SSL_CTX_new)(OSSL(TLS_client_method)());
 	if (c->ssl_ctx == NULL) {
-		tls_err_fill(err, errlen, "SSL_CTX_new (OpenSSL configuration: openssl.cnf or OPENSSL_CONF)");
+		tls_err_fill(err, errlen,
+			     "SSL_CTX_new (OpenSSL configuration: openssl.cnf or OPENSSL_CONF)");
 		goto fail;
 	}
 	OSSL(SSL_CTX_set_verify)(c->ssl_ctx, SSL_VERIFY_NONE, NULL);
 	OSSL(SSL_CTX_set_options)(c->ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	/* SSL_CTX_set_mode */
-	OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_MODE,
-	                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
-	                   NULL);
+	OSSL(SSL_CTX_ctrl)
+	(c->ssl_ctx, SSL_CTRL_MODE,
+	 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, NULL);
 	if (!tls_ctx_load_ca(c->ssl_ctx, ca_file)) {
 		tls_err_fill(err, errlen, ca_file != NULL ? ca_file : "CA directory");
 		goto fail;
@@ -329,7 +331,7 @@ static int tls_conn_set_name(struct tls_conn *t, const char *verify_name)
 	t->verify_is_ip = tls_is_ip_literal(verify_name);
 	if (t->verify_is_ip)
 		return OSSL(X509_VERIFY_PARAM_set1_ip_asc)(OSSL(SSL_get0_param)(t->ssl),
-		                                           verify_name);
+							   verify_name);
 	OSSL(SSL_set_hostflags)(t->ssl, TLS_HOST_FLAGS);
 	return OSSL(SSL_set1_host)(t->ssl, verify_name);
 }
@@ -354,7 +356,7 @@ static int tls_conn_set_fd(struct tls_conn *t, const struct tls_ctx *c, int fd)
 static int tls_set_sni(SSL *ssl, const char *sni)
 {
 	return (int)OSSL(SSL_ctrl)(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-	                           (void *)(uintptr_t)sni);
+				   (void *)(uintptr_t)sni);
 }
 
 /* Start a client session on fd; sni and verify_name may be NULL. */
@@ -372,8 +374,7 @@ struct tls_conn *tls_conn_new(struct tls_ctx *c, int fd, const char *sni, const 
 	if (t->ssl == NULL || !tls_conn_set_fd(t, c, fd))
 		goto fail;
 	/* RFC 6066 section 3: literal IPv4 and IPv6 addresses are not permitted. */
-	if (sni != NULL && sni[0] != '\0' && !tls_is_ip_literal(sni) &&
-	    !tls_set_sni(t->ssl, sni))
+	if (sni != NULL && sni[0] != '\0' && !tls_is_ip_literal(sni) && !tls_set_sni(t->ssl, sni))
 		goto fail;
 	if (verify_name != NULL && !tls_conn_set_name(t, verify_name))
 		goto fail;
@@ -411,7 +412,7 @@ static void tls_conn_set_error(struct tls_conn *t, int ssl_err, int saved_errno)
 		snprintf(t->err_text, sizeof t->err_text, "%s", strerror(saved_errno));
 	else
 		snprintf(t->err_text, sizeof t->err_text, "TLS failure (SSL_get_error %d)",
-		         ssl_err);
+			 ssl_err);
 	OSSL(ERR_clear_error)();
 }
 
@@ -449,7 +450,8 @@ int tls_peer_gone(int ssl_err, unsigned long e, int saved_errno)
 		       (saved_errno == 0 || tls_errno_gone(saved_errno));
 	if (ERR_GET_LIB(e) == ERR_LIB_SYS)
 		return tls_errno_gone(ERR_GET_REASON(e));
-	if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+	if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
 		return 1;
 	/* Our BIO's send/recv failed with the peer gone; OpenSSL only wrapped it. */
 	return tls_errno_gone(saved_errno) && ERR_GET_LIB(e) == ERR_LIB_SSL &&
@@ -606,10 +608,10 @@ void tls_conn_info(const struct tls_conn *t, struct tls_info *info)
 	cipher = OSSL(SSL_get_current_cipher)(t->ssl);
 	if (cipher != NULL)
 		snprintf(info->cipher, sizeof info->cipher, "%s",
-		         OSSL(SSL_CIPHER_get_name)(cipher));
+			 OSSL(SSL_CIPHER_get_name)(cipher));
 	info->verify_code = (int)OSSL(SSL_get_verify_result)(t->ssl);
 	snprintf(info->verify_text, sizeof info->verify_text, "%s",
-	         tls_verify_str(info->verify_code));
+		 tls_verify_str(info->verify_code));
 	cert = OSSL(SSL_get0_peer_certificate)(t->ssl);
 	if (cert == NULL)
 		return;

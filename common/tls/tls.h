@@ -19,11 +19,11 @@ struct tls_ctx;
 struct tls_conn;
 
 enum tls_io {
-	TLS_IO_OK = 0,      /* done, or n bytes moved */
-	TLS_IO_WANT_READ,   /* call again when readable */
-	TLS_IO_WANT_WRITE,  /* call again when writable */
-	TLS_IO_EOF,         /* peer closed */
-	TLS_IO_ERROR        /* failed: see tls_conn_error() */
+	TLS_IO_OK = 0,     /* done, or n bytes moved */
+	TLS_IO_WANT_READ,  /* call again when readable */
+	TLS_IO_WANT_WRITE, /* call again when writable */
+	TLS_IO_EOF,        /* peer closed */
+	TLS_IO_ERROR       /* failed: see tls_conn_error() */
 };
 
 /* struct tls_info, the facts about an established session: tls_info.h. */

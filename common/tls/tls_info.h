@@ -11,13 +11,13 @@
 
 /* Facts about an established session. */
 struct tls_info {
-	char protocol[16];  /* "TLSv1.3" */
+	char protocol[16]; /* "TLSv1.3" */
 	char cipher[64];
-	char subject[256];  /* leaf certificate subject, one line */
+	char subject[256]; /* leaf certificate subject, one line */
 	char issuer[256];
-	time_t not_after;   /* 0 when no certificate */
-	int verify_code;    /* X509_V_OK (0) or X509_V_ERR_* for the chain */
-	int name_ok;        /* 1 when the leaf matches the expected name (or none was given) */
+	time_t not_after; /* 0 when no certificate */
+	int verify_code;  /* X509_V_OK (0) or X509_V_ERR_* for the chain */
+	int name_ok;      /* 1 when the leaf matches the expected name (or none was given) */
 	char verify_text[128];
 };
 

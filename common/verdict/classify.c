@@ -23,6 +23,8 @@
 #include "verdict/classify.h"
 
 /* The causes: identifier, name, default state, timeout flag, hint. */
+/* One cause a row, the hints aligned by hand. */
+/* clang-format off */
 #define CAUSES(X)                                                                                  \
 	X(OK, "ok", STATE_OK, 0, "the probe succeeded")                                            \
 	X(DNS_NXDOMAIN, "dns-nxdomain", STATE_CRITICAL, 0,                                         \
@@ -32,7 +34,7 @@
 	  "the resolver failed (SERVFAIL or refused); check the resolver and the zone's "          \
 	  "name servers")                                                                          \
 	X(DNS_TIMEOUT, "dns-timeout", STATE_CRITICAL, 1,                                           \
-	  "no DNS answer in time: the resolver or the zone's name servers do not respond; "         \
+	  "no DNS answer in time: the resolver or the zone's name servers do not respond; "        \
 	  "check the resolver")                                                                    \
 	X(CONNECT_REFUSED, "connect-refused", STATE_CRITICAL, 0,                                   \
 	  "connection refused: nothing listens on the port; check that the SMTP service runs "     \
@@ -44,8 +46,8 @@
 	  "no route to the host or network; check routing, the address family (IPv6?) and "        \
 	  "local interfaces")                                                                      \
 	X(CONNECT_FAILED, "connect-failed", STATE_CRITICAL, 0,                                     \
-	  "the TCP connect failed locally (e.g. permission denied by a local firewall or "       \
-	  "route); see the detail")                           \
+	  "the TCP connect failed locally (e.g. permission denied by a local firewall or "         \
+	  "route); see the detail")                                                                \
 	X(GREETING_TIMEOUT, "greeting-timeout", STATE_CRITICAL, 1,                                 \
 	  "connected but no 220 greeting in time: server overloaded, tarpitting or a "             \
 	  "postscreen-style pregreet delay")                                                       \
@@ -78,7 +80,7 @@
 	  "certificate's subjectAltName")                                                          \
 	X(CERT_INVALID, "cert-invalid", STATE_CRITICAL, 0,                                         \
 	  "the certificate failed verification; see the detail for the reason")                    \
-	X(CERT_EXPIRY_CRITICAL, "cert-expiry-critical", STATE_CRITICAL, 0,                        \
+	X(CERT_EXPIRY_CRITICAL, "cert-expiry-critical", STATE_CRITICAL, 0,                         \
 	  "the certificate expires within the critical limit (-D W,C); renew it now")              \
 	X(CERT_EXPIRING, "cert-expiring", STATE_WARNING, 0,                                        \
 	  "the certificate expires soon; renew it and check that automatic renewal works")         \
@@ -137,18 +139,18 @@
 	  "the domain publishes a null MX (RFC 7505): it accepts no mail; use --expect-null-mx "   \
 	  "if that is intended")                                                                   \
 	X(NULL_MX_MIXED, "null-mx-mixed", STATE_CRITICAL, 0,                                       \
-	  "a null MX is published together with other MX records (RFC 7505 §3 forbids it); "       \
+	  "a null MX is published together with other MX records (RFC 7505 §3 forbids it); "      \
 	  "remove one of them")                                                                    \
 	X(NULL_MX_MISSING, "null-mx-missing", STATE_CRITICAL, 0,                                   \
-	  "a null MX was expected but the domain has mail exchangers or none at all")             \
+	  "a null MX was expected but the domain has mail exchangers or none at all")              \
 	X(IMPLICIT_MX, "implicit-mx", STATE_WARNING, 0,                                            \
-	  "the domain has no MX record: senders fall back to its A/AAAA (RFC 5321 §5.1); "         \
+	  "the domain has no MX record: senders fall back to its A/AAAA (RFC 5321 §5.1); "        \
 	  "publish an MX")                                                                         \
 	X(MX_CNAME, "mx-cname", STATE_WARNING, 0,                                                  \
-	  "the MX target is a CNAME (RFC 2181 §10.3 forbids it); point the MX at the canonical "   \
+	  "the MX target is a CNAME (RFC 2181 §10.3 forbids it); point the MX at the canonical "  \
 	  "name")                                                                                  \
 	X(MX_IP_LITERAL, "mx-ip-literal", STATE_CRITICAL, 0,                                       \
-	  "the MX target is an IP address, not a host name (RFC 5321 §5.1); senders look it up "   \
+	  "the MX target is an IP address, not a host name (RFC 5321 §5.1); senders look it up "  \
 	  "as a name")                                                                             \
 	X(MX_NXDOMAIN, "mx-nxdomain", STATE_CRITICAL, 0,                                           \
 	  "the MX target name does not exist (NXDOMAIN); fix the MX record or add the host")       \
@@ -166,6 +168,7 @@
 	  "routing")                                                                               \
 	X(INTERNAL_ERROR, "internal-error", STATE_UNKNOWN, 0,                                      \
 	  "the probe itself failed (out of memory or a bug); see the detail")
+/* clang-format on */
 
 #define CAUSE_ENUM(id, name, state, timeout, hint) CAUSE_##id,
 enum cause_id { CAUSES(CAUSE_ENUM) CAUSE_COUNT };
@@ -199,19 +202,12 @@ struct rule {
 	enum cause_id cause;
 };
 
-/* clang-format off: hand-laid tables read better */
-#define ENH(c, s, d)                                                                               \
-	{                                                                                          \
-		c, s, d, d                                                                         \
-	}
-#define ENH_RANGE(c, s, lo, hi)                                                                    \
-	{                                                                                          \
-		c, s, lo, hi                                                                       \
-	}
-#define ENH_SUBJ(c, s)                                                                             \
-	{                                                                                          \
-		c, s, ANY, ANY                                                                     \
-	}
+/* Enhanced-code patterns of the rules below. */
+/* clang-format off */
+#define ENH(c, s, d) {c, s, d, d}
+#define ENH_RANGE(c, s, lo, hi) {c, s, lo, hi}
+#define ENH_SUBJ(c, s) {c, s, ANY, ANY}
+/* clang-format on */
 
 /* "rate" alone would match "separate", "generated"... */
 #define RATE_WORDS                                                                                 \
@@ -222,171 +218,174 @@ struct rule {
 
 /* The table, matched in order: specific rules before general ones. */
 static const struct rule classify_rules[] = {
-    {.cls = FAIL_NONE, .cause = CAUSE_OK},
-    {.cls = FAIL_INTERNAL, .cause = CAUSE_INTERNAL_ERROR},
-    /* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
-    {.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
-    {.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},
-    {.cls = FAIL_DNS, .cause = CAUSE_DNS_FAILURE},
-    {.cls = FAIL_TIMEOUT, .phases = PH(PHASE_DNS), .cause = CAUSE_DNS_TIMEOUT},
-    /* the mail-exchanger set (check_mail_mx) */
-    {.cls = FAIL_NULL_MX, .errs = {FAIL_MXERR_NULL_MIXED}, .cause = CAUSE_NULL_MX_MIXED},
-    {.cls = FAIL_NULL_MX, .errs = {FAIL_MXERR_NULL_MISSING}, .cause = CAUSE_NULL_MX_MISSING},
-    {.cls = FAIL_NULL_MX, .cause = CAUSE_NULL_MX},
-    {.cls = FAIL_IMPLICIT_MX, .cause = CAUSE_IMPLICIT_MX},
-    {.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_CNAME}, .cause = CAUSE_MX_CNAME},
-    {.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_LITERAL}, .cause = CAUSE_MX_IP_LITERAL},
-    {.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_NXDOMAIN}, .cause = CAUSE_MX_NXDOMAIN},
-    {.cls = FAIL_MX_TARGET, .cause = CAUSE_MX_NO_ADDRESS},
-    {.cls = FAIL_RDNS, .errs = {FAIL_MXERR_FCRDNS}, .cause = CAUSE_FCRDNS_FAILED},
-    {.cls = FAIL_RDNS, .cause = CAUSE_PTR_MISSING},
-    {.cls = FAIL_REQUIRE, .errs = {FAIL_MXERR_IPV6}, .cause = CAUSE_IPV6_UNREACHABLE},
-    {.cls = FAIL_REQUIRE, .cause = CAUSE_PRIMARY_MX_FAILED},
-    /* TCP connect */
-    {.cls = FAIL_CONNECT, .errs = {ECONNREFUSED}, .cause = CAUSE_CONNECT_REFUSED},
-    {.cls = FAIL_CONNECT, .errs = {ETIMEDOUT}, .cause = CAUSE_CONNECT_TIMEOUT},
-    {.cls = FAIL_TIMEOUT, .phases = PH(PHASE_CONNECT), .cause = CAUSE_CONNECT_TIMEOUT},
-    {.cls = FAIL_CONNECT,
-     .errs = {ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL, EAFNOSUPPORT},
-     .cause = CAUSE_NETWORK_UNREACHABLE},
-    {.cls = FAIL_CONNECT, .cause = CAUSE_CONNECT_FAILED},
-    /* whatever goes wrong at QUIT, the probe itself has succeeded */
-    {.cls = ANY, .phases = PH(PHASE_QUIT), .cause = CAUSE_QUIT_FAILED},
-    /* timeouts: the phase is the diagnosis (mailstandards §1.4) */
-    {.cls = FAIL_TIMEOUT,
-     .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
-     .cause = CAUSE_TLS_HANDSHAKE_TIMEOUT},
-    {.cls = FAIL_TIMEOUT, .phases = PH(PHASE_GREETING), .cause = CAUSE_GREETING_TIMEOUT},
-    {.cls = FAIL_TIMEOUT, .cause = CAUSE_REPLY_TIMEOUT},
-    /* drops: after the STARTTLS 220 it is the TLS layer (mailstandards §1.3) */
-    {.cls = FAIL_DROPPED, .phases = PH(PHASE_TLS), .cause = CAUSE_DROPPED_AFTER_STARTTLS},
-    {.cls = FAIL_DROPPED,
-     .phases = PH(PHASE_STARTTLS),
-     .code_lo = 220,
-     .code_hi = 220,
-     .cause = CAUSE_DROPPED_AFTER_STARTTLS},
-    {.cls = FAIL_DROPPED, .cause = CAUSE_CONNECTION_DROPPED},
-    /* TLS and certificates */
-    {.cls = FAIL_TLS, .cause = CAUSE_TLS_HANDSHAKE_FAILED},
-    {.cls = FAIL_VERIFY,
-     .errs = {X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID},
-     .cause = CAUSE_CERT_EXPIRED},
-    {.cls = FAIL_VERIFY,
-     .errs = {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
-              X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
-              X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_UNTRUSTED,
-              X509_V_ERR_CERT_REJECTED, X509_V_ERR_INVALID_CA, X509_V_ERR_PATH_LENGTH_EXCEEDED},
-     .cause = CAUSE_CERT_UNTRUSTED},
-    {.cls = FAIL_VERIFY,
-     .errs = {X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH},
-     .cause = CAUSE_CERT_NAME_MISMATCH},
-    {.cls = FAIL_VERIFY, .cause = CAUSE_CERT_INVALID},
-    {.cls = FAIL_CERT_DAYS, .errs = {FAIL_CERT_CRITICAL}, .cause = CAUSE_CERT_EXPIRY_CRITICAL},
-    {.cls = FAIL_CERT_DAYS, .cause = CAUSE_CERT_EXPIRING},
-    /* RFC 3207 §5: nothing may be acted on before the TLS handshake */
-    {.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
-    {.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},
-    {.cls = FAIL_MISSING, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_NOT_OFFERED},
-    {.cls = FAIL_MISSING, .cause = CAUSE_STARTTLS_NOT_OFFERED},
-    {.cls = FAIL_PROTOCOL, .cause = CAUSE_PROTOCOL_ERROR},
-    {.cls = FAIL_EXPECT, .cause = CAUSE_EXPECT_MISMATCH},
-    /* rate limits and throttling (mailstandards §3.1 to §3.3): transient codes only */
-    {.cls = FAIL_REPLY,
-     .code_lo = 400,
-     .code_hi = 499,
-     .enh = ENH(4, 7, 28),
-     .cause = CAUSE_RATE_LIMITED}, /* X.7.28 mail flood detected */
-    {.cls = FAIL_REPLY,
-     .code_lo = 421,
-     .code_hi = 452,
-     .enh = ENH_SUBJ(4, 7),
-     .words = RATE_WORDS,
-     .cause = CAUSE_RATE_LIMITED},
-    {.cls = FAIL_REPLY,
-     .code_lo = 421,
-     .code_hi = 452,
-     .enh = ENH_RANGE(4, 7, 500, 799),
-     .cause = CAUSE_RATE_LIMITED}, /* Microsoft EOP 4.7.500-4.7.7xx: IP throttling */
-    {.cls = FAIL_REPLY,
-     .code_lo = 450,
-     .code_hi = 452,
-     .enh = ENH(4, 2, 1),
-     .words = "too fast|too quickly|a rate|limit",
-     .cause = CAUSE_RATE_LIMITED}, /* Gmail per-recipient rate */
-    {.cls = FAIL_REPLY,
-     .code_lo = 421,
-     .code_hi = 452,
-     .enh = ENH_SUBJ(4, 3),
-     .words = "concurrent connections|too many connections|rate limit",
-     .cause = CAUSE_RATE_LIMITED}, /* Exchange 421 4.3.2 connection limits */
-    {.cls = FAIL_REPLY,
-     .code_lo = 421,
-     .code_hi = 421,
-     .words = "too many connections|too many concurrent|connection limit|rate limit|rp-00",
-     .cause = CAUSE_RATE_LIMITED}, /* no enhanced code: Exim, outlook.com RP-00x */
-    /* greylisting (mailstandards §3.4) */
-    {.cls = FAIL_REPLY,
-     .code_lo = 450,
-     .code_hi = 451,
-     .words = GREY_WORDS,
-     .cause = CAUSE_GREYLISTED},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_RCPT) | PH(PHASE_MAIL) | PH(PHASE_COMMAND),
-     .code_lo = 450,
-     .code_hi = 451,
-     .words = LATER_WORDS,
-     .cause = CAUSE_GREYLISTED},
-    /* 421: the server closes the session (RFC 5321 §3.8) */
-    {.cls = FAIL_REPLY, .code_lo = 421, .code_hi = 421, .cause = CAUSE_SERVER_BUSY},
-    /* the phase decides (RFC 5321 §4.3.2) */
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_GREETING),
-     .code_lo = 500,
-     .code_hi = 599,
-     .cause = CAUSE_SERVICE_UNAVAILABLE},
-    {.cls = FAIL_REPLY, .phases = PH(PHASE_EHLO) | PH(PHASE_EHLO2), .cause = CAUSE_EHLO_REJECTED},
-    {.cls = FAIL_REPLY, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_UNAVAILABLE},
-    /* AUTH replies (RFC 4954 §6): every 4yz is transient (RFC 5321 §4.2.1) */
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_AUTH),
-     .code_lo = 535,
-     .code_hi = 535,
-     .cause = CAUSE_AUTH_FAILED},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_AUTH),
-     .code_lo = 500,
-     .code_hi = 599,
-     .enh = ENH(5, 7, 8),
-     .cause = CAUSE_AUTH_FAILED},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_AUTH),
-     .code_lo = 400,
-     .code_hi = 499,
-     .cause = CAUSE_AUTH_TEMPORARY},
-    {.cls = FAIL_REPLY, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_REJECTED},
-    /* permanent policy (X.7.x) before the per-command rules */
-    {.cls = FAIL_REPLY,
-     .code_lo = 500,
-     .code_hi = 599,
-     .enh = ENH_SUBJ(5, 7),
-     .cause = CAUSE_POLICY_REJECT},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_RCPT),
-     .code_lo = 500,
-     .code_hi = 599,
-     .cause = CAUSE_RECIPIENT_REJECTED},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_MAIL),
-     .code_lo = 500,
-     .code_hi = 599,
-     .cause = CAUSE_SENDER_REJECTED},
-    {.cls = FAIL_REPLY,
-     .phases = PH(PHASE_MAIL) | PH(PHASE_RCPT) | PH(PHASE_COMMAND),
-     .code_lo = 400,
-     .code_hi = 499,
-     .cause = CAUSE_TEMPORARY_FAILURE},
-    /* check_smtp: a connect that works with a wrong reply is a WARNING */
-    {.cls = FAIL_REPLY, .cause = CAUSE_UNEXPECTED_REPLY},
+	{.cls = FAIL_NONE, .cause = CAUSE_OK},
+	{.cls = FAIL_INTERNAL, .cause = CAUSE_INTERNAL_ERROR},
+	/* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
+	{.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
+	{.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},
+	{.cls = FAIL_DNS, .cause = CAUSE_DNS_FAILURE},
+	{.cls = FAIL_TIMEOUT, .phases = PH(PHASE_DNS), .cause = CAUSE_DNS_TIMEOUT},
+	/* the mail-exchanger set (check_mail_mx) */
+	{.cls = FAIL_NULL_MX, .errs = {FAIL_MXERR_NULL_MIXED}, .cause = CAUSE_NULL_MX_MIXED},
+	{.cls = FAIL_NULL_MX, .errs = {FAIL_MXERR_NULL_MISSING}, .cause = CAUSE_NULL_MX_MISSING},
+	{.cls = FAIL_NULL_MX, .cause = CAUSE_NULL_MX},
+	{.cls = FAIL_IMPLICIT_MX, .cause = CAUSE_IMPLICIT_MX},
+	{.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_CNAME}, .cause = CAUSE_MX_CNAME},
+	{.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_LITERAL}, .cause = CAUSE_MX_IP_LITERAL},
+	{.cls = FAIL_MX_TARGET, .errs = {FAIL_MXERR_NXDOMAIN}, .cause = CAUSE_MX_NXDOMAIN},
+	{.cls = FAIL_MX_TARGET, .cause = CAUSE_MX_NO_ADDRESS},
+	{.cls = FAIL_RDNS, .errs = {FAIL_MXERR_FCRDNS}, .cause = CAUSE_FCRDNS_FAILED},
+	{.cls = FAIL_RDNS, .cause = CAUSE_PTR_MISSING},
+	{.cls = FAIL_REQUIRE, .errs = {FAIL_MXERR_IPV6}, .cause = CAUSE_IPV6_UNREACHABLE},
+	{.cls = FAIL_REQUIRE, .cause = CAUSE_PRIMARY_MX_FAILED},
+	/* TCP connect */
+	{.cls = FAIL_CONNECT, .errs = {ECONNREFUSED}, .cause = CAUSE_CONNECT_REFUSED},
+	{.cls = FAIL_CONNECT, .errs = {ETIMEDOUT}, .cause = CAUSE_CONNECT_TIMEOUT},
+	{.cls = FAIL_TIMEOUT, .phases = PH(PHASE_CONNECT), .cause = CAUSE_CONNECT_TIMEOUT},
+	{.cls = FAIL_CONNECT,
+	 .errs = {ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL, EAFNOSUPPORT},
+	 .cause = CAUSE_NETWORK_UNREACHABLE},
+	{.cls = FAIL_CONNECT, .cause = CAUSE_CONNECT_FAILED},
+	/* whatever goes wrong at QUIT, the probe itself has succeeded */
+	{.cls = ANY, .phases = PH(PHASE_QUIT), .cause = CAUSE_QUIT_FAILED},
+	/* timeouts: the phase is the diagnosis (mailstandards §1.4) */
+	{.cls = FAIL_TIMEOUT,
+	 .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
+	 .cause = CAUSE_TLS_HANDSHAKE_TIMEOUT},
+	{.cls = FAIL_TIMEOUT, .phases = PH(PHASE_GREETING), .cause = CAUSE_GREETING_TIMEOUT},
+	{.cls = FAIL_TIMEOUT, .cause = CAUSE_REPLY_TIMEOUT},
+	/* drops: after the STARTTLS 220 it is the TLS layer (mailstandards §1.3) */
+	{.cls = FAIL_DROPPED, .phases = PH(PHASE_TLS), .cause = CAUSE_DROPPED_AFTER_STARTTLS},
+	{.cls = FAIL_DROPPED,
+	 .phases = PH(PHASE_STARTTLS),
+	 .code_lo = 220,
+	 .code_hi = 220,
+	 .cause = CAUSE_DROPPED_AFTER_STARTTLS},
+	{.cls = FAIL_DROPPED, .cause = CAUSE_CONNECTION_DROPPED},
+	/* TLS and certificates */
+	{.cls = FAIL_TLS, .cause = CAUSE_TLS_HANDSHAKE_FAILED},
+	{.cls = FAIL_VERIFY,
+	 .errs = {X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID},
+	 .cause = CAUSE_CERT_EXPIRED},
+	{.cls = FAIL_VERIFY,
+	 .errs = {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+		  X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
+		  X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+		  X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_UNTRUSTED,
+		  X509_V_ERR_CERT_REJECTED, X509_V_ERR_INVALID_CA, X509_V_ERR_PATH_LENGTH_EXCEEDED},
+	 .cause = CAUSE_CERT_UNTRUSTED},
+	{.cls = FAIL_VERIFY,
+	 .errs = {X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH},
+	 .cause = CAUSE_CERT_NAME_MISMATCH},
+	{.cls = FAIL_VERIFY, .cause = CAUSE_CERT_INVALID},
+	{.cls = FAIL_CERT_DAYS, .errs = {FAIL_CERT_CRITICAL}, .cause = CAUSE_CERT_EXPIRY_CRITICAL},
+	{.cls = FAIL_CERT_DAYS, .cause = CAUSE_CERT_EXPIRING},
+	/* RFC 3207 §5: nothing may be acted on before the TLS handshake */
+	{.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
+	{.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},
+	{.cls = FAIL_MISSING, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_NOT_OFFERED},
+	{.cls = FAIL_MISSING, .cause = CAUSE_STARTTLS_NOT_OFFERED},
+	{.cls = FAIL_PROTOCOL, .cause = CAUSE_PROTOCOL_ERROR},
+	{.cls = FAIL_EXPECT, .cause = CAUSE_EXPECT_MISMATCH},
+	/* rate limits and throttling (mailstandards §3.1 to §3.3): transient codes only */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 400,
+	 .code_hi = 499,
+	 .enh = ENH(4, 7, 28),
+	 .cause = CAUSE_RATE_LIMITED}, /* X.7.28 mail flood detected */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 421,
+	 .code_hi = 452,
+	 .enh = ENH_SUBJ(4, 7),
+	 .words = RATE_WORDS,
+	 .cause = CAUSE_RATE_LIMITED},
+	{.cls = FAIL_REPLY,
+	 .code_lo = 421,
+	 .code_hi = 452,
+	 .enh = ENH_RANGE(4, 7, 500, 799),
+	 .cause = CAUSE_RATE_LIMITED}, /* Microsoft EOP 4.7.500-4.7.7xx: IP throttling */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 450,
+	 .code_hi = 452,
+	 .enh = ENH(4, 2, 1),
+	 .words = "too fast|too quickly|a rate|limit",
+	 .cause = CAUSE_RATE_LIMITED}, /* Gmail per-recipient rate */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 421,
+	 .code_hi = 452,
+	 .enh = ENH_SUBJ(4, 3),
+	 .words = "concurrent connections|too many connections|rate limit",
+	 .cause = CAUSE_RATE_LIMITED}, /* Exchange 421 4.3.2 connection limits */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 421,
+	 .code_hi = 421,
+	 .words = "too many connections|too many concurrent|connection limit|rate limit|rp-00",
+	 .cause = CAUSE_RATE_LIMITED}, /* no enhanced code: Exim, outlook.com RP-00x */
+	/* greylisting (mailstandards §3.4) */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 450,
+	 .code_hi = 451,
+	 .words = GREY_WORDS,
+	 .cause = CAUSE_GREYLISTED},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_RCPT) | PH(PHASE_MAIL) | PH(PHASE_COMMAND),
+	 .code_lo = 450,
+	 .code_hi = 451,
+	 .words = LATER_WORDS,
+	 .cause = CAUSE_GREYLISTED},
+	/* 421: the server closes the session (RFC 5321 §3.8) */
+	{.cls = FAIL_REPLY, .code_lo = 421, .code_hi = 421, .cause = CAUSE_SERVER_BUSY},
+	/* the phase decides (RFC 5321 §4.3.2) */
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_GREETING),
+	 .code_lo = 500,
+	 .code_hi = 599,
+	 .cause = CAUSE_SERVICE_UNAVAILABLE},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_EHLO) | PH(PHASE_EHLO2),
+	 .cause = CAUSE_EHLO_REJECTED},
+	{.cls = FAIL_REPLY, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_UNAVAILABLE},
+	/* AUTH replies (RFC 4954 §6): every 4yz is transient (RFC 5321 §4.2.1) */
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_AUTH),
+	 .code_lo = 535,
+	 .code_hi = 535,
+	 .cause = CAUSE_AUTH_FAILED},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_AUTH),
+	 .code_lo = 500,
+	 .code_hi = 599,
+	 .enh = ENH(5, 7, 8),
+	 .cause = CAUSE_AUTH_FAILED},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_AUTH),
+	 .code_lo = 400,
+	 .code_hi = 499,
+	 .cause = CAUSE_AUTH_TEMPORARY},
+	{.cls = FAIL_REPLY, .phases = PH(PHASE_AUTH), .cause = CAUSE_AUTH_REJECTED},
+	/* permanent policy (X.7.x) before the per-command rules */
+	{.cls = FAIL_REPLY,
+	 .code_lo = 500,
+	 .code_hi = 599,
+	 .enh = ENH_SUBJ(5, 7),
+	 .cause = CAUSE_POLICY_REJECT},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_RCPT),
+	 .code_lo = 500,
+	 .code_hi = 599,
+	 .cause = CAUSE_RECIPIENT_REJECTED},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_MAIL),
+	 .code_lo = 500,
+	 .code_hi = 599,
+	 .cause = CAUSE_SENDER_REJECTED},
+	{.cls = FAIL_REPLY,
+	 .phases = PH(PHASE_MAIL) | PH(PHASE_RCPT) | PH(PHASE_COMMAND),
+	 .code_lo = 400,
+	 .code_hi = 499,
+	 .cause = CAUSE_TEMPORARY_FAILURE},
+	/* check_smtp: a connect that works with a wrong reply is a WARNING */
+	{.cls = FAIL_REPLY, .cause = CAUSE_UNEXPECTED_REPLY},
 };
 /* clang-format on */
 
@@ -405,7 +404,7 @@ static int classify_has_word(const char *text, size_t tlen, const char *word, si
 		size_t j = 0;
 
 		while (j < wlen && classify_lower((unsigned char)text[i + j]) ==
-		                       classify_lower((unsigned char)word[j]))
+					   classify_lower((unsigned char)word[j]))
 			j++;
 		if (j == wlen)
 			return 1;

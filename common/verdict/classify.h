@@ -12,10 +12,10 @@
 #include "base/state.h"
 
 struct cause {
-	const char *name;  /* stable identifier, e.g. "server-busy" (JSON, SNMP) */
-	const char *hint;  /* what it means / what to check next */
-	enum state state;  /* default state */
-	int timeout;       /* 1 for causes that are timeouts (-t N:STATE applies) */
+	const char *name; /* stable identifier, e.g. "server-busy" (JSON, SNMP) */
+	const char *hint; /* what it means / what to check next */
+	enum state state; /* default state */
+	int timeout;      /* 1 for causes that are timeouts (-t N:STATE applies) */
 };
 
 /* The cause of a failure record; the "ok" cause when f->cls == FAIL_NONE. Never NULL. */

@@ -31,8 +31,12 @@ static void fuzz_check(int cond)
 static int fuzz_utf8(const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		size_t len = s[i] < 0x80 ? 1 : s[i] < 0xc2 ? 0 : s[i] < 0xe0 ? 2 : s[i] < 0xf0 ? 3
-		           : s[i] < 0xf5 ? 4 : 0;
+		size_t len = s[i] < 0x80   ? 1
+			     : s[i] < 0xc2 ? 0
+			     : s[i] < 0xe0 ? 2
+			     : s[i] < 0xf0 ? 3
+			     : s[i] < 0xf5 ? 4
+					   : 0;
 
 		if (len == 0 || i + len > n)
 			return 0;

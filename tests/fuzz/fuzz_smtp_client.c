@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_PLAIN_B64 "AHVzZXIAZnV6enBhc3M" /* base64("\0user\0fuzzpass") */
 
 static const enum smtp_auth fuzz_mechs[4] = {SMTP_AUTH_NONE, SMTP_AUTH_PLAIN, SMTP_AUTH_LOGIN,
-                                             SMTP_AUTH_CRAM_MD5};
+					     SMTP_AUTH_CRAM_MD5};
 static const char *const fuzz_rcpt[2] = {"a@example.net", "b@example.net"};
 static const char *const fuzz_cmd[2] = {"NOOP", "VRFY postmaster"};
 static const char *const fuzz_re[2] = {"^250", NULL};

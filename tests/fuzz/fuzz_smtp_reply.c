@@ -28,7 +28,7 @@ static void fuzz_check_enh(const struct enh *e, size_t used)
 	if (used == 0 && (e->cls != 0 || e->subject != 0 || e->detail != 0))
 		abort();
 	if (used != 0 && ((e->cls != 2 && e->cls != 4 && e->cls != 5) || e->subject < 0 ||
-	                  e->subject > 999 || e->detail < 0 || e->detail > 999 || used > 9))
+			  e->subject > 999 || e->detail < 0 || e->detail > 999 || used > 9))
 		abort();
 }
 

@@ -85,8 +85,8 @@ enum phase {
 	PH_COUNT
 };
 static const char *const phase_names[PH_COUNT] = {"connect", "greeting", "ehlo", "helo", "starttls",
-                                                  "tls",     "ehlo2",    "auth", "mail", "rcpt",
-                                                  "data",    "dot",      "rset", "noop", "quit"};
+						  "tls",     "ehlo2",    "auth", "mail", "rcpt",
+						  "data",    "dot",      "rset", "noop", "quit"};
 
 enum action {
 	ACT_NONE,
@@ -104,8 +104,8 @@ enum action {
 	ACT_COUNT
 };
 static const char *const action_names[ACT_COUNT] = {"none",    "reply",    "reply-close", "drop",
-                                                    "reset",   "stall",    "delay",       "drip",
-                                                    "endless", "longline", "garbage",     "inject"};
+						    "reset",   "stall",    "delay",       "drip",
+						    "endless", "longline", "garbage",     "inject"};
 
 /* One fault rule: what to do at a phase instead of the normal behaviour. */
 struct rule {
@@ -197,7 +197,7 @@ static double now_mono(void)
 
 /* Write one timestamped log line for connection id (0 = server). */
 __attribute__((format(printf, 3, 4))) static void fs_log(const struct server *s, unsigned id,
-                                                         const char *fmt, ...)
+							 const char *fmt, ...)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -364,7 +364,7 @@ static ssize_t io_write(struct client *c, const char *p, size_t n)
 static void gen_start(struct client *c, enum gen g, size_t bytes, enum phase ph)
 {
 	snprintf(c->gen_code, sizeof c->gen_code, "%s",
-	         ph == PH_GREETING || ph == PH_CONNECT ? "220" : "250");
+		 ph == PH_GREETING || ph == PH_CONNECT ? "220" : "250");
 	c->gen = g;
 	c->gen_left = bytes;
 	c->gen_n = 0;
@@ -378,7 +378,7 @@ static void gen_start(struct client *c, enum gen g, size_t bytes, enum phase ph)
 	fs_log(c->srv, c->id, "S: <%s %zu bytes>",
 	       g == GEN_ENDLESS    ? "endless reply"
 	       : g == GEN_LONGLINE ? "long line"
-	                           : "garbage",
+				   : "garbage",
 	       bytes);
 }
 
@@ -417,26 +417,13 @@ static enum rres client_rule(struct client *c, enum phase ph)
 			return RR_DONE;
 		}
 		return (r->text[0] == '2' || r->text[0] == '3') ? RR_OK : RR_DONE;
-	case ACT_DROP:
-		client_close(c, CL_ABRUPT, "fault drop");
-		return RR_DONE;
-	case ACT_RESET:
-		client_close(c, CL_RST, "fault reset");
-		return RR_DONE;
-	case ACT_STALL:
-		c->st = ST_STALL;
-		return RR_DONE;
-	case ACT_ENDLESS:
-		gen_start(c, GEN_ENDLESS, 0, ph);
-		return RR_DONE;
-	case ACT_LONGLINE:
-		gen_start(c, GEN_LONGLINE, r->bytes, ph);
-		return RR_DONE;
-	case ACT_GARBAGE:
-		gen_start(c, GEN_GARBAGE, r->bytes, ph);
-		return RR_DONE;
-	default:
-		return RR_NORMAL; /* inject: the caller adds the text */
+	case ACT_DROP: client_close(c, CL_ABRUPT, "fault drop"); return RR_DONE;
+	case ACT_RESET: client_close(c, CL_RST, "fault reset"); return RR_DONE;
+	case ACT_STALL: c->st = ST_STALL; return RR_DONE;
+	case ACT_ENDLESS: gen_start(c, GEN_ENDLESS, 0, ph); return RR_DONE;
+	case ACT_LONGLINE: gen_start(c, GEN_LONGLINE, r->bytes, ph); return RR_DONE;
+	case ACT_GARBAGE: gen_start(c, GEN_GARBAGE, r->bytes, ph); return RR_DONE;
+	default: return RR_NORMAL; /* inject: the caller adds the text */
 	}
 }
 
@@ -454,7 +441,7 @@ static int client_gen(struct client *c, double now)
 			return 0;
 		for (i = 0; i < FS_ENDLESS_LINES; i++)
 			n += snprintf(chunk + n, sizeof chunk - (size_t)n, "%s-line %lu\r\n",
-			              c->gen_code, ++c->gen_n);
+				      c->gen_code, ++c->gen_n);
 		out_put(c, chunk, (size_t)n);
 		c->t_gen = now + FS_ENDLESS_EVERY;
 		return 1;
@@ -562,8 +549,8 @@ static void auth_plain(struct client *c, const char *b64)
 		buf[n] = '\0';
 		authcid = memchr(buf, '\0', (size_t)n);
 		pw = authcid ? memchr(authcid + 1, '\0',
-		                      (size_t)n - (size_t)(authcid + 1 - (char *)buf))
-		             : NULL;
+				      (size_t)n - (size_t)(authcid + 1 - (char *)buf))
+			     : NULL;
 		ok = pw && cred_ok(c, authcid + 1, pw + 1);
 	}
 	OPENSSL_cleanse(buf, sizeof buf);
@@ -583,7 +570,7 @@ static void auth_cram(struct client *c, const char *b64)
 		buf[n] = '\0';
 		sp = strrchr((char *)buf, ' ');
 		if (sp && HMAC(EVP_md5(), pass, (int)strlen(pass), (unsigned char *)c->cram_chal,
-		               strlen(c->cram_chal), md, &mdlen)) {
+			       strlen(c->cram_chal), md, &mdlen)) {
 			*sp = '\0';
 			for (i = 0; i < mdlen; i++)
 				snprintf(hex + 2 * i, 3, "%02x", md[i]);
@@ -607,12 +594,8 @@ static void auth_line(struct client *c, const char *line)
 		return;
 	}
 	switch (c->st) {
-	case ST_AUTH_PLAIN:
-		auth_plain(c, line);
-		return;
-	case ST_AUTH_CRAM:
-		auth_cram(c, line);
-		return;
+	case ST_AUTH_PLAIN: auth_plain(c, line); return;
+	case ST_AUTH_CRAM: auth_cram(c, line); return;
 	case ST_AUTH_USER:
 		n = b64_decode(line, buf, sizeof buf - 1);
 		if (n < 0 || (size_t)n >= sizeof c->login_user) {
@@ -647,7 +630,7 @@ static void auth_start(struct client *c, const char *arg)
 	}
 	if (c->authed || c->mail) {
 		out_fmt(c, "503 5.5.1 Error: %s",
-		        c->authed ? "already authenticated" : "MAIL transaction in progress");
+			c->authed ? "already authenticated" : "MAIL transaction in progress");
 		return;
 	}
 	sscanf(arg, "%31s %2048s", mech, ir);
@@ -669,7 +652,7 @@ static void auth_start(struct client *c, const char *arg)
 	} else if (!strcasecmp(mech, "CRAM-MD5") && !ir[0]) {
 		RAND_bytes((unsigned char *)&rnd, sizeof rnd);
 		snprintf(c->cram_chal, sizeof c->cram_chal, "<%u.%lld@%s>", rnd,
-		         (long long)time(NULL), c->srv->sc.hostname);
+			 (long long)time(NULL), c->srv->sc.hostname);
 		EVP_EncodeBlock(enc, (unsigned char *)c->cram_chal, (int)strlen(c->cram_chal));
 		out_fmt(c, "334 %s", (char *)enc);
 		c->st = ST_AUTH_CRAM;
@@ -740,9 +723,9 @@ static enum phase verb_phase(const struct client *c, const char *v)
 		const char *verb;
 		enum phase ph;
 	} tab[] = {{"EHLO", PH_EHLO}, {"HELO", PH_HELO}, {"STARTTLS", PH_STARTTLS},
-	           {"AUTH", PH_AUTH}, {"MAIL", PH_MAIL}, {"RCPT", PH_RCPT},
-	           {"DATA", PH_DATA}, {"RSET", PH_RSET}, {"NOOP", PH_NOOP},
-	           {"QUIT", PH_QUIT}};
+		   {"AUTH", PH_AUTH}, {"MAIL", PH_MAIL}, {"RCPT", PH_RCPT},
+		   {"DATA", PH_DATA}, {"RSET", PH_RSET}, {"NOOP", PH_NOOP},
+		   {"QUIT", PH_QUIT}};
 	size_t i;
 
 	for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
@@ -765,7 +748,7 @@ static enum rres cmd_line(struct client *c, const char *line)
 	ph = verb_phase(c, verb);
 	if (!c->delay_done)
 		log_line(c, 'C', line,
-		         ph == PH_AUTH ? (size_t)(arg - line) + strcspn(arg, " ") : strlen(line));
+			 ph == PH_AUTH ? (size_t)(arg - line) + strcspn(arg, " ") : strlen(line));
 	if (c->greet_rejected && ph != PH_QUIT) { /* RFC 5321 §3.1: only QUIT after 554 */
 		out_fmt(c, "503 5.5.1 Error: only QUIT is accepted");
 		return RR_DONE;
@@ -793,9 +776,7 @@ static enum rres cmd_line(struct client *c, const char *line)
 		c->helo = 1;
 		txn_reset(c);
 		break;
-	case PH_STARTTLS:
-		cmd_starttls(c, r);
-		break;
+	case PH_STARTTLS: cmd_starttls(c, r); break;
 	case PH_AUTH:
 		if (ok)
 			c->authed = 1;
@@ -989,8 +970,7 @@ static int client_advance(struct client *c)
 		if (r != RR_HELD && c->st == ST_CONNECT && !c->close_after_flush)
 			c->st = c->srv->sc.implicit_tls ? ST_TLS_START : ST_GREETING;
 		return 1;
-	case ST_TLS_START:
-		return tls_start(c);
+	case ST_TLS_START: return tls_start(c);
 	case ST_GREETING:
 		r = client_rule(c, PH_GREETING);
 		if (r == RR_HELD || c->st != ST_GREETING || c->close_after_flush)
@@ -1001,8 +981,7 @@ static int client_advance(struct client *c)
 		c->greeted = 1;
 		c->st = ST_CMD;
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -1170,7 +1149,7 @@ static void server_accept(struct server *s)
 		c->no_read = s->sc.implicit_tls;
 		c->t_idle = now_mono() + FS_IDLE_SECS;
 		if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, port, sizeof port,
-		                NI_NUMERICHOST | NI_NUMERICSERV))
+				NI_NUMERICHOST | NI_NUMERICSERV))
 			snprintf(host, sizeof host, "?");
 		fs_log(s, c->id, "connect from %s port %s", host, port);
 		s->cl[s->n++] = c;
@@ -1289,7 +1268,7 @@ static int parse_rule(struct scenario *sc, char *rest, const char *where)
 		;
 	if (ph == PH_COUNT || act == ACT_COUNT)
 		return fail("%s: unknown %s '%s'", where, ph == PH_COUNT ? "phase" : "action",
-		            ph == PH_COUNT ? (phs ? phs : "") : (acts ? acts : ""));
+			    ph == PH_COUNT ? (phs ? phs : "") : (acts ? acts : ""));
 	r = &sc->rules[ph];
 	if (r->act != ACT_NONE)
 		return fail("%s: second rule for phase %s", where, phase_names[ph]);
@@ -1327,7 +1306,6 @@ static int set_str(char **dst, const char *val, const char *key, const char *whe
 	return *dst ? 0 : fail("out of memory");
 }
 
-
 /* tls-version VERSION: serve only that protocol (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3). */
 static int parse_tls_version(struct scenario *sc, const char *val, const char *where)
 {
@@ -1335,9 +1313,9 @@ static int parse_tls_version(struct scenario *sc, const char *val, const char *w
 		const char *name;
 		int version;
 	} versions[] = {{"TLSv1", TLS1_VERSION},
-	                {"TLSv1.1", TLS1_1_VERSION},
-	                {"TLSv1.2", TLS1_2_VERSION},
-	                {"TLSv1.3", TLS1_3_VERSION}};
+			{"TLSv1.1", TLS1_1_VERSION},
+			{"TLSv1.2", TLS1_2_VERSION},
+			{"TLSv1.3", TLS1_3_VERSION}};
 	size_t i;
 
 	for (i = 0; i < sizeof versions / sizeof versions[0]; i++)
@@ -1345,7 +1323,8 @@ static int parse_tls_version(struct scenario *sc, const char *val, const char *w
 			sc->tls_version = versions[i].version;
 			return 0;
 		}
-	return fail("%s: tls-version wants TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, not '%s'", where, val);
+	return fail("%s: tls-version wants TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, not '%s'", where,
+		    val);
 }
 /* Parse one directive line (already @LAB@-substituted, no newline). */
 static int parse_line(struct scenario *sc, char *line, const char *where)
@@ -1423,7 +1402,7 @@ static int scenario_load(struct scenario *sc, const char *path, const char *lab)
 	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-		                   line[len - 1] == ' ' || line[len - 1] == '\t'))
+				   line[len - 1] == ' ' || line[len - 1] == '\t'))
 			line[--len] = '\0';
 		p = line + strspn(line, " \t");
 		if (!*p || *p == '#')
@@ -1476,9 +1455,8 @@ static SSL_CTX *tls_ctx_new(const struct scenario *sc)
 		return NULL;
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (sc->tls_version != 0 &&
-	    (SSL_CTX_set_min_proto_version(ctx, sc->tls_version) != 1 ||
-	     SSL_CTX_set_max_proto_version(ctx, sc->tls_version) != 1)) {
+	if (sc->tls_version != 0 && (SSL_CTX_set_min_proto_version(ctx, sc->tls_version) != 1 ||
+				     SSL_CTX_set_max_proto_version(ctx, sc->tls_version) != 1)) {
 		fail("cannot restrict TLS to version %#x", (unsigned)sc->tls_version);
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -1640,7 +1618,7 @@ static void signals_setup(sigset_t *unblocked)
 static int usage(void)
 {
 	fprintf(stderr, "usage: faultsrv -s SCENARIO_FILE [-l ADDR:PORT] [-p PIDFILE] "
-	                "[-L LOGFILE] [-d]\n");
+			"[-L LOGFILE] [-d]\n");
 	return 2;
 }
 
@@ -1656,23 +1634,12 @@ int main(int argc, char **argv)
 	s.log = stderr;
 	while ((opt = getopt(argc, argv, "s:l:p:L:d")) != -1) {
 		switch (opt) {
-		case 's':
-			scen = optarg;
-			break;
-		case 'l':
-			laddr = optarg;
-			break;
-		case 'p':
-			pidfile = optarg;
-			break;
-		case 'L':
-			logfile = optarg;
-			break;
-		case 'd':
-			daemon = 1;
-			break;
-		default:
-			return usage();
+		case 's': scen = optarg; break;
+		case 'l': laddr = optarg; break;
+		case 'p': pidfile = optarg; break;
+		case 'L': logfile = optarg; break;
+		case 'd': daemon = 1; break;
+		default: return usage();
 		}
 	}
 	if (!scen || optind != argc)

@@ -18,8 +18,8 @@ int main(int argc, char **argv)
 	SRunner *sr = srunner_create(NULL);
 	int failed;
 
-#define SUITE(name)                                                                            \
-	if (argc < 2 || strcmp(argv[1], #name) == 0)                                           \
+#define SUITE(name)                                                                                \
+	if (argc < 2 || strcmp(argv[1], #name) == 0)                                               \
 		srunner_add_suite(sr, name##_suite());
 #include "unit_suites.h"
 #undef SUITE

@@ -15,13 +15,13 @@ Suite *b64_suite(void);
 static const struct {
 	const char *plain, *enc;
 } rfc_cases[] = {
-    {"", ""},
-    {"f", "Zg=="},
-    {"fo", "Zm8="},
-    {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="},
-    {"fooba", "Zm9vYmE="},
-    {"foobar", "Zm9vYmFy"},
+	{"", ""},
+	{"f", "Zg=="},
+	{"fo", "Zm8="},
+	{"foo", "Zm9v"},
+	{"foob", "Zm9vYg=="},
+	{"fooba", "Zm9vYmE="},
+	{"foobar", "Zm9vYmFy"},
 };
 
 START_TEST(test_b64_rfc_encode)
@@ -30,11 +30,11 @@ START_TEST(test_b64_rfc_encode)
 	size_t n = strlen(rfc_cases[_i].plain);
 
 	ck_assert_msg(b64_encode(out, sizeof(out), rfc_cases[_i].plain, n) == 0,
-	              "\"%s\": got failure, want success", rfc_cases[_i].plain);
+		      "\"%s\": got failure, want success", rfc_cases[_i].plain);
 	ck_assert_msg(strcmp(out, rfc_cases[_i].enc) == 0, "\"%s\": got \"%s\", want \"%s\"",
-	              rfc_cases[_i].plain, out, rfc_cases[_i].enc);
+		      rfc_cases[_i].plain, out, rfc_cases[_i].enc);
 	ck_assert_msg(strlen(out) == B64_ENCODED_LEN(n), "got length %zu, want %zu", strlen(out),
-	              (size_t)B64_ENCODED_LEN(n));
+		      (size_t)B64_ENCODED_LEN(n));
 }
 END_TEST
 
@@ -43,13 +43,13 @@ START_TEST(test_b64_rfc_decode)
 	unsigned char out[16];
 	size_t len = 99, want = strlen(rfc_cases[_i].plain);
 
-	ck_assert_msg(
-	    b64_decode(out, sizeof(out), rfc_cases[_i].enc, strlen(rfc_cases[_i].enc), &len) == 0,
-	    "\"%s\": got failure, want success", rfc_cases[_i].enc);
+	ck_assert_msg(b64_decode(out, sizeof(out), rfc_cases[_i].enc, strlen(rfc_cases[_i].enc),
+				 &len) == 0,
+		      "\"%s\": got failure, want success", rfc_cases[_i].enc);
 	ck_assert_msg(len == want, "\"%s\": got length %zu, want %zu", rfc_cases[_i].enc, len,
-	              want);
+		      want);
 	ck_assert_msg(memcmp(out, rfc_cases[_i].plain, want) == 0, "\"%s\": got other bytes",
-	              rfc_cases[_i].enc);
+		      rfc_cases[_i].enc);
 }
 END_TEST
 
@@ -64,9 +64,9 @@ START_TEST(test_b64_binary_round_trip)
 	for (n = 0; n <= sizeof(in); n += 37) {
 		ck_assert_msg(b64_encode(enc, sizeof(enc), in, n) == 0, "n=%zu: encode failed", n);
 		ck_assert_msg(b64_decode(back, sizeof(back), enc, strlen(enc), &len) == 0,
-		              "n=%zu: decode of \"%s\" failed", n, enc);
+			      "n=%zu: decode of \"%s\" failed", n, enc);
 		ck_assert_msg(len == n && memcmp(back, in, n) == 0, "n=%zu: got %zu other bytes", n,
-		              len);
+			      len);
 	}
 	/* Every alphabet character, incl. '+' and '/'. */
 	ck_assert_msg(b64_encode(enc, sizeof(enc), "\xfb\xff\xbf", 3) == 0, "encode failed");
@@ -89,17 +89,17 @@ END_TEST
 
 /* Input an RFC 4648 encoder never produces. */
 static const char *bad_cases[] = {
-    "Zg=",          /* length not a multiple of 4 */
-    "Zm9vY",        /* likewise */
-    "Zg==Zm8=",     /* padding before the end */
-    "Z===",         /* three pad characters */
-    "=Zg=",         /* pad first */
-    "Zm=v",         /* pad inside the group */
-    "Zm9v\r\nYg==", /* line break */
-    "Zm 9v",        /* blank (length 5, and not alphabet) */
-    "Zm9 ",         /* blank */
-    "Zm-_",         /* base64url alphabet */
-    "Zm9\x80",      /* 8-bit */
+	"Zg=",          /* length not a multiple of 4 */
+	"Zm9vY",        /* likewise */
+	"Zg==Zm8=",     /* padding before the end */
+	"Z===",         /* three pad characters */
+	"=Zg=",         /* pad first */
+	"Zm=v",         /* pad inside the group */
+	"Zm9v\r\nYg==", /* line break */
+	"Zm 9v",        /* blank (length 5, and not alphabet) */
+	"Zm9 ",         /* blank */
+	"Zm-_",         /* base64url alphabet */
+	"Zm9\x80",      /* 8-bit */
 };
 
 START_TEST(test_b64_decode_bad)
@@ -109,7 +109,7 @@ START_TEST(test_b64_decode_bad)
 	const char *s = bad_cases[_i];
 
 	ck_assert_msg(b64_decode(out, sizeof(out), s, strlen(s), &len) == -1,
-	              "\"%s\": got success (length %zu), want -1", s, len);
+		      "\"%s\": got success (length %zu), want -1", s, len);
 	ck_assert_msg(len == 0, "\"%s\": got length %zu on failure, want 0", s, len);
 }
 END_TEST
@@ -120,7 +120,7 @@ START_TEST(test_b64_decode_nul_inside)
 	size_t len;
 
 	ck_assert_msg(b64_decode(out, sizeof(out), "Zm\0v", 4, &len) == -1,
-	              "NUL inside: got success, want -1");
+		      "NUL inside: got success, want -1");
 }
 END_TEST
 
@@ -130,10 +130,10 @@ START_TEST(test_b64_decode_bounds)
 	size_t len;
 
 	ck_assert_msg(b64_decode(out, 6, "Zm9vYmFy", 8, &len) == 0 && len == 6,
-	              "6 bytes into 6: got failure");
+		      "6 bytes into 6: got failure");
 	ck_assert_msg(b64_decode(out, 5, "Zm9vYmFy", 8, &len) == -1, "6 bytes into 5: got success");
 	ck_assert_msg(b64_decode(out, 5, "Zm9vYmE=", 8, &len) == 0 && len == 5,
-	              "5 bytes into 5: got failure");
+		      "5 bytes into 5: got failure");
 	ck_assert_msg(b64_decode(out, 4, "Zm9vYmE=", 8, &len) == -1, "5 bytes into 4: got success");
 }
 END_TEST

@@ -13,10 +13,10 @@ static const struct {
 	int want_rc[4];
 	size_t want_len;
 } append_cases[] = {
-	{10, {4, 6, 1, 0}, {0, 0, -1, 0}, 10},	   /* exactly full, then one byte too many */
-	{10, {11, 0, 0, 0}, {-1, 0, 0, 0}, 0},	   /* too big at once: nothing appended */
-	{10, {5, 6, 5, 0}, {0, -1, 0, 0}, 10},	   /* a refused append leaves room for a fit */
-	{0, {1, 0, 0, 0}, {-1, 0, 0, 0}, 0},	   /* zero cap holds nothing */
+	{10, {4, 6, 1, 0}, {0, 0, -1, 0}, 10},          /* exactly full, then one byte too many */
+	{10, {11, 0, 0, 0}, {-1, 0, 0, 0}, 0},          /* too big at once: nothing appended */
+	{10, {5, 6, 5, 0}, {0, -1, 0, 0}, 10},          /* a refused append leaves room for a fit */
+	{0, {1, 0, 0, 0}, {-1, 0, 0, 0}, 0},            /* zero cap holds nothing */
 	{1000, {64, 64, 500, 372}, {0, 0, 0, 0}, 1000}, /* growth by doubling up to the cap */
 };
 
@@ -30,8 +30,9 @@ START_TEST(test_buf_append_caps)
 	for (int k = 0; k < 4; k++) {
 		int rc = buf_append(&b, src, append_cases[_i].sizes[k]);
 
-		ck_assert_msg(rc == append_cases[_i].want_rc[k], "case %d step %d: got rc %d, want %d",
-			      _i, k, rc, append_cases[_i].want_rc[k]);
+		ck_assert_msg(rc == append_cases[_i].want_rc[k],
+			      "case %d step %d: got rc %d, want %d", _i, k, rc,
+			      append_cases[_i].want_rc[k]);
 	}
 	ck_assert_msg(b.len == append_cases[_i].want_len, "case %d: got len %zu, want %zu", _i,
 		      b.len, append_cases[_i].want_len);
@@ -75,13 +76,12 @@ START_TEST(test_buf_lines)
 		ck_assert_msg(k < 4 && n == line_cases[_i].want[k],
 			      "case %d line %d: got length %zu, want %zu", _i, k, n,
 			      k < 4 ? line_cases[_i].want[k] : 0);
-		ck_assert_msg(b.data[n - 1] == '\n', "case %d line %d: does not end in LF", _i,
-			      k);
+		ck_assert_msg(b.data[n - 1] == '\n', "case %d line %d: does not end in LF", _i, k);
 		buf_consume(&b, n);
 		k++;
 	}
-	ck_assert_msg(k == 4 || line_cases[_i].want[k] == 0, "case %d: got %d lines, want more",
-		      _i, k);
+	ck_assert_msg(k == 4 || line_cases[_i].want[k] == 0, "case %d: got %d lines, want more", _i,
+		      k);
 	ck_assert_msg(b.len == line_cases[_i].want_rest, "case %d: got rest %zu, want %zu", _i,
 		      b.len, line_cases[_i].want_rest);
 	buf_reset(&b);
@@ -118,9 +118,9 @@ static const struct {
 	const char *want;
 } printf_cases[] = {
 	{32, "", 42, 0, "EHLO host42\r\n"},
-	{13, "", 42, 0, "EHLO host42\r\n"},	    /* exactly the cap */
-	{12, "", 42, -1, ""},			    /* one byte over: nothing written */
-	{19, "xxxxxxxx", 7, -1, "xxxxxxxx"},	    /* over with earlier content: unchanged */
+	{13, "", 42, 0, "EHLO host42\r\n"},  /* exactly the cap */
+	{12, "", 42, -1, ""},                /* one byte over: nothing written */
+	{19, "xxxxxxxx", 7, -1, "xxxxxxxx"}, /* over with earlier content: unchanged */
 	{20, "xxxxxxxx", 7, 0, "xxxxxxxxEHLO host7\r\n"},
 };
 
@@ -135,7 +135,8 @@ START_TEST(test_buf_printf)
 	ck_assert_msg(rc == printf_cases[_i].want_rc, "case %d: got rc %d, want %d", _i, rc,
 		      printf_cases[_i].want_rc);
 	ck_assert_msg(b.len == strlen(printf_cases[_i].want) &&
-			      memcmp(b.data ? (char *)b.data : "", printf_cases[_i].want, b.len) == 0,
+			      memcmp(b.data ? (char *)b.data : "", printf_cases[_i].want, b.len) ==
+				      0,
 		      "case %d: got \"%.*s\", want \"%s\"", _i, (int)b.len,
 		      b.data ? (char *)b.data : "", printf_cases[_i].want);
 	buf_reset(&b);

@@ -28,12 +28,8 @@ static int toy_option(void *ctx, int opt, const char *arg, char *err, size_t err
 	struct toy *t = ctx;
 
 	switch (opt) {
-	case 'H':
-		t->host = arg;
-		return 0;
-	case 'x':
-		t->flag = 1;
-		return 0;
+	case 'H': t->host = arg; return 0;
+	case 'x': t->flag = 1; return 0;
 	}
 	snprintf(err, errlen, "unhandled");
 	return -1;
@@ -86,7 +82,14 @@ static const struct parse_case parse_cases[] = {
 	{{"-H", "h", "--output=nagios"}, 0, NULL, 10, STATE_CRITICAL, 0, 0, AF_UNSPEC, NULL},
 	{{"-H", "h", "-4"}, 0, NULL, 10, STATE_CRITICAL, 0, 0, AF_INET, NULL},
 	{{"-6", "--hostname=h"}, 0, NULL, 10, STATE_CRITICAL, 0, 0, AF_INET6, NULL},
-	{{"-H", "h", "--resolver", "127.0.0.1:53"}, 0, NULL, 10, STATE_CRITICAL, 0, 0, AF_UNSPEC,
+	{{"-H", "h", "--resolver", "127.0.0.1:53"},
+	 0,
+	 NULL,
+	 10,
+	 STATE_CRITICAL,
+	 0,
+	 0,
+	 AF_UNSPEC,
 	 "127.0.0.1:53"},
 	{{"-Hh", "-x"}, 0, NULL, 10, STATE_CRITICAL, 0, 0, AF_UNSPEC, NULL},
 	{{"-H"}, -1, "needs a value", 0, 0, 0, 0, 0, NULL},
@@ -123,10 +126,11 @@ START_TEST(test_check_parse)
 	fclose(f);
 	ck_assert_msg(rc == pc->rc, "case %d: got rc %d (%s), want %d", _i, rc, err, pc->rc);
 	if (rc < 0)
-		ck_assert_msg(strstr(err, pc->err_part) != NULL, "case %d: got error '%s', want '%s'",
-			      _i, err, pc->err_part);
+		ck_assert_msg(strstr(err, pc->err_part) != NULL,
+			      "case %d: got error '%s', want '%s'", _i, err, pc->err_part);
 	if (rc == 1)
-		ck_assert_msg(strstr(printed, "check_toy") != NULL, "case %d: got '%s'", _i, printed);
+		ck_assert_msg(strstr(printed, "check_toy") != NULL, "case %d: got '%s'", _i,
+			      printed);
 	if (rc == 0) {
 		ck_assert_msg(cm.timeout_s == pc->timeout, "case %d: got timeout %g, want %g", _i,
 			      cm.timeout_s, pc->timeout);
@@ -139,9 +143,10 @@ START_TEST(test_check_parse)
 			      pc->json);
 		ck_assert_msg(cm.family == pc->family, "case %d: got family %d, want %d", _i,
 			      cm.family, pc->family);
-		ck_assert_msg((cm.resolver == NULL) == (pc->resolver == NULL) &&
-				      (cm.resolver == NULL || strcmp(cm.resolver, pc->resolver) == 0),
-			      "case %d: got resolver %s", _i, cm.resolver ? cm.resolver : "(null)");
+		ck_assert_msg(
+			(cm.resolver == NULL) == (pc->resolver == NULL) &&
+				(cm.resolver == NULL || strcmp(cm.resolver, pc->resolver) == 0),
+			"case %d: got resolver %s", _i, cm.resolver ? cm.resolver : "(null)");
 		ck_assert_msg(t.validated, "case %d: validate was not called", _i);
 	}
 	free(printed);

@@ -207,7 +207,7 @@ static void on_responder(struct ev_io *w, int revents, void *arg)
 		(void)answer_more(name, type, out, &o, &an, &rcode);
 	}
 	out[2] = (unsigned char)(0x80 | (q[2] & 0x79)); /* QR, opcode, RD */
-	out[3] = (unsigned char)(0x80 | rcode);	       /* RA, rcode */
+	out[3] = (unsigned char)(0x80 | rcode);         /* RA, rcode */
 	out[4] = 0, out[5] = 1;
 	out[6] = 0, out[7] = (unsigned char)an;
 	memset(out + 8, 0, 4);
@@ -282,9 +282,8 @@ static void run_for(struct ev_loop *loop, int secs)
 	struct ev_timer guard;
 
 	ev_timer_init(&guard);
-	ck_assert_int_eq(ev_timer_start(loop, &guard, ev_now_us() + secs * 1000000LL, on_guard,
-					loop),
-			 0);
+	ck_assert_int_eq(
+		ev_timer_start(loop, &guard, ev_now_us() + secs * 1000000LL, on_guard, loop), 0);
 	ck_assert_int_eq(ev_run(loop), 0);
 	ev_timer_stop(loop, &guard);
 }
@@ -510,8 +509,9 @@ START_TEST(test_dns_free_pending_literal)
 
 	dns_addrs(d, "192.0.2.1", AF_INET, on_addrs, &r);
 	dns_free(d);
-	ck_assert_msg(r.calls == 1 && r.status == ARES_ECANCELLED, "got %d calls with %s, want 1 %s",
-		      r.calls, dns_strerror(r.status), dns_strerror(ARES_ECANCELLED));
+	ck_assert_msg(r.calls == 1 && r.status == ARES_ECANCELLED,
+		      "got %d calls with %s, want 1 %s", r.calls, dns_strerror(r.status),
+		      dns_strerror(ARES_ECANCELLED));
 	ck_assert_int_eq(ev_run(loop), 0);
 	ck_assert_msg(r.calls == 1, "got %d calls after the loop ran, want 1", r.calls);
 	ev_loop_free(loop);
@@ -776,8 +776,9 @@ START_TEST(test_dns_names)
 	ck_assert_msg(dns_reverse_name(&a, small, sizeof(small)) == -1, "got 0 for a short buffer");
 	ck_assert_int_eq(net_addr_parse("2001:db8::1", 0, &a), 0);
 	ck_assert_int_eq(dns_reverse_name(&a, name, sizeof(name)), 0);
-	ck_assert_msg(strcmp(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2."
-				   "ip6.arpa") == 0,
+	ck_assert_msg(strcmp(name,
+			     "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2."
+			     "ip6.arpa") == 0,
 		      "got %s", name);
 	ck_assert_msg(dns_name_eq("Mail.Lab.Test.", "mail.lab.test"), "got unequal, want equal");
 	ck_assert_msg(!dns_name_eq("mail.lab.test", "mail.lab.tes"), "got equal, want unequal");

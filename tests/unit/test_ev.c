@@ -42,7 +42,7 @@ static const struct {
 } order_cases[] = {
 	{3, {30, 10, 20}, {1, 2, 0}},
 	{4, {5, 5, 0, 5}, {2, 0, 1, 3}}, /* ties fire in start order */
-	{3, {-5, -10, 1}, {1, 0, 2}},	  /* overdue first, oldest deadline first */
+	{3, {-5, -10, 1}, {1, 0, 2}},    /* overdue first, oldest deadline first */
 	{6, {6, 5, 4, 3, 2, 1}, {5, 4, 3, 2, 1, 0}},
 	{1, {0}, {0}},
 };
@@ -58,7 +58,8 @@ START_TEST(test_ev_timer_order)
 	for (int i = 0; i < order_cases[_i].n; i++) {
 		c[i] = (struct tctx){&log, i};
 		ev_timer_init(&t[i]);
-		ck_assert_int_eq(ev_timer_start(loop, &t[i], base + order_cases[_i].off_ms[i] * 1000,
+		ck_assert_int_eq(ev_timer_start(loop, &t[i],
+						base + order_cases[_i].off_ms[i] * 1000,
 						on_timer_log, &c[i]),
 				 0);
 	}
@@ -486,8 +487,8 @@ START_TEST(test_ev_restart)
 	ck_assert_int_eq(ev_timer_start(loop, &t, now + 10000, on_timer_log, &c2), 0);
 	ck_assert_int_eq(ev_run_once(loop, 0), 0);
 	ck_assert_int_eq(ev_run(loop), 0);
-	ck_assert_msg(log.n == 1 && log.order[0] == 2, "got %d fired (first %d), want 1 (2)",
-		      log.n, log.order[0]);
+	ck_assert_msg(log.n == 1 && log.order[0] == 2, "got %d fired (first %d), want 1 (2)", log.n,
+		      log.order[0]);
 	ev_loop_free(loop);
 }
 END_TEST

@@ -13,8 +13,7 @@ START_TEST(test_fail_first_wins)
 
 	fail_reset(&f);
 	ck_assert_msg(f.cls == FAIL_NONE, "got cls %d, want FAIL_NONE", f.cls);
-	fail_set(&f, FAIL_CONNECT, PHASE_CONNECT, 111, "connect to %s: %s", "127.0.0.1",
-		 "refused");
+	fail_set(&f, FAIL_CONNECT, PHASE_CONNECT, 111, "connect to %s: %s", "127.0.0.1", "refused");
 	fail_set(&f, FAIL_TIMEOUT, PHASE_GREETING, 0, "later");
 	ck_assert_msg(f.cls == FAIL_CONNECT, "got cls %d, want FAIL_CONNECT", f.cls);
 	ck_assert_msg(f.phase == PHASE_CONNECT, "got phase %d, want PHASE_CONNECT", f.phase);
@@ -71,14 +70,14 @@ static const struct {
 	enum phase p;
 	const char *want;
 } phase_cases[] = {
-	{PHASE_NONE, "none"},	    {PHASE_DNS, "dns"},
-	{PHASE_CONNECT, "connect"}, {PHASE_TLS_IMPLICIT, "tlsconnect"},
+	{PHASE_NONE, "none"},         {PHASE_DNS, "dns"},
+	{PHASE_CONNECT, "connect"},   {PHASE_TLS_IMPLICIT, "tlsconnect"},
 	{PHASE_GREETING, "greeting"}, {PHASE_EHLO, "ehlo"},
 	{PHASE_STARTTLS, "starttls"}, {PHASE_TLS, "tls"},
-	{PHASE_EHLO2, "ehlo_tls"},  {PHASE_AUTH, "auth"},
-	{PHASE_MAIL, "mail"},	    {PHASE_RCPT, "rcpt"},
-	{PHASE_COMMAND, "command"}, {PHASE_QUIT, "quit"},
-	{PHASE_MAX, "unknown"},	    {(enum phase)-1, "unknown"},
+	{PHASE_EHLO2, "ehlo_tls"},    {PHASE_AUTH, "auth"},
+	{PHASE_MAIL, "mail"},         {PHASE_RCPT, "rcpt"},
+	{PHASE_COMMAND, "command"},   {PHASE_QUIT, "quit"},
+	{PHASE_MAX, "unknown"},       {(enum phase) - 1, "unknown"},
 };
 
 START_TEST(test_phase_name)
@@ -94,14 +93,11 @@ static const struct {
 	enum fail_class c;
 	const char *want;
 } class_cases[] = {
-	{FAIL_NONE, "none"},	     {FAIL_INTERNAL, "internal"},
-	{FAIL_DNS, "dns"},	     {FAIL_CONNECT, "connect"},
-	{FAIL_TIMEOUT, "timeout"},   {FAIL_DROPPED, "dropped"},
-	{FAIL_PROTOCOL, "protocol"}, {FAIL_REPLY, "reply"},
-	{FAIL_TLS, "tls"},	     {FAIL_VERIFY, "verify"},
-	{FAIL_CERT_DAYS, "cert-days"}, {FAIL_MISSING, "missing"},
-	{FAIL_EXPECT, "expect"},     {FAIL_INJECTION, "injection"},
-	{FAIL_MAX, "unknown"},
+	{FAIL_NONE, "none"},         {FAIL_INTERNAL, "internal"},   {FAIL_DNS, "dns"},
+	{FAIL_CONNECT, "connect"},   {FAIL_TIMEOUT, "timeout"},     {FAIL_DROPPED, "dropped"},
+	{FAIL_PROTOCOL, "protocol"}, {FAIL_REPLY, "reply"},         {FAIL_TLS, "tls"},
+	{FAIL_VERIFY, "verify"},     {FAIL_CERT_DAYS, "cert-days"}, {FAIL_MISSING, "missing"},
+	{FAIL_EXPECT, "expect"},     {FAIL_INJECTION, "injection"}, {FAIL_MAX, "unknown"},
 };
 
 START_TEST(test_fail_class_name)
@@ -133,11 +129,20 @@ static const struct {
 	const char *text;
 	int want;
 } parse_cases[] = {
-	{"ok", STATE_OK},	 {"OK", STATE_OK},	     {"Warning", STATE_WARNING},
-	{"CRITICAL", STATE_CRITICAL}, {"unknown", STATE_UNKNOWN}, {"0", 0},
-	{"3", 3},		 {"4", -1},		     {"-1", -1},
-	{"", -1},		 {"warn", -1},		     {"okay", -1},
-	{"00", -1},		 {NULL, -1},
+	{"ok", STATE_OK},
+	{"OK", STATE_OK},
+	{"Warning", STATE_WARNING},
+	{"CRITICAL", STATE_CRITICAL},
+	{"unknown", STATE_UNKNOWN},
+	{"0", 0},
+	{"3", 3},
+	{"4", -1},
+	{"-1", -1},
+	{"", -1},
+	{"warn", -1},
+	{"okay", -1},
+	{"00", -1},
+	{NULL, -1},
 };
 
 START_TEST(test_state_parse)

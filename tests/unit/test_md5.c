@@ -25,16 +25,16 @@ static const char *md5_hex(const unsigned char d[MD5_DIGEST_LEN], char out[2 * M
 static const struct {
 	const char *msg, *digest;
 } rfc1321[] = {
-    {"", "d41d8cd98f00b204e9800998ecf8427e"},
-    {"a", "0cc175b9c0f1b6a831c399e269772661"},
-    {"abc", "900150983cd24fb0d6963f7d28e17f72"},
-    {"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
-    {"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
-    {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-     "d174ab98d277d9f5a5611c2c9f419d9f"},
-    {"1234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0",
-     "57edf4a22be3c955ac49da2e2107b67a"},
+	{"", "d41d8cd98f00b204e9800998ecf8427e"},
+	{"a", "0cc175b9c0f1b6a831c399e269772661"},
+	{"abc", "900150983cd24fb0d6963f7d28e17f72"},
+	{"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
+	{"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
+	{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+	 "d174ab98d277d9f5a5611c2c9f419d9f"},
+	{"1234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	 "0",
+	 "57edf4a22be3c955ac49da2e2107b67a"},
 };
 
 START_TEST(test_md5_rfc1321)
@@ -93,8 +93,8 @@ START_TEST(test_md5_padding_lengths)
 		for (size_t j = 0; j < lens[i]; j++)
 			md5_update(&m, buf + j, 1);
 		md5_final(&m, b);
-		ck_assert_msg(memcmp(a, b, sizeof(a)) == 0, "length %zu: one update and bytewise differ",
-			      lens[i]);
+		ck_assert_msg(memcmp(a, b, sizeof(a)) == 0,
+			      "length %zu: one update and bytewise differ", lens[i]);
 	}
 	/* 56 'q': a second padding block; digest from Python's hashlib. */
 	md5_init(&m);
@@ -119,17 +119,29 @@ struct hmac_case {
 };
 
 static const struct hmac_case rfc2202[] = {
-    {{0}, 16, "Hi There", 0, 8, "9294727a3638bb1c13f48ef8158bfc9d"},
-    {"Jefe", 4, "what do ya want for nothing?", 0, 28, "750c783e6ab0b503eaa86e310a5db738"},
-    {{0}, 16, NULL, 0xdd, 50, "56be34521d144c88dbb8c733f0e8b3f6"},
-    {{1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
-      14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25},
-     25, NULL, 0xcd, 50, "697eaf0aca3a3aea3a75164746ffaa79"},
-    {{0}, 16, "Test With Truncation", 0, 20, "56461ef2342edc00f9bab995690efd4c"},
-    {{0}, 80, "Test Using Larger Than Block-Size Key - Hash Key First", 0, 54,
-     "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
-    {{0}, 80, "Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data", 0,
-     73, "6f630fad67cda0ee1fb1f562db3aa53e"},
+	{{0}, 16, "Hi There", 0, 8, "9294727a3638bb1c13f48ef8158bfc9d"},
+	{"Jefe", 4, "what do ya want for nothing?", 0, 28, "750c783e6ab0b503eaa86e310a5db738"},
+	{{0}, 16, NULL, 0xdd, 50, "56be34521d144c88dbb8c733f0e8b3f6"},
+	{{1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
+	  14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25},
+	 25,
+	 NULL,
+	 0xcd,
+	 50,
+	 "697eaf0aca3a3aea3a75164746ffaa79"},
+	{{0}, 16, "Test With Truncation", 0, 20, "56461ef2342edc00f9bab995690efd4c"},
+	{{0},
+	 80,
+	 "Test Using Larger Than Block-Size Key - Hash Key First",
+	 0,
+	 54,
+	 "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
+	{{0},
+	 80,
+	 "Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data",
+	 0,
+	 73,
+	 "6f630fad67cda0ee1fb1f562db3aa53e"},
 };
 
 /* Key fill bytes of the cases whose key is one repeated byte (0: given literally). */

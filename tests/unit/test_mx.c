@@ -178,26 +178,29 @@ START_TEST(test_mx_rdns)
 	ck_assert_msg(a.rdns_cause == NULL, "got a stored rdns cause before the forward lookup");
 	host(&fwd, ARES_SUCCESS, 0, "192.0.2.9,192.0.2.1");
 	mx_addr_forward(&a, 0, &fwd);
-	ck_assert_msg(a.fcrdns && a.rdns.cls == FAIL_NONE, "got fcrdns %d, want confirmed", a.fcrdns);
+	ck_assert_msg(a.fcrdns && a.rdns.cls == FAIL_NONE, "got fcrdns %d, want confirmed",
+		      a.fcrdns);
 	ck_assert_msg(a.rdns_cause != NULL && strcmp(a.rdns_cause->name, "ok") == 0,
-		      "got stored rdns cause %s, want ok", a.rdns_cause ? a.rdns_cause->name : "NULL");
+		      "got stored rdns cause %s, want ok",
+		      a.rdns_cause ? a.rdns_cause->name : "NULL");
 
 	memset(&a, 0, sizeof(a));
 	ck_assert_int_eq(net_addr_parse("192.0.2.1", 25, &a.addr), 0);
 	ck_assert_int_eq(mx_addr_ptr(&a, &p), 1);
 	host(&fwd, ARES_SUCCESS, 0, "192.0.2.9");
 	mx_addr_forward(&a, 0, &fwd);
-	ck_assert_msg(strcmp(classify(&a.rdns)->name, "fcrdns-failed") == 0, "got %s, want fcrdns-failed",
-		      classify(&a.rdns)->name);
-	ck_assert_msg(a.rdns_cause == classify(&a.rdns), "got stored rdns cause %s, want fcrdns-failed",
+	ck_assert_msg(strcmp(classify(&a.rdns)->name, "fcrdns-failed") == 0,
+		      "got %s, want fcrdns-failed", classify(&a.rdns)->name);
+	ck_assert_msg(a.rdns_cause == classify(&a.rdns),
+		      "got stored rdns cause %s, want fcrdns-failed",
 		      a.rdns_cause ? a.rdns_cause->name : "NULL");
 
 	memset(&a, 0, sizeof(a));
 	p.status = ARES_ENOTFOUND;
 	p.n = 0;
 	ck_assert_msg(mx_addr_ptr(&a, &p) == 0, "got a forward lookup without PTR");
-	ck_assert_msg(strcmp(classify(&a.rdns)->name, "ptr-missing") == 0, "got %s, want ptr-missing",
-		      classify(&a.rdns)->name);
+	ck_assert_msg(strcmp(classify(&a.rdns)->name, "ptr-missing") == 0,
+		      "got %s, want ptr-missing", classify(&a.rdns)->name);
 	ck_assert_msg(a.ptr_done && a.rdns_cause == classify(&a.rdns),
 		      "got stored rdns cause %s, want ptr-missing",
 		      a.rdns_cause ? a.rdns_cause->name : "NULL");
@@ -245,8 +248,8 @@ START_TEST(test_mx_rdns_names)
 	for (int i = 0; i < n; i++) {
 		int k = ptr_cases[_i].reverse ? n - 1 - i : i;
 
-		ck_assert_msg(!a.ptr_done, "%s: settled after %d of %d answers", ptr_cases[_i].what, i,
-			      n);
+		ck_assert_msg(!a.ptr_done, "%s: settled after %d of %d answers", ptr_cases[_i].what,
+			      i, n);
 		mx_addr_forward(&a, k, confirms[k] == '1' ? &yes : &no);
 	}
 	ck_assert_msg(a.ptr_done && a.fcrdns == ptr_cases[_i].want_fcrdns,
@@ -274,28 +277,28 @@ static const struct {
 	int want_healthy;
 	const char *want_cause;
 } verdict_cases[] = {
-	{"all healthy", ARES_SUCCESS, "10 a.test,20 b.test", "11", 0, 0, 0, -1, NULL, "1:",
-	 STATE_OK, 2, "ok"},
-	{"one of two", ARES_SUCCESS, "10 a.test,20 b.test", "10", 0, 0, 0, -1, NULL, "1:",
-	 STATE_WARNING, 1, "server-busy"},
-	{"none works", ARES_SUCCESS, "10 a.test,20 b.test", "00", 0, 0, 0, -1, NULL, "1:",
-	 STATE_CRITICAL, 0, "server-busy"},
-	{"-w 2: with one", ARES_SUCCESS, "10 a.test,20 b.test", "01", 0, 0, 0, 1, "2:", "1:",
-	 STATE_WARNING, 1, "server-busy"},
-	{"-c 2: with one", ARES_SUCCESS, "10 a.test,20 b.test", "01", 0, 0, 0, -1, NULL, "2:",
-	 STATE_CRITICAL, 1, "server-busy"},
-	{"require primary", ARES_SUCCESS, "10 a.test,20 b.test", "01", 0, 0, 1, -1, NULL, "1:",
-	 STATE_CRITICAL, 1, "primary-mx-failed"},
-	{"require primary ok", ARES_SUCCESS, "10 a.test,20 b.test", "10", 0, 0, 1, -1, NULL, "1:",
-	 STATE_WARNING, 1, "server-busy"},
+	{"all healthy", ARES_SUCCESS, "10 a.test,20 b.test", "11", 0, 0, 0, -1, NULL,
+	 "1:", STATE_OK, 2, "ok"},
+	{"one of two", ARES_SUCCESS, "10 a.test,20 b.test", "10", 0, 0, 0, -1, NULL,
+	 "1:", STATE_WARNING, 1, "server-busy"},
+	{"none works", ARES_SUCCESS, "10 a.test,20 b.test", "00", 0, 0, 0, -1, NULL,
+	 "1:", STATE_CRITICAL, 0, "server-busy"},
+	{"-w 2: with one", ARES_SUCCESS, "10 a.test,20 b.test", "01", 0, 0, 0, 1,
+	 "2:", "1:", STATE_WARNING, 1, "server-busy"},
+	{"-c 2: with one", ARES_SUCCESS, "10 a.test,20 b.test", "01", 0, 0, 0, -1, NULL,
+	 "2:", STATE_CRITICAL, 1, "server-busy"},
+	{"require primary", ARES_SUCCESS, "10 a.test,20 b.test", "01", 0, 0, 1, -1, NULL,
+	 "1:", STATE_CRITICAL, 1, "primary-mx-failed"},
+	{"require primary ok", ARES_SUCCESS, "10 a.test,20 b.test", "10", 0, 0, 1, -1, NULL,
+	 "1:", STATE_WARNING, 1, "server-busy"},
 	{"require ipv6", ARES_SUCCESS, "10 a.test", "1", 0, 1, 0, -1, NULL, "1:", STATE_CRITICAL, 1,
 	 "ipv6-unreachable"},
 	{"null MX", ARES_SUCCESS, "0 .", "", 0, 0, 0, -1, NULL, "1:", STATE_CRITICAL, 0, "null-mx"},
 	{"null MX expected", ARES_SUCCESS, "0 .", "", 1, 0, 0, -1, NULL, "1:", STATE_OK, 0, "ok"},
-	{"null MX expected, MX found", ARES_SUCCESS, "10 a.test", "1", 1, 0, 0, -1, NULL, "1:",
-	 STATE_CRITICAL, 1, "null-mx-missing"},
-	{"null MX mixed", ARES_SUCCESS, "0 .,10 a.test", "1", 0, 0, 0, -1, NULL, "1:",
-	 STATE_CRITICAL, 1, "null-mx-mixed"},
+	{"null MX expected, MX found", ARES_SUCCESS, "10 a.test", "1", 1, 0, 0, -1, NULL,
+	 "1:", STATE_CRITICAL, 1, "null-mx-missing"},
+	{"null MX mixed", ARES_SUCCESS, "0 .,10 a.test", "1", 0, 0, 0, -1, NULL,
+	 "1:", STATE_CRITICAL, 1, "null-mx-mixed"},
 	{"implicit MX works", ARES_ENODATA, NULL, "1", 0, 0, 0, -1, NULL, "1:", STATE_WARNING, 1,
 	 "implicit-mx"},
 	{"implicit MX fails", ARES_ENODATA, NULL, "0", 0, 0, 0, -1, NULL, "1:", STATE_CRITICAL, 0,
@@ -308,7 +311,8 @@ static const struct {
 	 "ptr-missing"},
 	{"failure shown before rdns", ARES_SUCCESS, "10 a.test,20 b.test", "10", 0, 0, 0, 1, NULL,
 	 "1:", STATE_WARNING, 1, "server-busy"},
-	{"rdns ignored", ARES_SUCCESS, "10 a.test", "1", 0, 0, 0, -1, NULL, "1:", STATE_OK, 1, "ok"},
+	{"rdns ignored", ARES_SUCCESS, "10 a.test", "1", 0, 0, 0, -1, NULL, "1:", STATE_OK, 1,
+	 "ok"},
 };
 
 /* Fill a set from a verdict case: one IPv4 address per MX, PTR missing on all. */
@@ -445,9 +449,10 @@ START_TEST(test_mx_causes)
 			      verdict_cases[_i].what, i, h->cause ? h->cause->name : "NULL",
 			      classify(&h->fail)->name);
 		for (int j = 0; j < h->naddr; j++) {
-			ck_assert_msg(h->addr[j].probe_cause == classify(&h->addr[j].probe.smtp.fail),
-				      "%s: MX %d probe cause %s", verdict_cases[_i].what, i,
-				      h->addr[j].probe_cause ? h->addr[j].probe_cause->name : "NULL");
+			ck_assert_msg(
+				h->addr[j].probe_cause == classify(&h->addr[j].probe.smtp.fail),
+				"%s: MX %d probe cause %s", verdict_cases[_i].what, i,
+				h->addr[j].probe_cause ? h->addr[j].probe_cause->name : "NULL");
 			ck_assert_msg(h->addr[j].rdns_cause == classify(&h->addr[j].rdns),
 				      "%s: MX %d rdns cause %s", verdict_cases[_i].what, i,
 				      h->addr[j].rdns_cause ? h->addr[j].rdns_cause->name : "NULL");
@@ -455,7 +460,8 @@ START_TEST(test_mx_causes)
 	}
 	mx_set_reset(&s);
 	ck_assert_msg(s.n == 0 && s.mx == NULL && strcmp(s.domain, "d.test") == 0,
-		      "after reset: got %d MX for '%s', want an empty set for d.test", s.n, s.domain);
+		      "after reset: got %d MX for '%s', want an empty set for d.test", s.n,
+		      s.domain);
 }
 END_TEST
 
@@ -480,8 +486,8 @@ START_TEST(test_mx_cut)
 			      "%d MX: got %d kept, %d dropped of %d, want %d, %d", cases[c].n, s->n,
 			      s->dropped, s->records, cases[c].want_n, cases[c].want_dropped);
 		ck_assert_msg(s->mx[0].pref == 0 && strcmp(s->mx[0].name, "primary.test") == 0,
-			      "%d MX: got first %d %s, want 0 primary.test", cases[c].n, s->mx[0].pref,
-			      s->mx[0].name);
+			      "%d MX: got first %d %s, want 0 primary.test", cases[c].n,
+			      s->mx[0].pref, s->mx[0].name);
 		for (int i = 1; i < s->n; i++)
 			ck_assert_msg(s->mx[i - 1].pref <= s->mx[i].pref,
 				      "%d MX: %d before %d at %d", cases[c].n, s->mx[i - 1].pref,
@@ -509,8 +515,8 @@ START_TEST(test_mx_primary_last)
 	for (int i = 0; i < s->n; i++) {
 		mx_host_addrs(&s->mx[i], &h, AF_UNSPEC);
 		if (strcmp(s->mx[i].name, "primary.test") == 0)
-			fail_set(&s->mx[i].addr[0].probe.smtp.fail, FAIL_CONNECT, PHASE_CONNECT, 111,
-				 "refused");
+			fail_set(&s->mx[i].addr[0].probe.smtp.fail, FAIL_CONNECT, PHASE_CONNECT,
+				 111, "refused");
 		mx_addr_probed(&s->mx[i].addr[0]);
 	}
 	mx_set_finish(s, 0);
@@ -518,7 +524,8 @@ START_TEST(test_mx_primary_last)
 	p.require_primary = 1;
 	mx_verdict(s, &p, &v);
 	ck_assert_msg(v.state == STATE_CRITICAL && strcmp(v.cause->name, "primary-mx-failed") == 0,
-		      "got %s %s, want CRITICAL primary-mx-failed", state_name(v.state), v.cause->name);
+		      "got %s %s, want CRITICAL primary-mx-failed", state_name(v.state),
+		      v.cause->name);
 	ck_assert_msg(v.total == 21 && v.healthy == 20, "got %d of %d healthy, want 20 of 21",
 		      v.healthy, v.total);
 	mx_set_free(s);
@@ -555,7 +562,8 @@ START_TEST(test_mx_finish_expired)
 	ck_assert_msg(s->mx[0].cause == NULL, "got a target cause before its lookup");
 	mx_set_finish(s, 1);
 	for (int i = 0; i < s->n; i++)
-		ck_assert_msg(s->mx[i].cause != NULL && strcmp(s->mx[i].cause->name, "dns-timeout") == 0,
+		ck_assert_msg(s->mx[i].cause != NULL &&
+				      strcmp(s->mx[i].cause->name, "dns-timeout") == 0,
 			      "MX %d: got %s, want dns-timeout", i,
 			      s->mx[i].cause ? s->mx[i].cause->name : "NULL");
 	mx_set_free(s);

@@ -148,8 +148,9 @@ START_TEST(test_net_parse)
 		      parse_cases[_i].want_rc);
 	if (rc != 0)
 		return;
-	ck_assert_msg(a.ss.ss_family == parse_cases[_i].want_family, "\"%s\": got family %d, want %d",
-		      in, a.ss.ss_family, parse_cases[_i].want_family);
+	ck_assert_msg(a.ss.ss_family == parse_cases[_i].want_family,
+		      "\"%s\": got family %d, want %d", in, a.ss.ss_family,
+		      parse_cases[_i].want_family);
 	ck_assert_msg(strcmp(net_addr_str(&a, text, sizeof(text)), parse_cases[_i].want_str) == 0,
 		      "\"%s\": got text %s, want %s", in, text, parse_cases[_i].want_str);
 	if (a.ss.ss_family == AF_INET) {

@@ -22,32 +22,32 @@ static const struct san_case {
 	size_t dstlen;
 	const char *want;
 } san_cases[] = {
-    {"hello", 0, 64, "hello"},
-    {"a|b", 0, 64, "a/b"},
-    {"line1\nline2", 0, 64, "line1 line2"},
-    {"line1\r\nline2", 0, 64, "line1 line2"},
-    {"a\0b", 3, 64, "a b"},
-    {"caf\xc3\xa9", 0, 64, "caf??"},
-    {"\xff", 0, 64, "?"},
-    {"a\tb", 0, 64, "a b"},
-    {"a \t \r\n b", 0, 64, "a b"},
-    {"  lead and trail  ", 0, 64, "lead and trail"},
-    {"\n\n\n", 0, 64, ""},
-    {"", 0, 64, ""},
-    {"a\x7f"
-     "b",
-     0, 64, "a b"},
-    {"\x1b[31mred", 0, 64, "[31mred"},
-    {"x\x1b"
-     "y",
-     0, 64, "x y"},
-    {"250 ok; a=b", 0, 64, "250 ok; a=b"},
-    {"abcdef", 0, 4, "abc"},
-    {"abcdef", 0, 1, ""},
-    {"ab cd", 0, 4, "ab"}, /* no trailing blank after a cut */
-    {"ab cd", 0, 5, "ab c"},
-    {"|||", 0, 64, "///"},
-    {"550 5.1.1 <x@example.com>: Recipient address rejected", 0, 24, "550 5.1.1 <x@example.co"},
+	{"hello", 0, 64, "hello"},
+	{"a|b", 0, 64, "a/b"},
+	{"line1\nline2", 0, 64, "line1 line2"},
+	{"line1\r\nline2", 0, 64, "line1 line2"},
+	{"a\0b", 3, 64, "a b"},
+	{"caf\xc3\xa9", 0, 64, "caf??"},
+	{"\xff", 0, 64, "?"},
+	{"a\tb", 0, 64, "a b"},
+	{"a \t \r\n b", 0, 64, "a b"},
+	{"  lead and trail  ", 0, 64, "lead and trail"},
+	{"\n\n\n", 0, 64, ""},
+	{"", 0, 64, ""},
+	{"a\x7f"
+	 "b",
+	 0, 64, "a b"},
+	{"\x1b[31mred", 0, 64, "[31mred"},
+	{"x\x1b"
+	 "y",
+	 0, 64, "x y"},
+	{"250 ok; a=b", 0, 64, "250 ok; a=b"},
+	{"abcdef", 0, 4, "abc"},
+	{"abcdef", 0, 1, ""},
+	{"ab cd", 0, 4, "ab"}, /* no trailing blank after a cut */
+	{"ab cd", 0, 5, "ab c"},
+	{"|||", 0, 64, "///"},
+	{"550 5.1.1 <x@example.com>: Recipient address rejected", 0, 24, "550 5.1.1 <x@example.co"},
 };
 
 START_TEST(test_sanitize_table)
@@ -60,9 +60,9 @@ START_TEST(test_sanitize_table)
 	memset(dst, 'Z', sizeof(dst));
 	n = out_sanitize(dst, c->dstlen, c->src, srclen);
 	ck_assert_msg(strcmp(dst, c->want) == 0, "case %d: got \"%s\", want \"%s\"", _i, dst,
-	              c->want);
+		      c->want);
 	ck_assert_msg(n == strlen(c->want), "case %d: got length %zu, want %zu", _i, n,
-	              strlen(c->want));
+		      strlen(c->want));
 	ck_assert_msg(dst[c->dstlen] == 'Z', "case %d: wrote past dstlen", _i);
 }
 END_TEST
@@ -79,7 +79,7 @@ START_TEST(test_sanitize_long)
 	ck_assert_msg(strlen(dst) == n, "got strlen %zu, want %zu", strlen(dst), n);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(dst[i] >= 0x20 && dst[i] < 0x7f && dst[i] != '|',
-		              "byte %zu: got 0x%02x", i, (unsigned char)dst[i]);
+			      "byte %zu: got 0x%02x", i, (unsigned char)dst[i]);
 	ck_assert_msg(out_sanitize(dst, 0, src, 5) == 0, "dstlen 0: want 0");
 	ck_assert_msg(out_sanitize(dst, 8, NULL, 0) == 0 && dst[0] == '\0', "NULL src: want \"\"");
 }
@@ -108,34 +108,34 @@ static const struct perf_case {
 	double max;
 	const char *want; /* NULL: out_perf must refuse it */
 } perf_cases[] = {
-    {"time", 0.012345, "s", NULL, NULL, 0, 0, 0, 0, "time=0.012345s"},
-    {"time", 0.0123456, "s", NULL, NULL, 0, 0, 0, 0, "time=0.012346s"},
-    {"size", 1234.5, "B", NULL, NULL, 0, 0, 0, 0, "size=1234.5B"},
-    {"n", 0, "", NULL, NULL, 0, 0, 0, 0, "n=0"},
-    {"n", -0.0000001, "", NULL, NULL, 0, 0, 0, 0, "n=0"},
-    {"n", -2.5, "", NULL, NULL, 0, 0, 0, 0, "n=-2.5"},
-    {"n", 1e-7, "", NULL, NULL, 0, 0, 0, 0, "n=0"},
-    {"n", 1e15, "", NULL, NULL, 0, 0, 0, 0, "n=1000000000000000"},
-    {"n", 999999999999.9999999, "", NULL, NULL, 0, 0, 0, 0, "n=1000000000000"},
-    {"n", 42, "c", NULL, NULL, 0, 0, 0, 0, "n=42c"},
-    {"time", 0.5, "s", "2", "5", 1, 0, 0, 0, "time=0.5s;2;5;0"},
-    {"time", 0.5, "s", "2", "5", 1, 0, 1, 10, "time=0.5s;2;5;0;10"},
-    {"time", 0.5, "s", NULL, "5", 0, 0, 0, 0, "time=0.5s;;5"},
-    {"time", 0.5, "s", "~:2", NULL, 0, 0, 0, 0, "time=0.5s;~:2"},
-    {"time", 0.5, "s", NULL, NULL, 0, 0, 1, 10, "time=0.5s;;;;10"},
-    {"pct", 99.9, "%", "@10:20", "10:", 1, 0, 1, 100, "pct=99.9%;@10:20;10:;0;100"},
-    {"a b", 1, "", NULL, NULL, 0, 0, 0, 0, "'a b'=1"},
-    {"t", 1, "s", NULL, NULL, 1, NAN, 1, INFINITY, "t=1s"},
-    {"a=b", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"it's", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"a|b", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"nl\n", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"n", NAN, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"n", INFINITY, "", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"n", 1, "s;", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"n", 1, "abcd", NULL, NULL, 0, 0, 0, 0, NULL},
-    {"0123456789012345678901234567890123456789012345678", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"time", 0.012345, "s", NULL, NULL, 0, 0, 0, 0, "time=0.012345s"},
+	{"time", 0.0123456, "s", NULL, NULL, 0, 0, 0, 0, "time=0.012346s"},
+	{"size", 1234.5, "B", NULL, NULL, 0, 0, 0, 0, "size=1234.5B"},
+	{"n", 0, "", NULL, NULL, 0, 0, 0, 0, "n=0"},
+	{"n", -0.0000001, "", NULL, NULL, 0, 0, 0, 0, "n=0"},
+	{"n", -2.5, "", NULL, NULL, 0, 0, 0, 0, "n=-2.5"},
+	{"n", 1e-7, "", NULL, NULL, 0, 0, 0, 0, "n=0"},
+	{"n", 1e15, "", NULL, NULL, 0, 0, 0, 0, "n=1000000000000000"},
+	{"n", 999999999999.9999999, "", NULL, NULL, 0, 0, 0, 0, "n=1000000000000"},
+	{"n", 42, "c", NULL, NULL, 0, 0, 0, 0, "n=42c"},
+	{"time", 0.5, "s", "2", "5", 1, 0, 0, 0, "time=0.5s;2;5;0"},
+	{"time", 0.5, "s", "2", "5", 1, 0, 1, 10, "time=0.5s;2;5;0;10"},
+	{"time", 0.5, "s", NULL, "5", 0, 0, 0, 0, "time=0.5s;;5"},
+	{"time", 0.5, "s", "~:2", NULL, 0, 0, 0, 0, "time=0.5s;~:2"},
+	{"time", 0.5, "s", NULL, NULL, 0, 0, 1, 10, "time=0.5s;;;;10"},
+	{"pct", 99.9, "%", "@10:20", "10:", 1, 0, 1, 100, "pct=99.9%;@10:20;10:;0;100"},
+	{"a b", 1, "", NULL, NULL, 0, 0, 0, 0, "'a b'=1"},
+	{"t", 1, "s", NULL, NULL, 1, NAN, 1, INFINITY, "t=1s"},
+	{"a=b", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"it's", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"a|b", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"nl\n", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"n", NAN, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"n", INFINITY, "", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"n", 1, "s;", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"n", 1, "abcd", NULL, NULL, 0, 0, 0, 0, NULL},
+	{"0123456789012345678901234567890123456789012345678", 1, "", NULL, NULL, 0, 0, 0, 0, NULL},
 };
 
 START_TEST(test_perf_table)
@@ -155,7 +155,7 @@ START_TEST(test_perf_table)
 	prc = out_perf(&o, c->label, c->value, c->uom, &t);
 	if (c->want == NULL) {
 		ck_assert_msg(prc == -1 && o.nperf == 0, "label \"%s\": got rc %d, want -1",
-		              c->label, prc);
+			      c->label, prc);
 		out_reset(&o);
 		return;
 	}
@@ -199,7 +199,7 @@ START_TEST(test_perf_full)
 	for (int i = 0; i < OUT_PERF_MAX; i++)
 		ck_assert_msg(out_perf(&o, "x", i, "", NULL) == 0, "perf %d: got -1, want 0", i);
 	ck_assert_msg(out_perf(&o, "x", 1, "", NULL) == -1, "perf %d: got 0, want -1",
-	              OUT_PERF_MAX);
+		      OUT_PERF_MAX);
 	ck_assert_msg(o.nperf == OUT_PERF_MAX, "got nperf %d, want %d", o.nperf, OUT_PERF_MAX);
 	out_reset(&o);
 	ck_assert_msg(o.nperf == 0, "after reset: got nperf %d, want 0", o.nperf);
@@ -214,9 +214,9 @@ START_TEST(test_nagios_full)
 	char *got;
 	int rc;
 	const char *want = "SMTP WARNING - mx.example.com:25 421 4.7.0 too/many...  done | "
-	                   "time=0.041s;2;5;0 'tls handshake'=0.012s tls=1\n"
-	                   "greeting: 220 mx.example.com ESMTP / hi\n"
-	                   "ehlo: 250 ok\n";
+			   "time=0.041s;2;5;0 'tls handshake'=0.012s tls=1\n"
+			   "greeting: 220 mx.example.com ESMTP / hi\n"
+			   "ehlo: 250 ok\n";
 
 	memset(&t, 0, sizeof(t));
 	ck_assert(range_parse("2", &t.warn) == 0 && range_parse("5", &t.crit) == 0);
@@ -245,10 +245,10 @@ static const struct line_case {
 	const char *summary; /* NULL: none */
 	const char *want;
 } line_cases[] = {
-    {STATE_OK, NULL, "SMTP OK\n"},
-    {STATE_CRITICAL, "connect-refused", "SMTP CRITICAL - connect-refused\n"},
-    {STATE_UNKNOWN, "bad | option", "SMTP UNKNOWN - bad / option\n"},
-    {STATE_WARNING, "a\nb", "SMTP WARNING - a b\n"},
+	{STATE_OK, NULL, "SMTP OK\n"},
+	{STATE_CRITICAL, "connect-refused", "SMTP CRITICAL - connect-refused\n"},
+	{STATE_UNKNOWN, "bad | option", "SMTP UNKNOWN - bad / option\n"},
+	{STATE_WARNING, "a\nb", "SMTP WARNING - a b\n"},
 };
 
 START_TEST(test_nagios_lines)
@@ -273,11 +273,11 @@ END_TEST
 static const struct worst_case {
 	enum state a, b, want;
 } worst_cases[] = {
-    {STATE_OK, STATE_WARNING, STATE_WARNING},
-    {STATE_WARNING, STATE_OK, STATE_WARNING},
-    {STATE_WARNING, STATE_CRITICAL, STATE_CRITICAL},
-    {STATE_CRITICAL, STATE_UNKNOWN, STATE_CRITICAL},
-    {STATE_OK, STATE_UNKNOWN, STATE_UNKNOWN},
+	{STATE_OK, STATE_WARNING, STATE_WARNING},
+	{STATE_WARNING, STATE_OK, STATE_WARNING},
+	{STATE_WARNING, STATE_CRITICAL, STATE_CRITICAL},
+	{STATE_CRITICAL, STATE_UNKNOWN, STATE_CRITICAL},
+	{STATE_OK, STATE_UNKNOWN, STATE_UNKNOWN},
 };
 
 START_TEST(test_out_state)
@@ -289,7 +289,7 @@ START_TEST(test_out_state)
 	out_state(&o, c->a);
 	out_state(&o, c->b);
 	ck_assert_msg(o.state == c->want, "%d then %d: got %d, want %d", c->a, c->b, o.state,
-	              c->want);
+		      c->want);
 	out_reset(&o);
 }
 END_TEST
@@ -326,14 +326,14 @@ START_TEST(test_summary_bound)
 	out_summary_untrusted(&o, big, sizeof(big) - 1, 10);
 	got = summary_of(&o, &n);
 	ck_assert_msg(n == 10 && memcmp(got, "aaaaaaa...", 10) == 0,
-	              "got \"%.*s\", want \"aaaaaaa...\"", (int)n, got);
+		      "got \"%.*s\", want \"aaaaaaa...\"", (int)n, got);
 	out_reset(&o);
 
 	out_init(&o, "c", "S");
 	out_summary_untrusted(&o, "exactly10!", 10, 10);
 	got = summary_of(&o, &n);
 	ck_assert_msg(n == 10 && memcmp(got, "exactly10!", 10) == 0,
-	              "got \"%.*s\", want \"exactly10!\"", (int)n, got);
+		      "got \"%.*s\", want \"exactly10!\"", (int)n, got);
 	out_summary_untrusted(&o, "x", 1, 0);
 	got = summary_of(&o, &n);
 	ck_assert_msg(n == 10, "max 0: got len %zu, want 10", n);
@@ -399,15 +399,16 @@ START_TEST(test_json)
 	j = json_tokener_parse(got);
 	ck_assert_msg(j != NULL, "JSON does not parse: %s", got);
 	ck_assert_msg(strstr(got, "\"nested\":{\"i\":-7,\"secs\":0.250000,\"trim\":0.25,"
-	                          "\"nan\":null,\"yes\":true,\"nothing\":null,\"list\":[\"x\"]}") != NULL,
-	              "nested facts: got %s", got);
+				  "\"nan\":null,\"yes\":true,\"nothing\":null,\"list\":[\"x\"]}") !=
+			      NULL,
+		      "nested facts: got %s", got);
 
 #define STR(obj, key, want)                                                                        \
 	do {                                                                                       \
 		ck_assert_msg(json_object_object_get_ex(obj, key, &v), "no key %s", key);          \
 		ck_assert_msg(strcmp(json_object_get_string(v), want) == 0,                        \
-		              "%s: got \"%s\", want \"%s\"", key, json_object_get_string(v),       \
-		              want);                                                               \
+			      "%s: got \"%s\", want \"%s\"", key, json_object_get_string(v),       \
+			      want);                                                               \
 	} while (0)
 	ck_assert(json_object_object_get_ex(j, "schema", &v) && json_object_get_int(v) == 1);
 	STR(j, "check", "check_mail_smtp");
@@ -420,7 +421,7 @@ START_TEST(test_json)
 
 	ck_assert(json_object_object_get_ex(j, "perfdata", &p));
 	ck_assert_msg(json_object_array_length(p) == 2, "perfdata: got %zu items, want 2",
-	              json_object_array_length(p));
+		      json_object_array_length(p));
 	e = json_object_array_get_idx(p, 0);
 	STR(e, "label", "time");
 	STR(e, "uom", "s");
@@ -428,19 +429,19 @@ START_TEST(test_json)
 	STR(e, "crit", "~:5");
 	ck_assert(json_object_object_get_ex(e, "value", &v) && json_object_get_double(v) == 0.1);
 	ck_assert_msg(strcmp(json_object_to_json_string(v), "0.1") == 0, "value: got %s",
-	              json_object_to_json_string(v));
+		      json_object_to_json_string(v));
 	ck_assert(json_object_object_get_ex(e, "min", &v) && json_object_get_double(v) == 0);
 	ck_assert(json_object_object_get_ex(e, "max", &v) && json_object_get_double(v) == 10);
 	e = json_object_array_get_idx(p, 1);
 	STR(e, "label", "n");
 	ck_assert_msg(!json_object_object_get_ex(e, "uom", NULL) &&
-	                  !json_object_object_get_ex(e, "warn", NULL) &&
-	                  !json_object_object_get_ex(e, "min", NULL),
-	              "n: want no uom, warn or min");
+			      !json_object_object_get_ex(e, "warn", NULL) &&
+			      !json_object_object_get_ex(e, "min", NULL),
+		      "n: want no uom, warn or min");
 
 	ck_assert(json_object_object_get_ex(j, "long", &p));
 	ck_assert_msg(json_object_array_length(p) == 2, "long: got %zu lines, want 2",
-	              json_object_array_length(p));
+		      json_object_array_length(p));
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(p, 0)), "line one");
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(p, 1)), "server: a b");
 #undef STR
@@ -460,11 +461,10 @@ START_TEST(test_json_empty)
 
 	out_init(&o, "c", NULL);
 	got = render(&o, 1, &rc);
-	ck_assert_msg(strcmp(got,
-	                     "{\"schema\":1,\"check\":\"c\",\"service\":\"\",\"state\":\"OK\","
-	                     "\"exit\":0,\"summary\":\"\",\"perfdata\":[],\"long\":[],"
-	                     "\"cause\":null,\"hint\":null}\n") == 0,
-	              "got %s", got);
+	ck_assert_msg(strcmp(got, "{\"schema\":1,\"check\":\"c\",\"service\":\"\",\"state\":\"OK\","
+				  "\"exit\":0,\"summary\":\"\",\"perfdata\":[],\"long\":[],"
+				  "\"cause\":null,\"hint\":null}\n") == 0,
+		      "got %s", got);
 	ck_assert_msg(rc == 0, "got rc %d, want 0", rc);
 	free(got);
 	out_reset(&o);
@@ -475,11 +475,11 @@ END_TEST
 START_TEST(test_tree)
 {
 	const char *want_text = "MX WARNING - d: 1 of 2 | mx_total=2 a_time=1s b_time=2s\n"
-	                        "domain line\n"
-	                        "MX a\n"
-	                        "  addr a1\n"
-	                        "    probe a1\n"
-	                        "MX b\n";
+				"domain line\n"
+				"MX a\n"
+				"  addr a1\n"
+				"    probe a1\n"
+				"MX b\n";
 	struct out o, *a, *b, *a1, *p1;
 	char *got;
 	int rc;
@@ -510,12 +510,12 @@ START_TEST(test_tree)
 	free(got);
 	got = render(&o, 1, &rc);
 	ck_assert_msg(strstr(got, "\"mx\":[{\"cause\":\"ok\",\"hint\":") != NULL &&
-	                  strstr(got, "\"name\":\"a\",\"addresses\":[{\"probe\":"
-	                              "{\"address\":\"127.0.0.1\"}}]},{}]") != NULL,
-	              "children: got %s", got);
+			      strstr(got, "\"name\":\"a\",\"addresses\":[{\"probe\":"
+					  "{\"address\":\"127.0.0.1\"}}]},{}]") != NULL,
+		      "children: got %s", got);
 	ck_assert_msg(strstr(got, "\"long\":[\"domain line\",\"MX a\",\"  addr a1\","
-	                          "\"    probe a1\",\"MX b\"]") != NULL,
-	              "long: got %s", got);
+				  "\"    probe a1\",\"MX b\"]") != NULL,
+		      "long: got %s", got);
 	free(got);
 	ck_assert_msg(out_child(NULL, "x", 0) == NULL, "out_child(NULL): want NULL");
 	out_reset(&o);
@@ -527,8 +527,11 @@ END_TEST
 static int utf8_valid(const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		size_t len = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 : (s[i] & 0xf0) == 0xe0 ? 3
-		           : (s[i] & 0xf8) == 0xf0 ? 4 : 0;
+		size_t len = s[i] < 0x80             ? 1
+			     : (s[i] & 0xe0) == 0xc0 ? 2
+			     : (s[i] & 0xf0) == 0xe0 ? 3
+			     : (s[i] & 0xf8) == 0xf0 ? 4
+						     : 0;
 
 		if (len == 0 || i + len > n || (len == 2 && s[i] < 0xc2) || (s[i] > 0xf4))
 			return 0;
@@ -547,8 +550,19 @@ static int utf8_valid(const unsigned char *s, size_t n)
 
 /* Hostile text: '|', line breaks, escape sequences, invalid and C1 UTF-8, overlong forms. */
 static const char *const hostile[] = {
-    "a|b", "x\ny\r\nz", "\x1b[31mred\x1b[0m", "\xff\xfe", "caf\xc3\xa9", "\xc3", "\xc0\xaf",
-    "\xed\xa0\x80", "\xc2\x9b" "2J", "'quote' \"dq\" \\ back", "tab\there", "| | |\n|",
+	"a|b",
+	"x\ny\r\nz",
+	"\x1b[31mred\x1b[0m",
+	"\xff\xfe",
+	"caf\xc3\xa9",
+	"\xc3",
+	"\xc0\xaf",
+	"\xed\xa0\x80",
+	"\xc2\x9b"
+	"2J",
+	"'quote' \"dq\" \\ back",
+	"tab\there",
+	"| | |\n|",
 };
 #define NHOSTILE (sizeof(hostile) / sizeof(hostile[0]))
 
@@ -595,30 +609,30 @@ START_TEST(test_hostile_everywhere)
 	text = render(&o, 0, &rc);
 	for (const char *c = text; *c != '\0'; c++) {
 		ck_assert_msg(*c != '\r' && *c != '\x1b' && (unsigned char)*c < 0x80,
-		              "control or non-ASCII byte 0x%02x in the text output",
-		              (unsigned char)*c);
+			      "control or non-ASCII byte 0x%02x in the text output",
+			      (unsigned char)*c);
 		got_lines += *c == '\n';
 	}
 	ck_assert_msg(got_lines == 1 + lines, "got %d lines, want %d: %s", got_lines, 1 + lines,
-	              text);
+		      text);
 	perf = strstr(text, " | ");
 	ck_assert_msg(perf != NULL && strncmp(perf, " | time=0.5s", 12) == 0,
-	              "want perfdata after ' | ': %s", text);
+		      "want perfdata after ' | ': %s", text);
 	for (const char *c = text; *c != '\0'; c++)
 		pipes += *c == '|';
 	ck_assert_msg(pipes == 1, "got %d '|' in the output, want 1: %s", pipes, text);
 	ck_assert_msg(strchr(perf + 3, '\n') != NULL && strchr(text, '\n') > perf,
-	              "the status line must end after the perfdata");
+		      "the status line must end after the perfdata");
 	json = render(&o, 1, &rc);
 	ck_assert_msg(strchr(json, '\n') == json + strlen(json) - 1, "JSON: want one line");
 	ck_assert_msg(utf8_valid((const unsigned char *)json, strlen(json)),
-	              "JSON is not valid UTF-8: %s", json);
+		      "JSON is not valid UTF-8: %s", json);
 	j = json_tokener_parse(json);
 	ck_assert_msg(j != NULL, "JSON does not parse: %s", json);
 	ck_assert_msg(strstr(json, "caf\xc3\xa9") != NULL, "valid UTF-8 is kept: %s", json);
 	ck_assert_msg(strstr(json, "\xef\xbf\xbd") != NULL, "invalid bytes become U+FFFD");
 	ck_assert_msg(strstr(json, "\\u001b") == NULL && strstr(json, "\\n") == NULL,
-	              "control characters must not reach JSON strings: %s", json);
+		      "control characters must not reach JSON strings: %s", json);
 	json_object_put(j);
 	free(text);
 	free(json);

@@ -18,21 +18,21 @@ struct conf_case {
 	const char *text;
 	int ok;
 	size_t nchecks;
-	const char *name;      /* first check */
+	const char *name; /* first check */
 	unsigned interval;
 	int argc;
-	const char *last_arg;  /* argv[argc - 1] of the first check */
-	const char *err;       /* substring of the error */
+	const char *last_arg; /* argv[argc - 1] of the first check */
+	const char *err;      /* substring of the error */
 };
 
 static const struct conf_case conf_cases[] = {
 	{"", 1, 0, NULL, 0, 0, NULL, NULL},
 	{"# only a comment\n\n   \n", 1, 0, NULL, 0, 0, NULL, NULL},
 	{"check mx 60 check_mail_mx -d example.net -w 2: -c 1:\n", 1, 1, "mx", 60, 7, "1:", NULL},
-	{"check a 5 check_mail_smtp -H h\r\ncheck b 10 check_mail_smtp -H i\n", 1, 2, "a", 5, 3, "h",
-	 NULL},
-	{"\tcheck  spaced\t30   check_mail_smtp  -H  h  # trailing comment\n", 1, 1, "spaced", 30, 3,
+	{"check a 5 check_mail_smtp -H h\r\ncheck b 10 check_mail_smtp -H i\n", 1, 2, "a", 5, 3,
 	 "h", NULL},
+	{"\tcheck  spaced\t30   check_mail_smtp  -H  h  # trailing comment\n", 1, 1, "spaced", 30,
+	 3, "h", NULL},
 	{"check q 60 check_mail_smtp -e 'two words'\n", 1, 1, "q", 60, 3, "two words", NULL},
 	{"check q 60 check_mail_smtp -e \"say \\\"hi\\\" \\\\ $x\"\n", 1, 1, "q", 60, 3,
 	 "say \"hi\" \\ $x", NULL},
@@ -71,8 +71,8 @@ START_TEST(test_conf_table)
 	ck_assert_msg((rc == 0) == tc->ok, "case %d: got rc %d (%s), want %s", _i, rc, err,
 		      tc->ok ? "ok" : "error");
 	if (!tc->ok) {
-		ck_assert_msg(strstr(err, tc->err) != NULL, "case %d: got error '%s', want '%s'", _i,
-			      err, tc->err);
+		ck_assert_msg(strstr(err, tc->err) != NULL, "case %d: got error '%s', want '%s'",
+			      _i, err, tc->err);
 		ck_assert_msg(c.n == 0 && c.check == NULL, "case %d: got %zu checks after error",
 			      _i, c.n);
 		return;
@@ -84,8 +84,8 @@ START_TEST(test_conf_table)
 
 		ck_assert_msg(strcmp(k->name, tc->name) == 0, "case %d: got name %s, want %s", _i,
 			      k->name, tc->name);
-		ck_assert_msg(k->interval_s == tc->interval, "case %d: got interval %u, want %u", _i,
-			      k->interval_s, tc->interval);
+		ck_assert_msg(k->interval_s == tc->interval, "case %d: got interval %u, want %u",
+			      _i, k->interval_s, tc->interval);
 		ck_assert_msg(k->argc == tc->argc, "case %d: got argc %d, want %d", _i, k->argc,
 			      tc->argc);
 		ck_assert_msg(strcmp(k->argv[k->argc - 1], tc->last_arg) == 0,
@@ -101,7 +101,8 @@ START_TEST(test_conf_command_basename)
 {
 	struct sa_conf c;
 	char err[128];
-	const char *text = "check a 60 /usr/lib/mailpath/check_mail_smtp -H h\ncheck b 60 check_mail_mx\n";
+	const char *text =
+		"check a 60 /usr/lib/mailpath/check_mail_smtp -H h\ncheck b 60 check_mail_mx\n";
 
 	ck_assert_int_eq(sa_conf_parse(&c, text, strlen(text), err, sizeof(err)), 0);
 	ck_assert_str_eq(sa_conf_command(&c.check[0]), "check_mail_smtp");

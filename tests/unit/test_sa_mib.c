@@ -95,8 +95,8 @@ static size_t mkoid(uint64_t *name, const uint64_t *rel, size_t n)
 struct get_case {
 	uint64_t rel[8];
 	size_t n;
-	const char *check;  /* check whose index follows rel, or NULL */
-	const char *sub;    /* metric label or cause name whose index follows, or NULL */
+	const char *check; /* check whose index follows rel, or NULL */
+	const char *sub;   /* metric label or cause name whose index follows, or NULL */
 	int rc;
 	enum sa_type type;
 	const char *want_s;
@@ -113,13 +113,27 @@ static const struct get_case get_cases[] = {
 	{{1, 1, 1}, 3, NULL, NULL, SA_MIB_NO_INSTANCE, 0, NULL, 0, 0},
 	{{1, 1, 9, 0}, 4, NULL, NULL, SA_MIB_NO_OBJECT, 0, NULL, 0, 0},
 	{{1, 2, 1, 2}, 4, "healthy", NULL, 0, SA_T_STRING, "healthy", 0, 0},
-	{{1, 2, 1, 3}, 4, "busy", NULL, 0, SA_T_STRING,
-	 "check_mail_smtp -H 127.0.0.1 -p 2502 -e 'a b'", 0, 0},
+	{{1, 2, 1, 3},
+	 4,
+	 "busy",
+	 NULL,
+	 0,
+	 SA_T_STRING,
+	 "check_mail_smtp -H 127.0.0.1 -p 2502 -e 'a b'",
+	 0,
+	 0},
 	{{1, 2, 1, 4}, 4, "busy", NULL, 0, SA_T_INTEGER, NULL, 0, 2},
 	{{1, 2, 1, 4}, 4, "neverrun", NULL, 0, SA_T_INTEGER, NULL, 0, 3},
 	{{1, 2, 1, 5}, 4, "busy", NULL, 0, SA_T_STRING, "server-busy", 0, 0},
-	{{1, 2, 1, 6}, 4, "healthy", NULL, 0, SA_T_STRING, "SMTP OK - 127.0.0.1:25 result/with pipe",
-	 0, 0},
+	{{1, 2, 1, 6},
+	 4,
+	 "healthy",
+	 NULL,
+	 0,
+	 SA_T_STRING,
+	 "SMTP OK - 127.0.0.1:25 result/with pipe",
+	 0,
+	 0},
 	{{1, 2, 1, 6}, 4, "neverrun", NULL, 0, SA_T_STRING, "not run yet", 0, 0},
 	{{1, 2, 1, 7}, 4, "busy", NULL, 0, SA_T_UNSIGNED, NULL, 1700000130, 0},
 	{{1, 2, 1, 8}, 4, "busy", NULL, 0, SA_T_UNSIGNED, NULL, 42, 0},
@@ -166,8 +180,8 @@ START_TEST(test_get_table)
 				      strncmp(v.s, tc->want_s, strlen(tc->want_s)) == 0,
 			      "case %d: got '%.*s', want '%s'", _i, (int)v.slen, v.s, tc->want_s);
 	else if (tc->type == SA_T_INTEGER)
-		ck_assert_msg(v.i == tc->want_i, "case %d: got %lld, want %lld", _i,
-			      (long long)v.i, (long long)tc->want_i);
+		ck_assert_msg(v.i == tc->want_i, "case %d: got %lld, want %lld", _i, (long long)v.i,
+			      (long long)tc->want_i);
 	else
 		ck_assert_msg(v.u == tc->want_u, "case %d: got %llu, want %llu", _i,
 			      (unsigned long long)v.u, (unsigned long long)tc->want_u);
@@ -194,7 +208,8 @@ static int walk_from(const uint64_t *start, size_t n)
 	while (sa_mib_lookup(&store, prev.oid, prev.len, 1, &v) == 0) {
 		ck_assert_msg(oid_cmp(&v, &prev) > 0, "GETNEXT went backwards after %d", count);
 		ck_assert_int_eq(sa_mib_lookup(&store, v.oid, v.len, 0, &g), 0);
-		ck_assert_msg(g.type == v.type, "GET and GETNEXT disagree on the type at %d", count);
+		ck_assert_msg(g.type == v.type, "GET and GETNEXT disagree on the type at %d",
+			      count);
 		prev = v;
 		ck_assert_msg(++count < 10000, "walk does not end");
 	}
@@ -245,7 +260,8 @@ START_TEST(test_next_table)
 	int rc = sa_mib_lookup(&store, name, n, 1, &v);
 
 	if (tc->wn == 0) {
-		ck_assert_msg(rc == SA_MIB_NO_OBJECT, "case %d: got rc %d, want end of MIB", _i, rc);
+		ck_assert_msg(rc == SA_MIB_NO_OBJECT, "case %d: got rc %d, want end of MIB", _i,
+			      rc);
 		return;
 	}
 	ck_assert_msg(rc == 0, "case %d: got rc %d, want a variable", _i, rc);
@@ -253,8 +269,9 @@ START_TEST(test_next_table)
 	ck_assert_msg(v.len >= wn && memcmp(v.oid, want, wn * sizeof(*want)) == 0,
 		      "case %d: GETNEXT landed elsewhere", _i);
 	if (tc->check != NULL && strcmp(tc->check, "<first>") == 0)
-		ck_assert_msg(v.oid[wn] == store.entry[0]->index, "case %d: got index %llu, want %u",
-			      _i, (unsigned long long)v.oid[wn], store.entry[0]->index);
+		ck_assert_msg(v.oid[wn] == store.entry[0]->index,
+			      "case %d: got index %llu, want %u", _i, (unsigned long long)v.oid[wn],
+			      store.entry[0]->index);
 }
 END_TEST
 
@@ -290,7 +307,8 @@ START_TEST(test_next_skips_checks_without_rows)
 	int seen = 0;
 
 	while (sa_mib_lookup(&store, name, n, 1, &v) == 0 && v.oid[sa_mib_root_len + 3] == 2) {
-		ck_assert_msg(v.oid[n] != by_name("neverrun")->index, "a check without metrics has rows");
+		ck_assert_msg(v.oid[n] != by_name("neverrun")->index,
+			      "a check without metrics has rows");
 		memcpy(name, v.oid, v.len * sizeof(*name));
 		n = v.len;
 		seen++;
@@ -351,7 +369,8 @@ START_TEST(test_reload_keeps_indexes_and_counters)
 	ck_assert_uint_eq(by_name("busy")->index, busy);
 	ck_assert_uint_eq(by_name("busy")->runs, 0);
 	for (size_t i = 1; i < store.n; i++)
-		ck_assert_msg(store.entry[i - 1]->index < store.entry[i]->index, "entries not sorted");
+		ck_assert_msg(store.entry[i - 1]->index < store.entry[i]->index,
+			      "entries not sorted");
 }
 END_TEST
 
@@ -369,7 +388,8 @@ START_TEST(test_index_clash_refused)
 		      "got '%s'", err);
 	sa_conf_reset(&c);
 	ck_assert_int_eq(sa_conf_parse(&c, text, (size_t)(strstr(text, "check chk536") - text), err,
-				       sizeof(err)), 0); /* the first two lines */
+				       sizeof(err)),
+			 0); /* the first two lines */
 	ck_assert_int_eq(sa_store_index_clash(&c, err, sizeof(err)), 0);
 	sa_conf_reset(&c);
 }

@@ -63,9 +63,8 @@ START_TEST(test_secret_env_and_errors)
 	secret_free(got);
 	got = NULL;
 	/* a file, when given, wins over the environment */
-	ck_assert_int_eq(secret_load("/nonexistent/pw", "MAILPATH_TEST_SECRET", &got, err,
-				     sizeof(err)),
-			 -1);
+	ck_assert_int_eq(
+		secret_load("/nonexistent/pw", "MAILPATH_TEST_SECRET", &got, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "/nonexistent/pw") != NULL, "got error '%s'", err);
 	ck_assert_ptr_null(got);
 	unsetenv("MAILPATH_TEST_SECRET");

@@ -78,17 +78,17 @@ START_TEST(test_reply_table)
 		int rc = smtp_reply_line(&r, t->lines[i], strlen(t->lines[i]));
 
 		ck_assert_msg(rc == t->rc[i], "%s: line %d: got rc %d, want %d", t->name, i, rc,
-		              t->rc[i]);
+			      t->rc[i]);
 	}
 	ck_assert_msg(r.code == t->code, "%s: got code %d, want %d", t->name, r.code, t->code);
 	ck_assert_msg(r.lines == t->nlines, "%s: got %d lines, want %d", t->name, r.lines,
-	              t->nlines);
+		      t->nlines);
 	ck_assert_msg(r.enh.cls == t->enh.cls && r.enh.subject == t->enh.subject &&
-	                  r.enh.detail == t->enh.detail,
-	              "%s: got enh %d.%d.%d, want %d.%d.%d", t->name, r.enh.cls, r.enh.subject,
-	              r.enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
+			      r.enh.detail == t->enh.detail,
+		      "%s: got enh %d.%d.%d, want %d.%d.%d", t->name, r.enh.cls, r.enh.subject,
+		      r.enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
 	ck_assert_msg(strcmp(r.text, t->text) == 0 && r.len == strlen(t->text),
-	              "%s: got text \"%s\" (%zu), want \"%s\"", t->name, r.text, r.len, t->text);
+		      "%s: got text \"%s\" (%zu), want \"%s\"", t->name, r.text, r.len, t->text);
 }
 END_TEST
 
@@ -120,9 +120,9 @@ START_TEST(test_reply_too_many_bytes)
 		rc = smtp_reply_line(&r, line, sizeof(line));
 	ck_assert_msg(rc == -1, "got rc %d, want -1", rc);
 	ck_assert_msg(i == SMTP_REPLY_MAX / (SMTP_LINE_MAX + 1) + 1, "failed at line %d, want %d",
-	              i, SMTP_REPLY_MAX / (SMTP_LINE_MAX + 1) + 1);
+		      i, SMTP_REPLY_MAX / (SMTP_LINE_MAX + 1) + 1);
 	ck_assert_msg(r.len == SMTP_TEXT_MAX - 1, "got text len %zu, want %d", r.len,
-	              SMTP_TEXT_MAX - 1);
+		      SMTP_TEXT_MAX - 1);
 	ck_assert_msg(strlen(r.text) == r.len, "text not terminated at len");
 }
 END_TEST
@@ -163,9 +163,9 @@ START_TEST(test_enh_table)
 
 	ck_assert_msg(n == t->used, "\"%s\": got %zu bytes, want %zu", t->in, n, t->used);
 	ck_assert_msg(e.cls == t->enh.cls && e.subject == t->enh.subject &&
-	                  e.detail == t->enh.detail,
-	              "\"%s\": got %d.%d.%d, want %d.%d.%d", t->in, e.cls, e.subject, e.detail,
-	              t->enh.cls, t->enh.subject, t->enh.detail);
+			      e.detail == t->enh.detail,
+		      "\"%s\": got %d.%d.%d, want %d.%d.%d", t->in, e.cls, e.subject, e.detail,
+		      t->enh.cls, t->enh.subject, t->enh.detail);
 }
 END_TEST
 
@@ -217,28 +217,28 @@ START_TEST(test_caps_table)
 	for (int i = 0; i < 10 && t->lines[i] != NULL; i++)
 		smtp_caps_line(&caps, t->lines[i], strlen(t->lines[i]));
 	ck_assert_msg(caps.flags == t->flags, "case %d: got flags %#x, want %#x", _i, caps.flags,
-	              t->flags);
+		      t->flags);
 	ck_assert_msg(caps.auth == t->auth, "case %d: got auth %#x, want %#x", _i, caps.auth,
-	              t->auth);
+		      t->auth);
 	ck_assert_msg(caps.size == t->size, "case %d: got size %lu, want %lu", _i, caps.size,
-	              t->size);
+		      t->size);
 	smtp_caps_str(&caps, str, sizeof(str));
 	ck_assert_msg(strcmp(str, t->str) == 0, "case %d: got \"%s\", want \"%s\"", _i, str,
-	              t->str);
+		      t->str);
 }
 END_TEST
 
 START_TEST(test_caps_str_small)
 {
 	struct smtp_caps caps = {SMTP_CAP_PIPELINING | SMTP_CAP_STARTTLS | SMTP_CAP_AUTH,
-	                         SMTP_AUTH_PLAIN, 0};
+				 SMTP_AUTH_PLAIN, 0};
 	char str[12];
 
 	smtp_caps_str(&caps, str, sizeof(str));
 	ck_assert_msg(strlen(str) < sizeof(str), "got length %zu, want < %zu", strlen(str),
-	              sizeof(str));
+		      sizeof(str));
 	ck_assert_msg(strncmp(str, "PIPELINING", 10) == 0, "got \"%s\", want a PIPELINING prefix",
-	              str);
+		      str);
 	ck_assert_msg(strcmp(smtp_caps_str(&caps, str, 0), "") == 0, "len 0: want \"\"");
 }
 END_TEST
@@ -252,11 +252,16 @@ START_TEST(test_auth_parse)
 		enum smtp_auth m;
 		const char *name;
 	} t[] = {
-	    {"PLAIN", 0, SMTP_AUTH_PLAIN, "PLAIN"},  {"plain", 0, SMTP_AUTH_PLAIN, "PLAIN"},
-	    {"Login", 0, SMTP_AUTH_LOGIN, "LOGIN"},  {"cram-md5", 0, SMTP_AUTH_CRAM_MD5, "CRAM-MD5"},
-	    {"CRAM-MD5", 0, SMTP_AUTH_CRAM_MD5, "CRAM-MD5"}, {"GSSAPI", -1, SMTP_AUTH_NONE, ""},
-	    {"", -1, SMTP_AUTH_NONE, ""},            {"PLAINX", -1, SMTP_AUTH_NONE, ""},
-	    {"CRAM", -1, SMTP_AUTH_NONE, ""},        {NULL, -1, SMTP_AUTH_NONE, ""},
+		{"PLAIN", 0, SMTP_AUTH_PLAIN, "PLAIN"},
+		{"plain", 0, SMTP_AUTH_PLAIN, "PLAIN"},
+		{"Login", 0, SMTP_AUTH_LOGIN, "LOGIN"},
+		{"cram-md5", 0, SMTP_AUTH_CRAM_MD5, "CRAM-MD5"},
+		{"CRAM-MD5", 0, SMTP_AUTH_CRAM_MD5, "CRAM-MD5"},
+		{"GSSAPI", -1, SMTP_AUTH_NONE, ""},
+		{"", -1, SMTP_AUTH_NONE, ""},
+		{"PLAINX", -1, SMTP_AUTH_NONE, ""},
+		{"CRAM", -1, SMTP_AUTH_NONE, ""},
+		{NULL, -1, SMTP_AUTH_NONE, ""},
 	};
 
 	for (size_t i = 0; i < NELEM(t); i++) {
@@ -264,9 +269,10 @@ START_TEST(test_auth_parse)
 		int rc = smtp_auth_parse(t[i].in, &m);
 
 		ck_assert_msg(rc == t[i].rc && m == t[i].m, "'%s': got rc %d mech %d, want %d %d",
-		              t[i].in ? t[i].in : "(null)", rc, m, t[i].rc, t[i].m);
-		ck_assert_msg(strcmp(smtp_auth_name(m), t[i].name) == 0, "'%s': got name %s, want %s",
-		              t[i].in ? t[i].in : "(null)", smtp_auth_name(m), t[i].name);
+			      t[i].in ? t[i].in : "(null)", rc, m, t[i].rc, t[i].m);
+		ck_assert_msg(strcmp(smtp_auth_name(m), t[i].name) == 0,
+			      "'%s': got name %s, want %s", t[i].in ? t[i].in : "(null)",
+			      smtp_auth_name(m), t[i].name);
 	}
 	ck_assert_str_eq(smtp_auth_name((enum smtp_auth)0x40), "");
 }
@@ -318,12 +324,12 @@ START_TEST(test_result_reset)
 	ck_assert_int_eq(buf_append(&r.smtp.transcript, "S: 220 x\n", 9), 0);
 	smtp_result_reset(&r);
 	ck_assert_msg(r.smtp.transcript.data == NULL && r.smtp.transcript.len == 0,
-	              "transcript: got %zu bytes, want released", r.smtp.transcript.len);
+		      "transcript: got %zu bytes, want released", r.smtp.transcript.len);
 	ck_assert_msg(r.smtp.transcript.max == SMTP_TRANSCRIPT_MAX, "cap: got %zu, want %d",
-	              r.smtp.transcript.max, SMTP_TRANSCRIPT_MAX);
+		      r.smtp.transcript.max, SMTP_TRANSCRIPT_MAX);
 	ck_assert_msg(r.smtp.fail.cls == FAIL_NONE && r.total_us == 0 && r.tls_used == 0 &&
-	                  r.tls.not_after == 0 && r.addr.len == 0 && r.smtp.caps.flags == 0,
-	              "fields not cleared");
+			      r.tls.not_after == 0 && r.addr.len == 0 && r.smtp.caps.flags == 0,
+		      "fields not cleared");
 	ck_assert_int_eq(buf_append(&r.smtp.transcript, "C: QUIT\n", 8), 0);
 	smtp_result_reset(&r);
 	smtp_result_reset(&r); /* twice is fine */
@@ -348,18 +354,18 @@ static const struct {
 } regex_cost_cases[] = {
 	{"^250 ([0-9]{1,3}\\.){3}[0-9]{1,3}$", 1},
 	{"^2[0-9][0-9][ -](OK|Ok|ok)+", 1},
-	{"[]a{99999}]x", 1},      /* braces inside a bracket are literal */
+	{"[]a{99999}]x", 1}, /* braces inside a bracket are literal */
 	{"[[:digit:]]{1,255}", 1},
-	{"\\{1000\\}", 1},       /* escaped braces */
+	{"\\{1000\\}", 1}, /* escaped braces */
 	{"a{1000}", 1},
 	/* Loops nest at most 2 deep: "x+++++++++" (depth 10, 2^10 nodes) was compiled in a
 	 * CPU-limited child before; it is now refused by the nesting bound, without a fork. */
 	{"x+++++++++", 0},
-	{"x++++++++++++", 0},     /* 2^13 nodes */
-	{"(a+)+", 1},             /* depth 2 */
+	{"x++++++++++++", 0}, /* 2^13 nodes */
+	{"(a+)+", 1},         /* depth 2 */
 	{"x**", 1},
 	{"^250( [A-Z0-9]+)*$", 1},
-	{"x***", 0},              /* depth 3 */
+	{"x***", 0}, /* depth 3 */
 	{"((a+)+)+", 0},
 	{"x+?+?", 0},
 	{"[ab]?[ab]*?+", 0},
@@ -368,13 +374,13 @@ static const struct {
 	/* Nested weight: 85 copies of "(x*)*" weigh 255 (about 15 ms), 86 weigh 258. */
 	{"(x*)*{85}", 1},
 	{"(x*)*{86}", 0},
-	{"(x*)*{400}", 0},        /* 124 ms before */
+	{"(x*)*{400}", 0}, /* 124 ms before */
 	{"x+++++++++++++++++++++++++++++++++++++++++++++++++", 0},
 	{"((a{100}){100}){100}", 0},
 	{"(a{255}){255}", 0},
 	{"(((((x+)+)+)+)+)+(((((((((((((((((y+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+", 0},
-	{"x{1,2000}", 1},                 /* 4,000 nodes, no nested loop: milliseconds */
-	{"x{1,4000}", 0},                 /* 8,000 nodes */
+	{"x{1,2000}", 1}, /* 4,000 nodes, no nested loop: milliseconds */
+	{"x{1,4000}", 0}, /* 8,000 nodes */
 	/* Few nodes, seconds of regcomp: refused by the child's CPU limit. */
 	{"x+?+?+?+?+?+?+?+?+?", 0},
 	{"(x*)*{1999}", 0},
@@ -414,8 +420,8 @@ static void regex_count_fork(void)
 /* -R checks never fork (the subagent runs them on its event loop). */
 START_TEST(test_regex_no_fork)
 {
-	static const char *const res[] = {"(a+)+", "x**", "x+?+?+?+?+?+?+?+?+?", "(x*)*{1999}",
-	                                  "(x*)*{85}", "^250"};
+	static const char *const res[] = {"(a+)+",       "x**",       "x+?+?+?+?+?+?+?+?+?",
+					  "(x*)*{1999}", "(x*)*{85}", "^250"};
 
 	ck_assert_int_eq(pthread_atfork(regex_count_fork, NULL, NULL), 0);
 	regex_forks = 0;
@@ -443,10 +449,10 @@ START_TEST(test_state_names)
 		const char *n = smtp_state_name((enum smtp_state)i);
 
 		ck_assert_msg(n != NULL && n[0] != '\0' && strcmp(n, "unknown") != 0,
-		              "state %d has no name", i);
+			      "state %d has no name", i);
 		for (int j = 0; j < i; j++)
 			ck_assert_msg(strcmp(n, smtp_state_name((enum smtp_state)j)) != 0,
-			              "states %d and %d share the name %s", i, j, n);
+				      "states %d and %d share the name %s", i, j, n);
 	}
 	ck_assert_str_eq(smtp_state_name(SMTP_ST_MAX), "unknown");
 }
@@ -852,7 +858,7 @@ static void drain(struct smtp_client *c, char *sent, size_t size)
 
 /* Feed n bytes, all at once or one at a time, draining the output. */
 static void feed(struct smtp_client *c, const char *s, size_t n, int bytewise, char *sent,
-                 size_t size)
+		 size_t size)
 {
 	if (!bytewise) {
 		smtp_client_feed(c, s, n);
@@ -867,7 +873,7 @@ static void feed(struct smtp_client *c, const char *s, size_t n, int bytewise, c
 
 /* Play a session's steps against a fresh client. */
 static struct smtp_client *play(const struct session *t, const struct smtp_params *p,
-                                struct smtp_result *res, int bytewise, char *sent, size_t size)
+				struct smtp_result *res, int bytewise, char *sent, size_t size)
 {
 	struct smtp_client *c = smtp_client_new(p, res);
 	static char longline[SMTP_LINE_MAX + 2];
@@ -878,9 +884,7 @@ static struct smtp_client *play(const struct session *t, const struct smtp_param
 		const char *s = t->steps[i];
 
 		switch (s[0]) {
-		case 'S':
-			feed(c, s + 1, strlen(s + 1), bytewise, sent, size);
-			break;
+		case 'S': feed(c, s + 1, strlen(s + 1), bytewise, sent, size); break;
 		case 'L':
 			memset(longline, 'A', sizeof(longline));
 			memcpy(longline, "220 ", 4);
@@ -888,23 +892,17 @@ static struct smtp_client *play(const struct session *t, const struct smtp_param
 			break;
 		case 'V':
 			fail_set(&res->fail, FAIL_VERIFY, PHASE_TLS, 0,
-			         "certificate verify failed");
+				 "certificate verify failed");
 			/* fall through */
 		case 'T':
 			ck_assert_msg(smtp_client_want(c) == SMTP_WANT_TLS,
-			              "%s: step %d: got want %d, want TLS", t->name, i,
-			              smtp_client_want(c));
+				      "%s: step %d: got want %d, want TLS", t->name, i,
+				      smtp_client_want(c));
 			smtp_client_tls_done(c);
 			break;
-		case 'E':
-			smtp_client_eof(c, 0);
-			break;
-		case 'R':
-			smtp_client_eof(c, ECONNRESET);
-			break;
-		case 'O':
-			smtp_client_timeout(c);
-			break;
+		case 'E': smtp_client_eof(c, 0); break;
+		case 'R': smtp_client_eof(c, ECONNRESET); break;
+		case 'O': smtp_client_timeout(c); break;
 		}
 		drain(c, sent, size);
 	}
@@ -913,45 +911,45 @@ static struct smtp_client *play(const struct session *t, const struct smtp_param
 
 /* Check one session's outcome. */
 static void check_session(const struct session *t, struct smtp_client *c,
-                          const struct smtp_result *res, const char *sent, const char *how)
+			  const struct smtp_result *res, const char *sent, const char *how)
 {
 	const struct fail *f = &res->fail;
 
 	ck_assert_msg(strcmp(sent, t->sent) == 0, "%s (%s): sent\n%s\nwant\n%s", t->name, how, sent,
-	              t->sent);
+		      t->sent);
 	ck_assert_msg(f->cls == t->cls, "%s (%s): got class %d, want %d (%s)", t->name, how, f->cls,
-	              t->cls, f->detail);
+		      t->cls, f->detail);
 	ck_assert_msg(f->phase == t->phase, "%s (%s): got phase %d, want %d", t->name, how,
-	              f->phase, t->phase);
+		      f->phase, t->phase);
 	ck_assert_msg(f->code == t->code, "%s (%s): got code %d, want %d", t->name, how, f->code,
-	              t->code);
+		      t->code);
 	ck_assert_msg(f->enh.cls == t->enh.cls && f->enh.subject == t->enh.subject &&
-	                  f->enh.detail == t->enh.detail,
-	              "%s (%s): got enh %d.%d.%d, want %d.%d.%d", t->name, how, f->enh.cls,
-	              f->enh.subject, f->enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
+			      f->enh.detail == t->enh.detail,
+		      "%s (%s): got enh %d.%d.%d, want %d.%d.%d", t->name, how, f->enh.cls,
+		      f->enh.subject, f->enh.detail, t->enh.cls, t->enh.subject, t->enh.detail);
 	ck_assert_msg(smtp_client_state(c) == t->st, "%s (%s): got state %s, want %s", t->name, how,
-	              smtp_state_name(smtp_client_state(c)), smtp_state_name(t->st));
+		      smtp_state_name(smtp_client_state(c)), smtp_state_name(t->st));
 	ck_assert_msg(smtp_client_want(c) == t->want, "%s (%s): got want %d, want %d", t->name, how,
-	              smtp_client_want(c), t->want);
+		      smtp_client_want(c), t->want);
 	ck_assert_msg(res->auth_ok == t->auth_ok, "%s (%s): got auth_ok %d, want %d", t->name, how,
-	              res->auth_ok, t->auth_ok);
+		      res->auth_ok, t->auth_ok);
 	ck_assert_msg(res->tls_active == t->tls_active, "%s (%s): got tls_active %d, want %d",
-	              t->name, how, res->tls_active, t->tls_active);
+		      t->name, how, res->tls_active, t->tls_active);
 	ck_assert_msg(res->caps.flags == t->caps, "%s (%s): got caps %#x, want %#x", t->name, how,
-	              res->caps.flags, t->caps);
+		      res->caps.flags, t->caps);
 	ck_assert_msg(f->cls == FAIL_NONE || f->detail[0] != '\0', "%s (%s): empty detail", t->name,
-	              how);
+		      how);
 	for (const char *d = f->detail; *d != '\0'; d++)
 		ck_assert_msg(*d >= 0x20 && *d < 0x7f, "%s (%s): raw byte %#x in detail", t->name,
-		              how, (unsigned char)*d);
+			      how, (unsigned char)*d);
 }
 
 /*
  * The traced states of a finished session, "init greeting ehlo ... done",
  * checked to form one chain: each line starts where the previous one ended.
  */
-static const char *trace_states(const struct session *t, const struct smtp_result *res,
-                                char *dst, size_t size)
+static const char *trace_states(const struct session *t, const struct smtp_result *res, char *dst,
+				size_t size)
 {
 	const char *p = res->transcript.data ? (const char *)res->transcript.data : "";
 	const char *end = p + res->transcript.len;
@@ -964,9 +962,10 @@ static const char *trace_states(const struct session *t, const struct smtp_resul
 		if (strncmp(p, "state: ", 7) != 0)
 			continue;
 		ck_assert_msg(sscanf(p + 7, "%31s -> %31s", from, to) == 2,
-		              "%s: bad trace line %.40s", t->name, p);
+			      "%s: bad trace line %.40s", t->name, p);
 		ck_assert_msg(prev[0] == '\0' ? strcmp(from, "init") == 0 : strcmp(from, prev) == 0,
-		              "%s: trace jumps: \"%s -> %s\" after \"%s\"", t->name, from, to, prev);
+			      "%s: trace jumps: \"%s -> %s\" after \"%s\"", t->name, from, to,
+			      prev);
 		snprintf(prev, sizeof(prev), "%s", to);
 		snprintf(dst + n, size - n, " %s", to);
 	}
@@ -990,9 +989,10 @@ START_TEST(test_session_table)
 		check_session(t, c, &res, sent, bytewise ? "bytewise" : "chunks");
 		trace_states(t, &res, states, sizeof(states));
 		last = strrchr(states, ' ');
-		ck_assert_msg(last != NULL && strcmp(last + 1, smtp_state_name(smtp_client_state(c))) == 0,
-		              "%s: trace \"%s\" does not end in the state %s", t->name, states,
-		              smtp_state_name(smtp_client_state(c)));
+		ck_assert_msg(last != NULL &&
+				      strcmp(last + 1, smtp_state_name(smtp_client_state(c))) == 0,
+			      "%s: trace \"%s\" does not end in the state %s", t->name, states,
+			      smtp_state_name(smtp_client_state(c)));
 		smtp_client_free(c);
 		smtp_session_reset(&res);
 	}
@@ -1003,27 +1003,27 @@ END_TEST
 static const struct {
 	const char *session, *states;
 } trace_cases[] = {
-    {"healthy plain", "init greeting ehlo quit done"},
-    {"421 greeting: no QUIT", "init greeting done"},
-    {"554 greeting: QUIT", "init greeting quit done"},
-    {"EHLO 502 then HELO", "init greeting ehlo helo quit done"},
-    {"STARTTLS then EHLO again, caps reset", "init greeting ehlo starttls tls ehlo2 quit done"},
-    {"STARTTLS response injection, same chunk", "init greeting ehlo starttls tls done"},
-    {"verification failed: QUIT after handshake", "init greeting ehlo starttls tls quit done"},
-    {"timeout in TLS handshake", "init greeting ehlo starttls tls done"},
-    {"AUTH PLAIN ok", "init greeting ehlo auth-pass quit done"},
-    {"AUTH after STARTTLS, offered only inside TLS",
-     "init greeting ehlo starttls tls ehlo2 auth-pass quit done"},
-    {"AUTH LOGIN", "init greeting ehlo auth auth-user auth-pass quit done"},
-    {"AUTH CRAM-MD5 (RFC 2195 example)", "init greeting ehlo auth auth-pass quit done"},
-    {"AUTH CRAM-MD5 bad challenge", "init greeting ehlo auth done"},
-    {"AUTH mechanism not offered", "init greeting ehlo quit done"},
-    {"-C/-R match", "init greeting ehlo command quit done"},
-    {"-C with CRLF is refused", "init greeting ehlo quit done"},
-    {"MAIL and two RCPT", "init greeting ehlo mail rcpt rcpt quit done"},
-    {"421 at RCPT: no QUIT", "init greeting ehlo mail rcpt done"},
-    {"EOF mid-EHLO", "init greeting ehlo done"},
-    {"QUIT timeout", "init greeting ehlo quit done"},
+	{"healthy plain", "init greeting ehlo quit done"},
+	{"421 greeting: no QUIT", "init greeting done"},
+	{"554 greeting: QUIT", "init greeting quit done"},
+	{"EHLO 502 then HELO", "init greeting ehlo helo quit done"},
+	{"STARTTLS then EHLO again, caps reset", "init greeting ehlo starttls tls ehlo2 quit done"},
+	{"STARTTLS response injection, same chunk", "init greeting ehlo starttls tls done"},
+	{"verification failed: QUIT after handshake", "init greeting ehlo starttls tls quit done"},
+	{"timeout in TLS handshake", "init greeting ehlo starttls tls done"},
+	{"AUTH PLAIN ok", "init greeting ehlo auth-pass quit done"},
+	{"AUTH after STARTTLS, offered only inside TLS",
+	 "init greeting ehlo starttls tls ehlo2 auth-pass quit done"},
+	{"AUTH LOGIN", "init greeting ehlo auth auth-user auth-pass quit done"},
+	{"AUTH CRAM-MD5 (RFC 2195 example)", "init greeting ehlo auth auth-pass quit done"},
+	{"AUTH CRAM-MD5 bad challenge", "init greeting ehlo auth done"},
+	{"AUTH mechanism not offered", "init greeting ehlo quit done"},
+	{"-C/-R match", "init greeting ehlo command quit done"},
+	{"-C with CRLF is refused", "init greeting ehlo quit done"},
+	{"MAIL and two RCPT", "init greeting ehlo mail rcpt rcpt quit done"},
+	{"421 at RCPT: no QUIT", "init greeting ehlo mail rcpt done"},
+	{"EOF mid-EHLO", "init greeting ehlo done"},
+	{"QUIT timeout", "init greeting ehlo quit done"},
 };
 
 START_TEST(test_trace_states)
@@ -1041,8 +1041,9 @@ START_TEST(test_trace_states)
 	p = t->p;
 	p.trace = 1;
 	c = play(t, &p, &res, 0, sent, sizeof(sent));
-	ck_assert_msg(strcmp(trace_states(t, &res, states, sizeof(states)), trace_cases[_i].states) == 0,
-	              "%s: got states \"%s\", want \"%s\"", t->name, states, trace_cases[_i].states);
+	ck_assert_msg(
+		strcmp(trace_states(t, &res, states, sizeof(states)), trace_cases[_i].states) == 0,
+		"%s: got states \"%s\", want \"%s\"", t->name, states, trace_cases[_i].states);
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 }
@@ -1063,7 +1064,7 @@ static const char *transcript_str(struct smtp_result *res)
 START_TEST(test_transcript_masks_secrets)
 {
 	static const char *const secrets[] = {"s3cret!",  "czNjcmV0IQ==", PLAIN_B64,
-	                                      "YWxpY2U=", "tanstaaf",     CRAM_RESP};
+					      "YWxpY2U=", "tanstaaf",     CRAM_RESP};
 	const struct session *plays[3] = {NULL, NULL, NULL};
 	static struct smtp_result res;
 	char sent[2048];
@@ -1086,13 +1087,13 @@ START_TEST(test_transcript_masks_secrets)
 		ck_assert_msg(res.auth_ok == 1, "%s: got auth_ok 0, want 1", plays[i]->name);
 		for (size_t k = 0; k < NELEM(secrets); k++)
 			ck_assert_msg(strstr(tr, secrets[k]) == NULL,
-			              "%s: transcript holds %s:\n%s", plays[i]->name, secrets[k],
-			              tr);
+				      "%s: transcript holds %s:\n%s", plays[i]->name, secrets[k],
+				      tr);
 		ck_assert_msg(strstr(tr, "C: ********\n") != NULL ||
-		                  strstr(tr, "C: AUTH PLAIN ********\n") != NULL,
-		              "%s: no masked line in\n%s", plays[i]->name, tr);
+				      strstr(tr, "C: AUTH PLAIN ********\n") != NULL,
+			      "%s: no masked line in\n%s", plays[i]->name, tr);
 		ck_assert_msg(strstr(tr, "S: 235 ") != NULL, "%s: no 235 in\n%s", plays[i]->name,
-		              tr);
+			      tr);
 		smtp_client_free(c);
 		smtp_session_reset(&res);
 	}
@@ -1107,18 +1108,18 @@ START_TEST(test_transcript_lines)
 	char sent[512];
 	struct smtp_client *c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	const char *want = "S: 220 mx.example.com ESMTP\nC: EHLO " HELO "\n"
-	                   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
-	                   "C: QUIT\nS: 221 2.0.0 Bye\n";
+			   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
+			   "C: QUIT\nS: 221 2.0.0 Bye\n";
 
 	ck_assert_msg(strcmp(transcript_str(&res), want) == 0, "got transcript\n%s\nwant\n%s",
-	              transcript_str(&res), want);
+		      transcript_str(&res), want);
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 
 	p.transcript = 0;
 	c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	ck_assert_msg(res.transcript.len == 0, "transcript off: got %zu bytes, want 0",
-	              res.transcript.len);
+		      res.transcript.len);
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 }
@@ -1133,12 +1134,12 @@ START_TEST(test_transcript_trace)
 	char sent[512];
 	struct smtp_client *c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	const char *want = "state: init -> greeting\nS: 220 mx.example.com ESMTP\n"
-	                   "state: greeting -> ehlo\nC: EHLO " HELO "\n"
-	                   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
-	                   "state: ehlo -> quit\nC: QUIT\nS: 221 2.0.0 Bye\nstate: quit -> done\n";
+			   "state: greeting -> ehlo\nC: EHLO " HELO "\n"
+			   "S: 250-mx.example.com\nS: 250-PIPELINING\nS: 250 SIZE 1000\n"
+			   "state: ehlo -> quit\nC: QUIT\nS: 221 2.0.0 Bye\nstate: quit -> done\n";
 
 	ck_assert_msg(strcmp(transcript_str(&res), want) == 0, "got transcript\n%s\nwant\n%s",
-	              transcript_str(&res), want);
+		      transcript_str(&res), want);
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 
@@ -1146,7 +1147,7 @@ START_TEST(test_transcript_trace)
 	p.transcript = 0;
 	c = play(&t, &p, &res, 0, sent, sizeof(sent));
 	ck_assert_str_eq(transcript_str(&res), "state: init -> greeting\nstate: greeting -> ehlo\n"
-	                                       "state: ehlo -> quit\nstate: quit -> done\n");
+					       "state: ehlo -> quit\nstate: quit -> done\n");
 	smtp_client_free(c);
 	smtp_session_reset(&res);
 }
@@ -1156,35 +1157,35 @@ START_TEST(test_phases_and_replies)
 {
 	static struct smtp_result res;
 	struct smtp_params p = {.helo = HELO,
-	                        .starttls = SMTP_TLS_TRY,
-	                        .auth = SMTP_AUTH_PLAIN,
-	                        .auth_user = "u",
-	                        .auth_pass = "p",
-	                        .cmd = noop,
-	                        .ncmd = 1,
-	                        .rcpt = rcpt1,
-	                        .nrcpt = 1};
+				.starttls = SMTP_TLS_TRY,
+				.auth = SMTP_AUTH_PLAIN,
+				.auth_user = "u",
+				.auth_pass = "p",
+				.cmd = noop,
+				.ncmd = 1,
+				.rcpt = rcpt1,
+				.nrcpt = 1};
 	struct step {
 		const char *in; /* NULL: tls_done */
 		enum phase phase;
 		enum smtp_want want;
 	} steps[] = {
-	    {"220-mx.example.com\r\n220 ready\r\n", PHASE_EHLO, SMTP_WANT_READ},
-	    {"250-mx\r\n250 STARTTLS\r\n", PHASE_STARTTLS, SMTP_WANT_READ},
-	    {"220 go\r\n", PHASE_TLS, SMTP_WANT_TLS},
-	    {NULL, PHASE_EHLO2, SMTP_WANT_READ},
-	    {"250-mx\r\n250 AUTH PLAIN\r\n", PHASE_AUTH, SMTP_WANT_READ},
-	    {"235 2.7.0 ok\r\n", PHASE_COMMAND, SMTP_WANT_READ},
-	    {"250 2.0.0 noop\r\n", PHASE_MAIL, SMTP_WANT_READ},
-	    {"250 2.1.0 ok\r\n", PHASE_RCPT, SMTP_WANT_READ},
-	    {"250 2.1.5 ok\r\n", PHASE_QUIT, SMTP_WANT_READ},
-	    {"221 2.0.0 bye\r\n", PHASE_NONE, SMTP_WANT_CLOSE},
+		{"220-mx.example.com\r\n220 ready\r\n", PHASE_EHLO, SMTP_WANT_READ},
+		{"250-mx\r\n250 STARTTLS\r\n", PHASE_STARTTLS, SMTP_WANT_READ},
+		{"220 go\r\n", PHASE_TLS, SMTP_WANT_TLS},
+		{NULL, PHASE_EHLO2, SMTP_WANT_READ},
+		{"250-mx\r\n250 AUTH PLAIN\r\n", PHASE_AUTH, SMTP_WANT_READ},
+		{"235 2.7.0 ok\r\n", PHASE_COMMAND, SMTP_WANT_READ},
+		{"250 2.0.0 noop\r\n", PHASE_MAIL, SMTP_WANT_READ},
+		{"250 2.1.0 ok\r\n", PHASE_RCPT, SMTP_WANT_READ},
+		{"250 2.1.5 ok\r\n", PHASE_QUIT, SMTP_WANT_READ},
+		{"221 2.0.0 bye\r\n", PHASE_NONE, SMTP_WANT_CLOSE},
 	};
 	struct smtp_client *c = smtp_client_new(&p, &res);
 	size_t n;
 
 	ck_assert_msg(smtp_client_phase(c) == PHASE_GREETING, "start: got phase %d, want %d",
-	              smtp_client_phase(c), PHASE_GREETING);
+		      smtp_client_phase(c), PHASE_GREETING);
 	for (size_t i = 0; i < NELEM(steps); i++) {
 		if (steps[i].in != NULL)
 			smtp_client_feed(c, steps[i].in, strlen(steps[i].in));
@@ -1193,27 +1194,27 @@ START_TEST(test_phases_and_replies)
 		smtp_client_output(c, &n);
 		smtp_client_sent(c, n);
 		ck_assert_msg(smtp_client_phase(c) == steps[i].phase,
-		              "step %zu: got phase %d, want %d", i, smtp_client_phase(c),
-		              steps[i].phase);
+			      "step %zu: got phase %d, want %d", i, smtp_client_phase(c),
+			      steps[i].phase);
 		ck_assert_msg(smtp_client_want(c) == steps[i].want,
-		              "step %zu: got want %d, want %d", i, smtp_client_want(c),
-		              steps[i].want);
+			      "step %zu: got want %d, want %d", i, smtp_client_want(c),
+			      steps[i].want);
 	}
 	ck_assert_msg(res.fail.cls == FAIL_NONE, "got class %d, want none (%s)", res.fail.cls,
-	              res.fail.detail);
+		      res.fail.detail);
 	ck_assert_msg(res.reply[PHASE_GREETING].code == 220 &&
-	                  res.reply[PHASE_GREETING].lines == 2 &&
-	                  strcmp(res.reply[PHASE_GREETING].text, "mx.example.com\nready") == 0,
-	              "greeting: got %d/%d \"%s\"", res.reply[PHASE_GREETING].code,
-	              res.reply[PHASE_GREETING].lines, res.reply[PHASE_GREETING].text);
+			      res.reply[PHASE_GREETING].lines == 2 &&
+			      strcmp(res.reply[PHASE_GREETING].text, "mx.example.com\nready") == 0,
+		      "greeting: got %d/%d \"%s\"", res.reply[PHASE_GREETING].code,
+		      res.reply[PHASE_GREETING].lines, res.reply[PHASE_GREETING].text);
 	ck_assert_msg(res.reply[PHASE_RCPT].code == 250 && res.reply[PHASE_RCPT].enh.detail == 5,
-	              "rcpt: got %d %d.%d.%d", res.reply[PHASE_RCPT].code,
-	              res.reply[PHASE_RCPT].enh.cls, res.reply[PHASE_RCPT].enh.subject,
-	              res.reply[PHASE_RCPT].enh.detail);
+		      "rcpt: got %d %d.%d.%d", res.reply[PHASE_RCPT].code,
+		      res.reply[PHASE_RCPT].enh.cls, res.reply[PHASE_RCPT].enh.subject,
+		      res.reply[PHASE_RCPT].enh.detail);
 	ck_assert_msg(res.reply[PHASE_TLS].code == 0, "tls: got code %d, want 0",
-	              res.reply[PHASE_TLS].code);
+		      res.reply[PHASE_TLS].code);
 	ck_assert_msg(res.auth_ok == 1 && res.tls_active == 1, "got auth_ok %d tls %d, want 1 1",
-	              res.auth_ok, res.tls_active);
+		      res.auth_ok, res.tls_active);
 	smtp_client_free(c);
 }
 END_TEST
@@ -1233,12 +1234,12 @@ static void long_reply(int lines, size_t linelen)
 	for (int i = 0; i < lines && smtp_client_state(c) == SMTP_ST_GREETING; i++)
 		smtp_client_feed(c, line, linelen + 2);
 	ck_assert_msg(res.fail.cls == FAIL_PROTOCOL && res.fail.phase == PHASE_GREETING,
-	              "got class %d phase %d, want protocol greeting", res.fail.cls,
-	              res.fail.phase);
+		      "got class %d phase %d, want protocol greeting", res.fail.cls,
+		      res.fail.phase);
 	ck_assert_msg(strstr(res.fail.detail, "reply too long") != NULL,
-	              "got detail \"%s\", want \"reply too long\"", res.fail.detail);
+		      "got detail \"%s\", want \"reply too long\"", res.fail.detail);
 	ck_assert_msg(smtp_client_want(c) == SMTP_WANT_CLOSE, "got want %d, want close",
-	              smtp_client_want(c));
+		      smtp_client_want(c));
 	free(line);
 	smtp_client_free(c);
 }
@@ -1269,8 +1270,8 @@ START_TEST(test_line_limit)
 	memcpy(line + SMTP_LINE_MAX, "\r\n", 2);
 	smtp_client_feed(c, line, SMTP_LINE_MAX + 2);
 	ck_assert_msg(res.fail.cls == FAIL_NONE && smtp_client_state(c) == SMTP_ST_EHLO,
-	              "max line: got class %d state %s, want none ehlo", res.fail.cls,
-	              smtp_state_name(smtp_client_state(c)));
+		      "max line: got class %d state %s, want none ehlo", res.fail.cls,
+		      smtp_state_name(smtp_client_state(c)));
 	smtp_client_free(c);
 	/* One more byte before the LF is too long. */
 	c = smtp_client_new(&p, &res);
@@ -1278,9 +1279,9 @@ START_TEST(test_line_limit)
 	line[SMTP_LINE_MAX + 1] = '\n';
 	smtp_client_feed(c, line, SMTP_LINE_MAX + 2);
 	ck_assert_msg(res.fail.cls == FAIL_PROTOCOL &&
-	                  strcmp(res.fail.detail, "reply line too long") == 0,
-	              "max+1: got class %d \"%s\", want protocol \"reply line too long\"",
-	              res.fail.cls, res.fail.detail);
+			      strcmp(res.fail.detail, "reply line too long") == 0,
+		      "max+1: got class %d \"%s\", want protocol \"reply line too long\"",
+		      res.fail.cls, res.fail.detail);
 	smtp_client_free(c);
 }
 END_TEST

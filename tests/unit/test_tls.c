@@ -52,7 +52,7 @@ static void ext_add(X509 *x, X509 *issuer, int nid, const char *value)
 
 /* Make a certificate for cn valid from now+from to now+to seconds. */
 static X509 *cert_make(const char *cn, const char *san, EVP_PKEY *key, X509 *issuer,
-                       EVP_PKEY *issuer_key, long from, long to)
+		       EVP_PKEY *issuer_key, long from, long to)
 {
 	static long serial = 1;
 	X509 *x = X509_new();
@@ -63,12 +63,12 @@ static X509 *cert_make(const char *cn, const char *san, EVP_PKEY *key, X509 *iss
 	ck_assert_int_eq(X509_set_version(x, X509_VERSION_3), 1);
 	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
 	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-	                                            (const unsigned char *)"mailpath tests", -1, -1,
-	                                            0),
-	                 1);
+						    (const unsigned char *)"mailpath tests", -1, -1,
+						    0),
+			 1);
 	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	                                            (const unsigned char *)cn, -1, -1, 0),
-	                 1);
+						    (const unsigned char *)cn, -1, -1, 0),
+			 1);
 	ck_assert_int_eq(X509_set_subject_name(x, name), 1);
 	X509_NAME_free(name);
 	ck_assert_int_eq(X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x)), 1);
@@ -114,13 +114,13 @@ static void certs_setup(void)
 	expired_cert = cert_make("mail.lab.test", san, leaf_key, ca_cert, ca_key, -30 * DAY, -DAY);
 	self_cert = cert_make("mail.lab.test", san, leaf_key, NULL, NULL, -DAY, 30 * DAY);
 	wrong_cert = cert_make("other.lab.test", "DNS:other.lab.test", leaf_key, ca_cert, ca_key,
-	                       -DAY, 30 * DAY);
+			       -DAY, 30 * DAY);
 	snprintf(ca_path, sizeof ca_path, "%s/ca.pem", tmpdir);
 	cert_write(ca_cert, ca_path);
 	snprintf(ca_dir, sizeof ca_dir, "%s/certs", tmpdir);
 	ck_assert_int_eq(mkdir(ca_dir, 0700), 0);
 	snprintf(ca_hash_path, sizeof ca_hash_path, "%s/%08lx.0", ca_dir,
-	         X509_subject_name_hash(ca_cert));
+		 X509_subject_name_hash(ca_cert));
 	cert_write(ca_cert, ca_hash_path);
 }
 
@@ -173,7 +173,7 @@ static void set_nonblock(int fd)
 
 /* Make both ends: server serving leaf (up to max_proto), client trusting ca. */
 static void pair_open(struct pair *p, X509 *leaf, int max_proto, const char *ca, const char *sni,
-                      const char *verify_name)
+		      const char *verify_name)
 {
 	int sv[2];
 	char err[256];
@@ -248,7 +248,7 @@ static enum tls_io pair_handshake(struct pair *p)
 			return r;
 	}
 	ck_abort_msg("handshake did not settle in %d steps (client %d, server %d)", STEPS_MAX,
-	             (int)r, p->server_state);
+		     (int)r, p->server_state);
 	return r;
 }
 
@@ -263,20 +263,20 @@ struct verify_case {
 };
 
 static const struct verify_case verify_cases[] = {
-    {"good", &good_cert, 1, "mail.lab.test", X509_V_OK, 1},
-    {"good, untrusted", &good_cert, 0, "mail.lab.test",
-     X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1},
-    {"good, lazy hashed dir", &good_cert, 2, "mail.lab.test", X509_V_OK, 1},
-    {"expired", &expired_cert, 1, "mail.lab.test", X509_V_ERR_CERT_HAS_EXPIRED, 1},
-    {"self-signed", &self_cert, 1, "mail.lab.test", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 1},
-    {"wrong name", &wrong_cert, 1, "mail.lab.test", X509_V_ERR_HOSTNAME_MISMATCH, 0},
-    {"IP literal", &good_cert, 1, "127.0.0.1", X509_V_OK, 1},
-    {"wrong IP literal", &good_cert, 1, "127.0.0.2", X509_V_ERR_IP_ADDRESS_MISMATCH, 0},
-    {"no name asked", &good_cert, 1, NULL, X509_V_OK, 1},
-    /* chain error hides the name error in verify_code; name_ok still tells */
-    {"self-signed, wrong name", &self_cert, 1, "smtp.lab.test",
-     X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0},
-    {"name check ignores case", &good_cert, 1, "MAIL.LAB.TEST", X509_V_OK, 1},
+	{"good", &good_cert, 1, "mail.lab.test", X509_V_OK, 1},
+	{"good, untrusted", &good_cert, 0, "mail.lab.test",
+	 X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1},
+	{"good, lazy hashed dir", &good_cert, 2, "mail.lab.test", X509_V_OK, 1},
+	{"expired", &expired_cert, 1, "mail.lab.test", X509_V_ERR_CERT_HAS_EXPIRED, 1},
+	{"self-signed", &self_cert, 1, "mail.lab.test", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 1},
+	{"wrong name", &wrong_cert, 1, "mail.lab.test", X509_V_ERR_HOSTNAME_MISMATCH, 0},
+	{"IP literal", &good_cert, 1, "127.0.0.1", X509_V_OK, 1},
+	{"wrong IP literal", &good_cert, 1, "127.0.0.2", X509_V_ERR_IP_ADDRESS_MISMATCH, 0},
+	{"no name asked", &good_cert, 1, NULL, X509_V_OK, 1},
+	/* chain error hides the name error in verify_code; name_ok still tells */
+	{"self-signed, wrong name", &self_cert, 1, "smtp.lab.test",
+	 X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0},
+	{"name check ignores case", &good_cert, 1, "MAIL.LAB.TEST", X509_V_OK, 1},
 };
 
 /* Handshake completes whatever the chain; verify_code and name_ok are facts. */
@@ -289,17 +289,17 @@ START_TEST(test_verify)
 	if (vc->trust == 2)
 		ck_assert_int_eq(setenv(X509_get_default_cert_dir_env(), ca_dir, 1), 0);
 	pair_open(&p, *vc->leaf, 0, vc->trust == 1 ? ca_path : NULL, "mail.lab.test",
-	          vc->verify_name);
+		  vc->verify_name);
 	unsetenv(X509_get_default_cert_dir_env());
 	ck_assert_msg(pair_handshake(&p) == TLS_IO_OK, "%s: handshake not OK", vc->what);
 	tls_conn_info(p.conn, &info);
 	ck_assert_msg(info.verify_code == vc->want_code, "%s: verify_code got %d (%s), want %d",
-	              vc->what, info.verify_code, info.verify_text, vc->want_code);
+		      vc->what, info.verify_code, info.verify_text, vc->want_code);
 	ck_assert_msg(info.name_ok == vc->want_name_ok, "%s: name_ok got %d, want %d", vc->what,
-	              info.name_ok, vc->want_name_ok);
+		      info.name_ok, vc->want_name_ok);
 	ck_assert_msg(strcmp(info.verify_text, tls_verify_str(vc->want_code)) == 0,
-	              "%s: verify_text got '%s', want '%s'", vc->what, info.verify_text,
-	              tls_verify_str(vc->want_code));
+		      "%s: verify_text got '%s', want '%s'", vc->what, info.verify_text,
+		      tls_verify_str(vc->want_code));
 	pair_close(&p);
 }
 END_TEST
@@ -314,18 +314,18 @@ START_TEST(test_info_fields)
 	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
 	tls_conn_info(p.conn, &info);
 	ck_assert_msg(strcmp(info.protocol, "TLSv1.3") == 0, "protocol got '%s', want TLSv1.3",
-	              info.protocol);
+		      info.protocol);
 	ck_assert_msg(info.cipher[0] != '\0' && strcmp(info.cipher, "(NONE)") != 0,
-	              "cipher got '%s', want a name", info.cipher);
+		      "cipher got '%s', want a name", info.cipher);
 	ck_assert_msg(strstr(info.subject, "CN = mail.lab.test") != NULL,
-	              "subject got '%s', want CN = mail.lab.test", info.subject);
+		      "subject got '%s', want CN = mail.lab.test", info.subject);
 	ck_assert_msg(strstr(info.issuer, "CN = mailpath test CA") != NULL,
-	              "issuer got '%s', want CN = mailpath test CA", info.issuer);
+		      "issuer got '%s', want CN = mailpath test CA", info.issuer);
 	ck_assert_msg(info.not_after > time(NULL), "not_after got %lld, want the future",
-	              (long long)info.not_after);
+		      (long long)info.not_after);
 	ck_assert_msg(llabs((long long)(info.not_after - good_not_after)) <= 5,
-	              "not_after got %lld, want %lld", (long long)info.not_after,
-	              (long long)good_not_after);
+		      "not_after got %lld, want %lld", (long long)info.not_after,
+		      (long long)good_not_after);
 	ck_assert_int_eq(info.verify_code, 0);
 	ck_assert_str_eq(info.verify_text, "ok");
 	ck_assert_int_eq(info.name_ok, 1);
@@ -339,10 +339,10 @@ static const struct {
 	const char *sni;
 	const char *want_seen;
 } sni_cases[] = {
-    {"mail.lab.test", "mail.lab.test"},
-    {"127.0.0.1", ""}, /* RFC 6066 section 3: no IP literals */
-    {"::1", ""},
-    {NULL, ""},
+	{"mail.lab.test", "mail.lab.test"},
+	{"127.0.0.1", ""}, /* RFC 6066 section 3: no IP literals */
+	{"::1", ""},
+	{NULL, ""},
 };
 
 /* SNI is sent for names only. */
@@ -353,8 +353,8 @@ START_TEST(test_sni)
 	pair_open(&p, good_cert, 0, ca_path, sni_cases[_i].sni, NULL);
 	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
 	ck_assert_msg(strcmp(p.sni_seen, sni_cases[_i].want_seen) == 0,
-	              "sni %s: server saw '%s', want '%s'", sni_cases[_i].sni, p.sni_seen,
-	              sni_cases[_i].want_seen);
+		      "sni %s: server saw '%s', want '%s'", sni_cases[_i].sni, p.sni_seen,
+		      sni_cases[_i].want_seen);
 	pair_close(&p);
 }
 END_TEST
@@ -369,7 +369,7 @@ START_TEST(test_tls12_reported)
 	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
 	tls_conn_info(p.conn, &info);
 	ck_assert_msg(strcmp(info.protocol, "TLSv1.2") == 0, "protocol got '%s', want TLSv1.2",
-	              info.protocol);
+		      info.protocol);
 	ck_assert_int_eq(info.verify_code, 0);
 	pair_close(&p);
 }
@@ -388,7 +388,7 @@ START_TEST(test_tls10_refused)
 	ck_assert_int_eq(pair_handshake(&p), TLS_IO_ERROR);
 	reason = tls_conn_error(p.conn, text, sizeof text);
 	ck_assert_msg(reason != 0 && text[0] != '\0', "got reason %d '%s', want a reason", reason,
-	              text);
+		      text);
 	pair_close(&p);
 }
 END_TEST
@@ -447,11 +447,11 @@ START_TEST(test_handshake_garbage)
 	ck_assert_msg(r == TLS_IO_ERROR, "got %d, want TLS_IO_ERROR", (int)r);
 	reason = tls_conn_error(p.conn, text, sizeof text);
 	ck_assert_msg(reason == SSL_R_WRONG_VERSION_NUMBER, "reason got %d (%s), want %d", reason,
-	              text, SSL_R_WRONG_VERSION_NUMBER);
+		      text, SSL_R_WRONG_VERSION_NUMBER);
 	/* The library's own text for the reason (it is worded per release, not by us). */
 	want = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_WRONG_VERSION_NUMBER));
 	ck_assert_msg(want != NULL && strcmp(text, want) == 0, "text got '%s', want '%s'", text,
-	              want ? want : "(no text)");
+		      want ? want : "(no text)");
 	pair_close(&p);
 }
 END_TEST
@@ -484,7 +484,7 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
 	r = tls_read(p.conn, buf, sizeof buf, &n);
 	ck_assert_msg(r == TLS_IO_WANT_READ && n == 0, "idle read got %d/%zu, want WANT_READ/0",
-	              (int)r, n);
+		      (int)r, n);
 	ck_assert_int_eq(tls_write(p.conn, req, sizeof req - 1, &n), TLS_IO_OK);
 	ck_assert_uint_eq(n, sizeof req - 1);
 	server_read_all(&p, buf, sizeof req - 1);
@@ -492,7 +492,7 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(SSL_write_ex(p.srv, rep, sizeof rep - 1, &n), 1);
 	ck_assert_int_eq(tls_read(p.conn, buf, sizeof buf, &n), TLS_IO_OK);
 	ck_assert_msg(n == sizeof rep - 1 && memcmp(buf, rep, n) == 0, "read got %zu '%.*s'", n,
-	              (int)n, buf);
+		      (int)n, buf);
 	ck_assert_int_ge(SSL_shutdown(p.srv), 0);
 	r = tls_read(p.conn, buf, sizeof buf, &n);
 	ck_assert_msg(r == TLS_IO_EOF, "after close_notify got %d, want TLS_IO_EOF", (int)r);
@@ -555,10 +555,10 @@ START_TEST(test_partial_write)
 		total += n;
 	}
 	ck_assert_msg(r == TLS_IO_WANT_WRITE && n == 0, "last write got %d/%zu, want WANT_WRITE/0",
-	              (int)r, n);
+		      (int)r, n);
 	ck_assert_msg(partial && total > 0 && total < BIG,
-	              "got partial %d total %zu, want a partial write and 0<total<%d", partial,
-	              total, BIG);
+		      "got partial %d total %zu, want a partial write and 0<total<%d", partial,
+		      total, BIG);
 	free(big);
 	pair_close(&p);
 }
@@ -588,8 +588,8 @@ START_TEST(test_info_no_session)
 	pair_open(&p, good_cert, 0, ca_path, NULL, "mail.lab.test");
 	tls_conn_info(p.conn, &info);
 	ck_assert_msg(info.not_after == 0 && info.subject[0] == '\0' && info.name_ok == 0,
-	              "got not_after %lld subject '%s' name_ok %d, want 0 '' 0",
-	              (long long)info.not_after, info.subject, info.name_ok);
+		      "got not_after %lld subject '%s' name_ok %d, want 0 '' 0",
+		      (long long)info.not_after, info.subject, info.name_ok);
 	pair_close(&p);
 }
 END_TEST
@@ -602,7 +602,7 @@ START_TEST(test_ctx_bad_ca_file)
 
 	ck_assert_msg(c == NULL, "got a context, want NULL");
 	ck_assert_msg(strstr(err, "/nonexistent/mailpath-ca.pem") != NULL,
-	              "err got '%s', want the file name", err);
+		      "err got '%s', want the file name", err);
 	tls_ctx_free(NULL);
 	tls_conn_free(NULL);
 }
@@ -615,17 +615,17 @@ START_TEST(test_verify_str)
 		int code;
 		const char *want;
 	} cases[] = {
-	    {X509_V_OK, "ok"},
-	    {X509_V_ERR_CERT_HAS_EXPIRED, "certificate has expired"},
-	    {X509_V_ERR_HOSTNAME_MISMATCH, "hostname mismatch"},
-	    {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "self-signed certificate"},
+		{X509_V_OK, "ok"},
+		{X509_V_ERR_CERT_HAS_EXPIRED, "certificate has expired"},
+		{X509_V_ERR_HOSTNAME_MISMATCH, "hostname mismatch"},
+		{X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "self-signed certificate"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		ck_assert_msg(strcmp(tls_verify_str(cases[i].code), cases[i].want) == 0,
-		              "code %d: got '%s', want '%s'", cases[i].code,
-		              tls_verify_str(cases[i].code), cases[i].want);
+			      "code %d: got '%s', want '%s'", cases[i].code,
+			      tls_verify_str(cases[i].code), cases[i].want);
 }
 END_TEST
 
@@ -643,21 +643,23 @@ START_TEST(test_ctx_shared)
 	b = tls_ctx_shared(ca_path, err, sizeof err);
 	ck_assert_msg(b != NULL, "second shared: got NULL (%s)", err);
 	ck_assert_msg(tls_ctx_id(b) == id, "second run got SSL_CTX %p, want the first run's %p",
-	              tls_ctx_id(b), id);
+		      tls_ctx_id(b), id);
 	sys = tls_ctx_shared(NULL, err, sizeof err);
 	ck_assert_msg(sys != NULL && tls_ctx_id(sys) != id,
-	              "system store got %p, want a context of its own (not %p)", tls_ctx_id(sys), id);
+		      "system store got %p, want a context of its own (not %p)", tls_ctx_id(sys),
+		      id);
 	tls_ctx_shared_release(); /* b and sys are still held: they stay usable */
 	again = tls_ctx_shared(ca_path, err, sizeof err);
-	ck_assert_msg(again != NULL && again != b, "after release got %p, want a new context", (void *)again);
+	ck_assert_msg(again != NULL && again != b, "after release got %p, want a new context",
+		      (void *)again);
 	ck_assert_msg(tls_conn_new(b, -1, NULL, NULL) == NULL, "fd -1: got a session, want NULL");
 	tls_ctx_free(b);
 	tls_ctx_free(sys);
 	tls_ctx_free(again);
 	tls_ctx_shared_release();
 	ck_assert_msg(tls_ctx_shared("/nonexistent/mailpath-ca.pem", err, sizeof err) == NULL &&
-	                  strstr(err, "/nonexistent/mailpath-ca.pem") != NULL,
-	              "missing CA file: got '%s', want NULL and the file named", err);
+			      strstr(err, "/nonexistent/mailpath-ca.pem") != NULL,
+		      "missing CA file: got '%s', want NULL and the file named", err);
 }
 END_TEST
 
@@ -675,7 +677,8 @@ START_TEST(test_ctx_shared_handshake)
 		tls_conn_free(p.conn);
 		tls_ctx_free(p.ctx);
 		p.ctx = tls_ctx_shared(ca_path, err, sizeof err);
-		ck_assert_msg(tls_ctx_id(p.ctx) == tls_ctx_id(hold), "round %d: got another SSL_CTX", round);
+		ck_assert_msg(tls_ctx_id(p.ctx) == tls_ctx_id(hold),
+			      "round %d: got another SSL_CTX", round);
 		p.conn = tls_conn_new(p.ctx, p.cfd, "mail.lab.test", "mail.lab.test");
 		ck_assert_ptr_nonnull(p.conn);
 		ck_assert_msg(pair_handshake(&p) == TLS_IO_OK, "round %d: handshake not OK", round);
@@ -694,36 +697,37 @@ static const struct {
 	int saved_errno;
 	int want;
 } gone_cases[] = {
-    {"close_notify", SSL_ERROR_ZERO_RETURN, 0, 0, 1},
-    {"3.0: EOF in the handshake (SYSCALL, errno 0)", SSL_ERROR_SYSCALL, 0, 0, 1},
-    {"3.0: write to a closed peer (SYSCALL, EPIPE)", SSL_ERROR_SYSCALL, 0, EPIPE, 1},
-    {"reset (SYSCALL, ECONNRESET)", SSL_ERROR_SYSCALL, 0, ECONNRESET, 1},
-    {"3.x: unexpected EOF queued", SSL_ERROR_SSL,
-     ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING), 0, 1},
-    {"3.x: EPIPE queued as a system error", SSL_ERROR_SYSCALL, ERR_SYSTEM_FLAG | EPIPE,
-     EPIPE, 1},
-    {"3.x: ECONNRESET queued as a system error", SSL_ERROR_SYSCALL,
-     ERR_SYSTEM_FLAG | ECONNRESET, ECONNRESET, 1},
-    /* 3.2+ record layer: a generic SSL reason (record layer failure, 313) over EPIPE */
-    {"3.5: write to a closed peer (SSL error over EPIPE)", SSL_ERROR_SSL,
-     ERR_PACK(ERR_LIB_SSL, 0, 313), EPIPE, 1},
-    {"3.5: reset while reading (SSL error over ECONNRESET)", SSL_ERROR_SSL,
-     ERR_PACK(ERR_LIB_SSL, 0, 313), ECONNRESET, 1},
-    {"wrong version number", SSL_ERROR_SSL, ERR_PACK(ERR_LIB_SSL, 0, SSL_R_WRONG_VERSION_NUMBER),
-     0, 0},
-    {"peer's alert, then a reset", SSL_ERROR_SSL,
-     ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + SSL_AD_HANDSHAKE_FAILURE), ECONNRESET, 0},
-    {"other system error", SSL_ERROR_SYSCALL, ERR_SYSTEM_FLAG | EACCES, EACCES, 0},
-    {"SYSCALL with another errno", SSL_ERROR_SYSCALL, 0, ENOMEM, 0},
-    {"want read", SSL_ERROR_WANT_READ, 0, EAGAIN, 0},
+	{"close_notify", SSL_ERROR_ZERO_RETURN, 0, 0, 1},
+	{"3.0: EOF in the handshake (SYSCALL, errno 0)", SSL_ERROR_SYSCALL, 0, 0, 1},
+	{"3.0: write to a closed peer (SYSCALL, EPIPE)", SSL_ERROR_SYSCALL, 0, EPIPE, 1},
+	{"reset (SYSCALL, ECONNRESET)", SSL_ERROR_SYSCALL, 0, ECONNRESET, 1},
+	{"3.x: unexpected EOF queued", SSL_ERROR_SSL,
+	 ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING), 0, 1},
+	{"3.x: EPIPE queued as a system error", SSL_ERROR_SYSCALL, ERR_SYSTEM_FLAG | EPIPE, EPIPE,
+	 1},
+	{"3.x: ECONNRESET queued as a system error", SSL_ERROR_SYSCALL,
+	 ERR_SYSTEM_FLAG | ECONNRESET, ECONNRESET, 1},
+	/* 3.2+ record layer: a generic SSL reason (record layer failure, 313) over EPIPE */
+	{"3.5: write to a closed peer (SSL error over EPIPE)", SSL_ERROR_SSL,
+	 ERR_PACK(ERR_LIB_SSL, 0, 313), EPIPE, 1},
+	{"3.5: reset while reading (SSL error over ECONNRESET)", SSL_ERROR_SSL,
+	 ERR_PACK(ERR_LIB_SSL, 0, 313), ECONNRESET, 1},
+	{"wrong version number", SSL_ERROR_SSL,
+	 ERR_PACK(ERR_LIB_SSL, 0, SSL_R_WRONG_VERSION_NUMBER), 0, 0},
+	{"peer's alert, then a reset", SSL_ERROR_SSL,
+	 ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + SSL_AD_HANDSHAKE_FAILURE), ECONNRESET, 0},
+	{"other system error", SSL_ERROR_SYSCALL, ERR_SYSTEM_FLAG | EACCES, EACCES, 0},
+	{"SYSCALL with another errno", SSL_ERROR_SYSCALL, 0, ENOMEM, 0},
+	{"want read", SSL_ERROR_WANT_READ, 0, EAGAIN, 0},
 };
 
 START_TEST(test_peer_gone)
 {
-	int got = tls_peer_gone(gone_cases[_i].ssl_err, gone_cases[_i].e, gone_cases[_i].saved_errno);
+	int got =
+		tls_peer_gone(gone_cases[_i].ssl_err, gone_cases[_i].e, gone_cases[_i].saved_errno);
 
 	ck_assert_msg(got == gone_cases[_i].want, "%s: got %d, want %d", gone_cases[_i].what, got,
-	              gone_cases[_i].want);
+		      gone_cases[_i].want);
 }
 END_TEST
 
@@ -738,7 +742,7 @@ Suite *tls_suite(void)
 	tcase_add_unchecked_fixture(tc, certs_setup, certs_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_verify, 0,
-	                    (int)(sizeof verify_cases / sizeof verify_cases[0]));
+			    (int)(sizeof verify_cases / sizeof verify_cases[0]));
 	tcase_add_test(tc, test_info_fields);
 	tcase_add_loop_test(tc, test_sni, 0, (int)(sizeof sni_cases / sizeof sni_cases[0]));
 	tcase_add_test(tc, test_tls12_reported);
