@@ -151,6 +151,7 @@ static int mx_start(void *ctx, const struct check_env *env, check_done_cb *done,
 	m->o.probe_hook = mx_probe_done;
 	m->o.probe_hook_arg = &m->probe;
 	m->o.smtp.smtp.transcript = env->common->verbose >= 3;
+	m->o.smtp.smtp.trace = env->common->verbose >= 4;
 	m->run = mx_run_start(env->loop, env->dns, &m->o, m->set, mx_on_done, m);
 	if (m->run == NULL) {
 		snprintf(err, errlen, "out of memory");

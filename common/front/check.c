@@ -45,7 +45,8 @@ static const char check_common_help[] =
 	" --output=nagios|json\n"
 	"    Print the Nagios status line (default) or one JSON object\n"
 	" -v, --verbose\n"
-	"    More detail in the long output; -vvv adds the protocol transcript (secrets masked)\n"
+	"    More detail in the long output; -vvv adds the protocol transcript (secrets masked),\n"
+	"    -vvvv the SMTP client's state changes in it\n"
 	" -h, --help / -V, --version\n";
 
 /* Write a formatted message into err. */
