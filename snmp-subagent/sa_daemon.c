@@ -21,6 +21,7 @@
 #include "sa_daemon.h"
 #include "sa_log.h"
 #include "sa_store.h"
+#include "tls/tls.h"
 
 struct sa_daemon {
 	const struct sa_daemon_opts *o;
@@ -262,6 +263,8 @@ static int sa_load(struct sa_daemon *d)
 		goto out;
 	}
 	sa_log(LOG_INFO, "%zu checks configured from %s", d->store.n, d->o->conf_path);
+	/* Runs after a reload make new TLS contexts (CA files reread); running ones keep theirs. */
+	tls_ctx_shared_release();
 	rc = 0;
 out:
 	sa_conf_reset(&c);
@@ -335,6 +338,7 @@ int sa_daemon_run(const struct sa_daemon_opts *o)
 		sa_log(LOG_ERR, "event loop: %s", strerror(errno));
 out:
 	sa_store_reset(&d.store, sa_drop, &d);
+	tls_ctx_shared_release();
 	sa_agent_free(d.agent);
 	dns_free(d.dns);
 	ev_io_stop(d.loop, &d.sigw);
