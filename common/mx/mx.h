@@ -20,7 +20,7 @@
 #define MAILPATH_MX_H
 
 #include "verdict/classify.h"
-#include "dns/dns.h"
+#include "dns/dns_result.h"
 #include "base/range.h"
 #include "smtp/smtp_result.h"
 
