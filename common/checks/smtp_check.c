@@ -214,12 +214,50 @@ static int smtp_validate_auth(struct smtp_check *s, char *err, size_t errlen)
 	return -1;
 }
 
+/* A value sent on the wire as given (-f, --rcpt): no control bytes (CR, LF), at most 256 bytes. */
+static int smtp_param_ok(const char *opt, const char *v, char *err, size_t errlen)
+{
+	if (v == NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen,
+				 "invalid %s: control characters (CR, LF) are not allowed", opt);
+			return -1;
+		}
+	if (strlen(v) > 256) { /* RFC 5321 §4.5.3.1.3: a path is at most 256 octets */
+		snprintf(err, errlen, "invalid %s: longer than 256 bytes", opt);
+		return -1;
+	}
+	return 0;
+}
+
+/* -f and --rcpt are checked before connecting (-F in probe_opts); -4/-6 must fit an IP literal -H. */
+static int smtp_validate_params(const struct smtp_check *s, const struct check_common *cm,
+				char *err, size_t errlen)
+{
+	struct net_addr lit;
+
+	if (smtp_param_ok("-f", s->o.smtp.mail_from, err, errlen) != 0)
+		return -1;
+	for (int i = 0; i < s->o.smtp.nrcpt; i++)
+		if (smtp_param_ok("--rcpt", s->rcpt[i], err, errlen) != 0)
+			return -1;
+	if (cm->family != AF_UNSPEC && net_addr_parse(s->o.host, 0, &lit) == 0 &&
+	    lit.ss.ss_family != cm->family) {
+		snprintf(err, errlen, "-%c contradicts the IPv%c address '%s'",
+			 cm->family == AF_INET ? '4' : '6', lit.ss.ss_family == AF_INET ? '4' : '6',
+			 s->o.host);
+		return -1;
+	}
+	return 0;
+}
+
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
 	const char *host = s->o.host;
 
-	(void)cm;
 	if (host == NULL || host[0] == '\0') {
 		snprintf(err, errlen, "-H HOST is required");
 		return -1;
@@ -228,6 +266,8 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 		snprintf(err, errlen, "invalid host name");
 		return -1;
 	}
+	if (smtp_validate_params(s, cm, err, errlen) != 0)
+		return -1;
 	if (s->nresp > s->o.smtp.ncmd) {
 		snprintf(err, errlen, "more -R than -C");
 		return -1;

@@ -50,7 +50,20 @@ int probe_opts_option(struct probe_opts *p, struct smtp_run_opts *o, int opt, co
 		}
 		o->port = (int)port;
 		return 0;
-	case 'F': o->smtp.helo = arg; return 0;
+	case 'F':
+		/* RFC 5321 §4.1.1.1: a domain or address literal, sent as given: no control bytes. */
+		for (const unsigned char *c = (const unsigned char *)arg; *c != '\0'; c++)
+			if (*c <= ' ' || *c == 0x7f) {
+				snprintf(err, errlen,
+					 "invalid -F '%s': no blanks or control characters", arg);
+				return -1;
+			}
+		if (*arg == '\0' || strlen(arg) > 255) {
+			snprintf(err, errlen, "invalid -F: want a name of 1..255 bytes");
+			return -1;
+		}
+		o->smtp.helo = arg;
+		return 0;
 	case 'S':
 	case PROBE_OPT_REQUIRE_TLS: o->smtp.starttls = SMTP_TLS_REQUIRE; return 0;
 	case 'D': return probe_opts_days(p, arg, err, errlen);

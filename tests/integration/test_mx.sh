@@ -70,6 +70,8 @@ expect_json_out "mx --discover prints LLD JSON" 0 -- $M -d multi-mx.lab.test "${
 expect_json_out "mx usage error with --output json is one JSON object" 3 -- $M "${D[@]}" --output json
 expect_json "mx usage error JSON: UNKNOWN, the message, no cause" \
 	'.state == "UNKNOWN" and .exit == 3 and .cause == null and (.summary | test("-d DOMAIN is required"))'
+expect_text "mx -p past 65535 is a usage error" 3 "^MX UNKNOWN - invalid port" -- $M -d lab.test "${D[@]}" -p 4295007408
+expect_text "mx -F with a CR is a usage error" 3 "^MX UNKNOWN - invalid -F" -- $M -d lab.test "${D[@]}" -F "a"$'\r'"b"
 
 # --- fault servers as MX: parallelism and a failing second MX -------------
 if [ "${LAB_MX_FAULTS:-0}" = 1 ]; then

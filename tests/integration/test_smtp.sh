@@ -208,7 +208,9 @@ kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
 for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FOO -U u -P p" \
 	"-H $L -w x:y" "-H $L -D abc" "-H $L -A PLAIN" "-H $L --password-file /nonexistent -A PLAIN -U u" \
 	"-H $L --output xml" "-H $L -R (" "-H $L -C NOOP -R x+?+?+?+?+?+?+?+?+?" "-H $L -C NOOP -R x++++++++++++++++++++++++++++++++++++++++" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip" \
-	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf"; do
+	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf" \
+	"-H $L -f a@lab.test"$'\r'"RSET" "-H $L --rcpt b@lab.test"$'\r'"x" "-H $L -F a"$'\r'"b" \
+	"-6 -H 127.0.0.1" "-4 -H ::1"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
