@@ -118,7 +118,7 @@ agentx_main() {
 	sed "s#/usr/sbin/mailpath-agentx#$(cd "$(dirname "$AGX_BIN")" && pwd)/mailpath-agentx#" \
 		"$top/contrib/systemd/mailpath-agentx.service" \
 		>"$AGX_T/mailpath-agentx.service"
-	out=$(systemd-analyze verify "$AGX_T/mailpath-agentx.service" 2>&1)
+	out=$(systemd-analyze verify --man=no "$AGX_T/mailpath-agentx.service" 2>&1)
 	strict=$(grep -E '^(ReadWritePaths|ReadOnlyPaths)=' "$AGX_T/mailpath-agentx.service" |
 		tr ' =' '\n\n' | grep '^/' | grep -v '^/etc/mailpath$' || true)
 	if [ -z "$out" ] && [ -z "$strict" ]; then pass "agentx: systemd unit verifies, optional paths marked -"; else
