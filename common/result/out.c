@@ -175,21 +175,37 @@ static char *out_vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-/* Append text to the summary. */
-void out_summary(struct out *o, const char *fmt, ...)
+/* The text of o that a piece for where goes to, and its store cap. */
+static struct out_text *out_where_text(struct out *o, enum out_where where, size_t *cap)
 {
-	va_list ap;
-	char *s;
+	*cap = where == OUT_TO_SUMMARY ? OUT_SUMMARY_STORE : OUT_LONG_STORE;
+	return where == OUT_TO_SUMMARY ? &o->summary : &o->longtext;
+}
 
-	va_start(ap, fmt);
-	s = out_vformat(fmt, ap);
-	va_end(ap);
+/* Append a formatted trusted piece to the summary or the current long-output line. */
+static void out_vadd(struct out *o, enum out_where where, const char *fmt, va_list ap)
+{
+	char *s = out_vformat(fmt, ap);
+	struct out_text *t;
+	size_t cap;
+
 	if (s == NULL) {
 		out_root(o)->oom = 1;
 		return;
 	}
-	(void)out_piece_add(o, &o->summary, s, strlen(s), OUT_SUMMARY_STORE);
+	t = out_where_text(o, where, &cap);
+	(void)out_piece_add(o, t, s, strlen(s), cap);
 	free(s);
+}
+
+/* Append text to the summary. */
+void out_summary(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vadd(o, OUT_TO_SUMMARY, fmt, ap);
+	va_end(ap);
 }
 
 /* Append untrusted text to the summary, rendered at most max bytes. */
@@ -251,31 +267,14 @@ void out_long_untrusted(struct out *o, const char *prefix, const char *text, siz
 	}
 }
 
-/* The text of o a piece for where goes to, and its store cap. */
-static struct out_text *out_where_text(struct out *o, enum out_where where, size_t *cap)
-{
-	*cap = where == OUT_TO_SUMMARY ? OUT_SUMMARY_STORE : OUT_LONG_STORE;
-	return where == OUT_TO_SUMMARY ? &o->summary : &o->longtext;
-}
-
 /* Append a trusted piece to the summary or the current long-output line. */
 void out_add(struct out *o, enum out_where where, const char *fmt, ...)
 {
-	struct out_text *t;
 	va_list ap;
-	size_t cap;
-	char *s;
 
 	va_start(ap, fmt);
-	s = out_vformat(fmt, ap);
+	out_vadd(o, where, fmt, ap);
 	va_end(ap);
-	if (s == NULL) {
-		out_root(o)->oom = 1;
-		return;
-	}
-	t = out_where_text(o, where, &cap);
-	(void)out_piece_add(o, t, s, strlen(s), cap);
-	free(s);
 }
 
 /* Append an untrusted piece, rendered at most max bytes. */
