@@ -51,7 +51,7 @@ FUZZ_SRC    = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/replay_%)
 # Subagent: sa_conf/sa_store/sa_mib are pure (unit-tested, fuzzed); the rest
 # binds them to net-snmp and the loop. The checks come from the library.
-SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o)
+SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o sa_opts.o)
 SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o sa_log.o main.o)
 AGENTX      = $(O)/mailpath-agentx
 

@@ -271,6 +271,8 @@ lab_postfix_config() {
 	lab_template "$TPL/postfix/main.cf.in" "$PF_ETC/main.cf"
 	lab_template "$TPL/postfix/master.cf.in" "$PF_ETC/master.cf"
 	cp "$TPL/postfix/recipients" "$PF_ETC/recipients"
+	lab_postfix_transport >"$PF_ETC/transport"
+	lab_postfix_tls_policy >"$PF_ETC/tls_policy"
 	lab_template "$TPL/postfix/smtpd.conf.in" "$PF_ETC/sasl/smtpd.conf"
 	rm -f "$PF_ETC/sasl/sasldb2"
 	printf '%s' "$LAB_PASSWORD" |
@@ -283,6 +285,30 @@ lab_postfix_config() {
 			"e.g. a checkout under /root): leave MAILPATH_LAB unset or put it under /run or /var/tmp"
 	postconf -c "$PF_ETC" -n >/dev/null 2>"$PF/postconf.err" ||
 		lab_die "postfix configuration is invalid: $(cat "$PF/postconf.err")"
+}
+
+# The sending side's table: each scenario's domain to its fault server; port 1
+# of 127.0.0.1 is closed (no lab service, below the reserved ranges).
+lab_postfix_transport() {
+	local f port
+	echo "refused.fault.test smtp:[127.0.0.1]:1"
+	shopt -s nullglob
+	for f in "$SCENARIOS"/*.conf; do
+		port=$(lab_scenario_port "$f")
+		[[ $port =~ ^[0-9]+$ ]] && echo "$(basename "$f" .conf).fault.test smtp:[127.0.0.1]:$((port + OFF))"
+	done
+	shopt -u nullglob
+}
+
+# TLS required towards the TLS fault scenarios: the table's key is the next
+# hop as the transport names it.
+lab_postfix_tls_policy() {
+	local n f
+	for n in tls-drop tls-stall tls-garbage; do
+		f=$SCENARIOS/$n.conf
+		[[ -e $f ]] && echo "[127.0.0.1]:$(($(lab_scenario_port "$f") + OFF)) encrypt"
+	done
+	return 0
 }
 
 # Start the lab Postfix and wait for its listeners.

@@ -12,6 +12,7 @@
 #   layer 2  tls/      OpenSSL on a non-blocking fd
 #   layer 3  smtp/     sans-I/O client, its runner and its report
 #   layer 4  mx/       the MX set, its runner and its report
+#   layer 4  mta/      what MTAs write (delay reasons, later queues and logs)
 #   layer 5  front/    check_main and the run, probe options, renderers
 #   layer 6  checks/   the struct check definitions every front end links
 #
@@ -22,7 +23,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-declare -A LAYER=([base]=0 [verdict]=1 [result]=1 [dns]=2 [tls]=2 [smtp]=3 [mx]=4 [front]=5
+declare -A LAYER=([base]=0 [verdict]=1 [result]=1 [dns]=2 [tls]=2 [smtp]=3 [mx]=4 [mta]=4 [front]=5
 	[checks]=6)
 bad=0
 

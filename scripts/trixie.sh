@@ -19,7 +19,8 @@
 # /proc, /sys, /dev (with /dev/pts) and /run (where `ip netns` keeps its
 # namespaces and the lab its state) are mounted there; all of it vanishes
 # with the namespace, whatever happens.
-# Needs root, debootstrap and a Debian mirror; about 1.2 GB in the cache.
+# Needs root and a Debian mirror (installs debootstrap when it is missing); about 1.2 GB in
+# the cache.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -90,7 +91,11 @@ trixie_sources() {
 
 # debootstrap the chroot unless the cache holds a complete one.
 trixie_bootstrap() {
-	command -v debootstrap >/dev/null || trixie_die "debootstrap is not installed (apt-get install debootstrap)"
+	if ! command -v debootstrap >/dev/null; then
+		trixie_note "installing debootstrap"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >"$CACHE.apt.log" 2>&1 ||
+			{ tail -n 5 "$CACHE.apt.log" >&2; trixie_die "cannot install debootstrap (apt-get install debootstrap)"; }
+	fi
 	trixie_mirrors
 	if [[ -e $ROOT/.mailpath-bootstrapped ]]; then
 		trixie_sources "$ROOT"

@@ -12,6 +12,8 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/library/large_fd_set.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sa_agent.h"
@@ -20,6 +22,7 @@
 
 #define SA_APP "mailpath-agentx"
 #define SA_AGENT_FDS 16
+#define SA_SETTLE_US 250000 /* how long shutdown waits for a master that stops too */
 
 struct sa_agent {
 	struct ev_loop *loop;
@@ -129,18 +132,25 @@ static int sa_agent_handler(netsnmp_mib_handler *h, netsnmp_handler_registration
 }
 
 /* An SNMP fd is readable: let net-snmp read it. */
-static void sa_agent_on_io(struct ev_io *w, int revents, void *arg)
+/* Let net-snmp read fd, then mirror what it wants next. */
+static void sa_agent_read(struct sa_agent *a, int fd)
 {
-	struct sa_agent *a = arg;
 	netsnmp_large_fd_set fds;
 
-	(void)revents;
-	netsnmp_large_fd_set_init(&fds, w->fd + 1);
-	NETSNMP_LARGE_FD_SET(w->fd, &fds);
+	netsnmp_large_fd_set_init(&fds, fd + 1);
+	NETSNMP_LARGE_FD_SET(fd, &fds);
 	snmp_read2(&fds);
 	netsnmp_large_fd_set_cleanup(&fds);
 	netsnmp_check_outstanding_agent_requests();
 	sa_agent_update(a);
+}
+
+/* Its type is ev_io_cb (common/base/ev.h): w cannot become const. */
+/* cppcheck-suppress constParameterCallback */
+static void sa_agent_on_io(struct ev_io *w, int revents, void *arg)
+{
+	(void)revents;
+	sa_agent_read(arg, w->fd);
 }
 
 /* net-snmp's timeout or alarm is due (pings, reconnects, retransmissions). */
@@ -241,10 +251,49 @@ struct sa_agent *sa_agent_new(struct ev_loop *loop, const struct sa_store *s,
 	return a;
 }
 
+/*
+ * Before snmp_shutdown: give a master that is stopping at the same time a
+ * moment to go. snmp_shutdown closes the AgentX session from inside
+ * net-snmp's shutdown callback and waits there for the master's answer; a
+ * master that disconnects meanwhile makes net-snmp unregister that very
+ * callback while it runs (a 100 ms stall and the assert "lock_holded < 100"
+ * in _callback_lock). A disconnect read here, outside the callback, takes
+ * net-snmp's ordinary path and leaves nothing for the shutdown callback to
+ * close. Returns once one of net-snmp's sockets went away, or after
+ * SA_SETTLE_US when the master stays.
+ */
+static void sa_agent_settle(struct sa_agent *a)
+{
+	int64_t end = ev_now_us() + SA_SETTLE_US;
+	int n0 = a->nio;
+
+	while (a->nio == n0 && a->nio > 0) {
+		struct pollfd p[SA_AGENT_FDS];
+		int64_t left = end - ev_now_us();
+		int n = a->nio, rc;
+
+		if (left <= 0)
+			return;
+		for (int i = 0; i < n; i++)
+			p[i] = (struct pollfd){.fd = a->io[i].fd, .events = POLLIN};
+		rc = poll(p, (nfds_t)n, (int)(left / 1000) + 1);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return;
+		for (int i = 0; i < n; i++)
+			if (p[i].revents != 0) {
+				sa_agent_read(a, p[i].fd);
+				break; /* the fd set may have changed */
+			}
+	}
+}
+
 void sa_agent_free(struct sa_agent *a)
 {
 	if (a == NULL)
 		return;
+	sa_agent_settle(a);
 	for (int i = 0; i < a->nio; i++)
 		ev_io_stop(a->loop, &a->io[i]);
 	ev_timer_stop(a->loop, &a->timer);

@@ -219,6 +219,14 @@ static int sa_start_new(struct sa_daemon *d)
 	return 0;
 }
 
+/* A warning about a configured check's options: logged once per load. */
+static void sa_conf_warn(const void *arg, const char *msg)
+{
+	const struct sa_conf_check *k = arg;
+
+	sa_log(LOG_WARNING, "line %d: check %s: %s", k->line, k->name, msg);
+}
+
 /* Check every configured command exists and its options parse; 0 or -1 (logged). */
 static int sa_conf_validate(const struct sa_conf *c)
 {
@@ -237,7 +245,8 @@ static int sa_conf_validate(const struct sa_conf *c)
 			       sa_conf_command(k));
 			return -1;
 		}
-		if (check_run_validate(chk, k->argc, k->argv, err, sizeof(err)) != 0) {
+		if (check_run_validate(chk, k->argc, k->argv, sa_conf_warn, k, err, sizeof(err)) !=
+		    0) {
 			sa_log(LOG_ERR, "line %d: check %s: %s", k->line, k->name, err);
 			return -1;
 		}

@@ -389,11 +389,14 @@ static void sa_record_metrics(struct sa_entry *e, const struct out *o)
 		if (m == NULL)
 			continue;
 		m->present = 1;
-		sa_number(m->value, sizeof(m->value), p->value);
+		if (p->unknown) /* never measured (an MX not probed): "U", as in the status line */
+			snprintf(m->value, sizeof(m->value), "U");
+		else
+			sa_number(m->value, sizeof(m->value), p->value);
 		snprintf(m->unit, sizeof(m->unit), "%s", p->uom);
 		snprintf(m->warn, sizeof(m->warn), "%s", p->warn.set ? p->warn.text : "");
 		snprintf(m->crit, sizeof(m->crit), "%s", p->crit.set ? p->crit.text : "");
-		m->milli = sa_milli(p->value);
+		m->milli = p->unknown ? 0 : sa_milli(p->value);
 	}
 }
 

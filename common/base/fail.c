@@ -19,7 +19,8 @@ static const char *const fail_phase_names[PHASE_MAX] = {
 	[PHASE_STARTTLS] = "starttls", [PHASE_TLS] = "tls",
 	[PHASE_EHLO2] = "ehlo_tls",    [PHASE_AUTH] = "auth",
 	[PHASE_MAIL] = "mail",         [PHASE_RCPT] = "rcpt",
-	[PHASE_COMMAND] = "command",   [PHASE_QUIT] = "quit",
+	[PHASE_DATA] = "data",         [PHASE_COMMAND] = "command",
+	[PHASE_QUIT] = "quit",
 };
 
 static const char *const fail_class_names[FAIL_MAX] = {
@@ -42,6 +43,8 @@ static const char *const fail_class_names[FAIL_MAX] = {
 	[FAIL_MX_TARGET] = "mx-target",
 	[FAIL_RDNS] = "rdns",
 	[FAIL_REQUIRE] = "require",
+	[FAIL_UNCLASSIFIED] = "unclassified",
+	[FAIL_QUEUE] = "queue",
 };
 
 /* Clear the record: no failure, no reply, empty texts. */

@@ -24,6 +24,7 @@ enum phase {
 	PHASE_AUTH,
 	PHASE_MAIL,
 	PHASE_RCPT,
+	PHASE_DATA,    /* DATA and the message (only in MTA reasons: probes never send DATA) */
 	PHASE_COMMAND, /* -C/-R user commands */
 	PHASE_QUIT,
 	PHASE_MAX
@@ -46,11 +47,13 @@ enum fail_class {
 	FAIL_EXPECT,    /* -e / -R expectation not met */
 	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
 	/* Mail-exchanger facts (check_mail_mx); err is one of enum fail_mx_err. */
-	FAIL_NULL_MX,     /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
-	FAIL_IMPLICIT_MX, /* no MX: the domain's own address is used (RFC 5321 §5.1) */
-	FAIL_MX_TARGET,   /* the MX target is unusable or irregular: err says how */
-	FAIL_RDNS,        /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
-	FAIL_REQUIRE,     /* a --require-* condition on the MX set is not met */
+	FAIL_NULL_MX,      /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
+	FAIL_IMPLICIT_MX,  /* no MX: the domain's own address is used (RFC 5321 §5.1) */
+	FAIL_MX_TARGET,    /* the MX target is unusable or irregular: err says how */
+	FAIL_RDNS,         /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
+	FAIL_REQUIRE,      /* a --require-* condition on the MX set is not met */
+	FAIL_UNCLASSIFIED, /* an MTA's reason text that mta_reason does not know: text kept */
+	FAIL_QUEUE,        /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
 	FAIL_MAX
 };
 
@@ -68,6 +71,9 @@ enum fail_mx_err {
 	FAIL_MXERR_PRIMARY,      /* the most preferred MX does not work */
 	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
 };
+
+/* err of FAIL_QUEUE: the queue was still being read at the deadline. */
+enum { FAIL_QUEUE_TIMEOUT = 1 };
 
 /* err of FAIL_CERT_DAYS: which -D W,C limit the certificate is under. */
 enum { FAIL_CERT_WARNING = 1, FAIL_CERT_CRITICAL = 2 };

@@ -8,6 +8,7 @@
 static const struct check *const checks_all[] = {
 	&check_mail_smtp,
 	&check_mail_mx,
+	&check_mail_queue,
 };
 
 const struct check *checks_find(const char *name)

@@ -11,6 +11,7 @@
 
 extern const struct check check_mail_smtp;
 extern const struct check check_mail_mx;
+extern const struct check check_mail_queue;
 
 /* The check named NAME ("check_mail_smtp"), or NULL. */
 const struct check *checks_find(const char *name);

@@ -29,31 +29,41 @@ struct mx_check {
 
 enum { OPT_EXPECT_NULL = 0x2000, OPT_REQUIRE_IPV6, OPT_REQUIRE_PRIMARY, OPT_RDNS, OPT_DISCOVER };
 
-static const struct option mx_longopts[] = {
-	{"domain", required_argument, NULL, 'd'},
-	{"warning", required_argument, NULL, 'w'},
-	{"critical", required_argument, NULL, 'c'},
-	{"expect-null-mx", no_argument, NULL, OPT_EXPECT_NULL},
-	{"require-ipv6", no_argument, NULL, OPT_REQUIRE_IPV6},
-	{"require-primary", no_argument, NULL, OPT_REQUIRE_PRIMARY},
-	{"rdns", required_argument, NULL, OPT_RDNS},
-	{"discover", no_argument, NULL, OPT_DISCOVER},
-	PROBE_OPTS_LONG,
-	{NULL, 0, NULL, 0},
+static const struct check_opt mx_opts[] = {
+	{"domain", required_argument, 'd', "DOMAIN", "Mail domain whose MX to check (required)"},
+	{"warning", required_argument, 'w', "RANGE",
+	 "Number of healthy MX giving WARNING (e.g. 2: = fewer than two)"},
+	{"critical", required_argument, 'c', "RANGE",
+	 "Number of healthy MX giving CRITICAL (default 1: = none works)"},
+	{"expect-null-mx", no_argument, OPT_EXPECT_NULL, NULL,
+	 "The domain should publish a null MX (RFC 7505): OK if it does"},
+	{"require-ipv6", no_argument, OPT_REQUIRE_IPV6, NULL,
+	 "CRITICAL unless at least one MX works over IPv6"},
+	{"require-primary", no_argument, OPT_REQUIRE_PRIMARY, NULL,
+	 "CRITICAL unless the most preferred MX works"},
+	{"rdns", required_argument, OPT_RDNS, "warning|critical|ignore",
+	 "State for a missing PTR or failed FCrDNS (default warning)"},
+	{"discover", no_argument, OPT_DISCOVER, NULL,
+	 "Print Zabbix low-level discovery JSON ({#MX}, {#MXPRIO}, {#MXADDR}) after\n"
+	 "resolving only; nothing is probed. A failed MX lookup is UNKNOWN, never an empty list"},
+	PROBE_OPTS,
+	CHECK_OPT_END,
 };
 
-static const char mx_help[] =
-	" -d, --domain=DOMAIN       mail domain whose MX to check (required)\n"
-	" -w, --warning=RANGE       healthy MX count giving WARNING (e.g. 2: = fewer than two)\n"
-	" -c, --critical=RANGE      healthy MX count giving CRITICAL (default 1: = none works)\n"
-	" --expect-null-mx          the domain should publish a null MX (RFC 7505): OK if so\n"
-	" --require-ipv6            CRITICAL unless at least one MX works over IPv6\n"
-	" --require-primary         CRITICAL unless the most preferred MX works\n"
-	" --rdns=warning|critical|ignore\n"
-	"                           state for a missing PTR or failed FCrDNS (default warning)\n"
-	" --discover                print Zabbix low-level discovery JSON ({#MX}, {#MXPRIO},\n"
-	"                           {#MXADDR}) after resolving only; nothing is probed\n" PROBE_OPTS_HELP
-	"Every address of every MX is probed at once; -t bounds the whole check.\n";
+static const char mx_notes[] =
+	"Every address of every MX is probed at once with check_mail_smtp's probe; -t bounds\n"
+	"the whole check, and a stalled MX does not hold the others back.\n"
+	"\n"
+	"RANGE follows the Nagios plugin guidelines and counts healthy MX here: 2: (fewer than\n"
+	"two), 1: (none), @0:1 (at most one). Any failing MX gives at least WARNING.\n"
+	"\n"
+	"Perfdata: mx_total, mx_healthy, mx_failed, and per MX NAME_time (U when not probed).\n";
+
+static const char mx_examples[] =
+	" check_mail_mx -d example.net -w 2: --require-primary\n"
+	"    WARNING when fewer than two MX work, CRITICAL when the primary does not\n"
+	" check_mail_mx -d example.net -S -D 21,7 --output json\n"
+	" check_mail_mx -d example.net --discover\n";
 
 static int mx_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
@@ -166,12 +176,11 @@ static void mx_report_cb(void *ctx, const struct check_common *cm, struct out *o
 	struct mx_check *m = ctx;
 	struct mx_verdict v = {0};
 
-	if (m->discover) {
-		mx_report_discovery(m->set, o);
-		return;
-	}
 	mx_verdict(m->set, &m->policy, &v);
-	mx_report(m->set, &v, &m->policy, m->o.port, cm->verbose, o);
+	if (m->discover)
+		mx_report_discovery(m->set, &v, &m->policy, m->o.port, o);
+	else
+		mx_report(m->set, &v, &m->policy, m->o.port, cm->verbose, o);
 }
 
 static void mx_cleanup(void *ctx)
@@ -183,20 +192,27 @@ static void mx_cleanup(void *ctx)
 	tls_ctx_free(m->tls);
 }
 
+static const char *const mx_json_keys[] = {MX_REPORT_KEYS, NULL};
+
 const struct check check_mail_mx = {
 	.name = "check_mail_mx",
 	.service = "MX",
+	.description =
+		"Is mail to this domain deliverable? Resolves the domain's mail exchangers as an\n"
+		"MTA does (RFC 5321 section 5.1): null MX, CNAME and IP-literal targets,\n"
+		"A/AAAA, PTR and FCrDNS, and probes every address of every MX over SMTP.\n",
 	.synopsis =
 		"-d DOMAIN [-w RANGE] [-c RANGE] [-p PORT] [-S] [-D W[,C]] [--ca-file F]\n"
 		"       [--expect-null-mx] [--require-ipv6] [--require-primary] [--rdns STATE]\n"
 		"       [--discover] [-t SECS[:STATE]] [--output json] [-v]",
-	.help = mx_help,
-	.shortopts = "d:w:c:" PROBE_OPTS_SHORT,
-	.longopts = mx_longopts,
+	.opts = mx_opts,
+	.notes = mx_notes,
+	.examples = mx_examples,
 	.ctx_size = sizeof(struct mx_check),
 	.option = mx_option,
 	.validate = mx_validate,
 	.start = mx_start,
+	.json_keys = mx_json_keys,
 	.report = mx_report_cb,
 	.cleanup = mx_cleanup,
 };

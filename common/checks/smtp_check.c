@@ -49,60 +49,62 @@ enum {
 	OPT_IGNORE_EXPIRY
 };
 
-static const struct option smtp_longopts[] = {
-	PROBE_OPTS_LONG,
-	{"hostname", required_argument, NULL, 'H'},
-	{"expect", required_argument, NULL, 'e'},
-	{"command", required_argument, NULL, 'C'},
-	{"response", required_argument, NULL, 'R'},
-	{"from", required_argument, NULL, 'f'},
-	{"authtype", required_argument, NULL, 'A'},
-	{"authuser", required_argument, NULL, 'U'},
-	{"authpass", required_argument, NULL, 'P'},
-	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	{"ssl", no_argument, NULL, 's'},
-	{"tls", no_argument, NULL, 's'},
-	{"sni", required_argument, NULL, OPT_SNI},
-	{"ignore-certificate-expiration", no_argument, NULL, OPT_IGNORE_EXPIRY},
-	{"rcpt", required_argument, NULL, OPT_RCPT},
-	{"bind", required_argument, NULL, 'b'},
-	{"warning", required_argument, NULL, 'w'},
-	{"critical", required_argument, NULL, 'c'},
-	{"phase-warning", required_argument, NULL, OPT_PHASE_WARN},
-	{"phase-critical", required_argument, NULL, OPT_PHASE_CRIT},
-	{"ignore-quit-failure", no_argument, NULL, 'q'},
-	{"lmtp", no_argument, NULL, 'L'},
-	{NULL, 0, NULL, 0},
+static const struct check_opt smtp_opts[] = {
+	{"hostname", required_argument, 'H', "HOST", "Host name or IP address to probe (required)"},
+	PROBE_OPTS,
+	{"expect", required_argument, 'e', "STRING",
+	 "String the greeting's first line must contain (else WARNING)"},
+	{"ssl", no_argument, 's', NULL, "Implicit TLS before the greeting (RFC 8314; port 465)"},
+	{"tls", no_argument, 's', NULL, NULL},
+	{"sni", required_argument, OPT_SNI, "NAME",
+	 "TLS server name, and the name the certificate must match (default: -H)"},
+	{"ignore-certificate-expiration", no_argument, OPT_IGNORE_EXPIRY, NULL,
+	 "Do not judge the certificate's expiry (-D)"},
+	{"authtype", required_argument, 'A', "MECH", "AUTH mechanism: " SMTP_AUTH_LIST},
+	{"authuser", required_argument, 'U', "USER", "AUTH user name"},
+	{"password-file", required_argument, OPT_PASSWORD_FILE, "FILE",
+	 "Read the AUTH password from FILE's first line (or set " PASSWORD_ENV ")"},
+	{"authpass", required_argument, 'P', "PASS",
+	 "AUTH password on the command line (compatibility; others can read it: avoid)"},
+	{"from", required_argument, 'f', "ADDRESS", "Send MAIL FROM:<ADDRESS>"},
+	{"rcpt", required_argument, OPT_RCPT, "ADDRESS",
+	 "Send RCPT TO:<ADDRESS> (repeatable); the message is never sent"},
+	{"command", required_argument, 'C', "CMD", "Send CMD after AUTH (repeatable)"},
+	{"response", required_argument, 'R', "REGEX",
+	 "Extended regex the reply to the matching -C must match (else WARNING)"},
+	{"bind", required_argument, 'b', "ADDRESS", "Source address"},
+	{"warning", required_argument, 'w', "RANGE", "Total time in seconds giving WARNING"},
+	{"critical", required_argument, 'c', "RANGE", "Total time in seconds giving CRITICAL"},
+	{"phase-warning", required_argument, OPT_PHASE_WARN, "PHASE=RANGE",
+	 "Time of one phase in seconds giving WARNING (repeatable; phases below)"},
+	{"phase-critical", required_argument, OPT_PHASE_CRIT, "PHASE=RANGE",
+	 "Time of one phase in seconds giving CRITICAL (repeatable; phases below)"},
+	{"ignore-quit-failure", no_argument, 'q', NULL,
+	 "A QUIT that is not answered is no failure"},
+	{"lmtp", no_argument, 'L', NULL, "Send LHLO (LMTP) instead of EHLO"},
+	CHECK_OPT_END,
 };
 
-static const char smtp_help[] =
-	" -H, --hostname=HOST       host name or IP address to probe (required)\n"
-	" -p, --port=PORT           port (default 25; 465 with --tls)\n"
-	" -e, --expect=STRING       string the greeting's first line must contain\n"
-	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"
-	" -S, --starttls, --require-tls\n"
-	"                           use STARTTLS; CRITICAL when it is not offered\n"
-	" -s, --ssl, --tls          implicit TLS before the greeting (port 465)\n"
-	" --sni=NAME                TLS server name; also the name the certificate must match\n"
-	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n"
-	" --ca-file=FILE            trust these CA certificates instead of the system store\n"
-	" --no-verify               do not fail on chain or name verification errors\n"
-	" -A, --authtype=MECH       AUTH mechanism: " SMTP_AUTH_LIST "\n"
-	" -U, --authuser=USER       AUTH user name\n"
-	" --password-file=FILE      read the AUTH password from FILE (or set " PASSWORD_ENV ")\n"
-	" -P, --authpass=PASS       AUTH password on the command line (visible to others: avoid)\n"
-	" -f, --from=ADDRESS        send MAIL FROM:<ADDRESS>\n"
-	" --rcpt=ADDRESS            send RCPT TO:<ADDRESS> (repeatable; never DATA)\n"
-	" -C, --command=CMD         send CMD after AUTH (repeatable)\n"
-	" -R, --response=REGEX      extended regex the reply to the matching -C must match\n"
-	" -b, --bind=ADDRESS        source address\n"
-	" -w, --warning=RANGE       total time (seconds) giving WARNING\n"
-	" -c, --critical=RANGE      total time (seconds) giving CRITICAL\n"
-	" --phase-warning=PHASE=RANGE, --phase-critical=PHASE=RANGE\n"
-	"                           thresholds on one phase: dns, connect, greeting, ehlo, starttls,\n"
-	"                           tls, ehlo_tls, auth, mail, rcpt, quit\n"
-	" -q, --ignore-quit-failure do not fail when QUIT is not answered\n"
-	" -L, --lmtp                send LHLO (LMTP)\n";
+static const char smtp_notes[] =
+	"Phases (--phase-warning, --phase-critical, perfdata): dns, connect, tlsconnect (the\n"
+	"handshake of -s), greeting, ehlo, starttls, tls, ehlo_tls, auth, command (-C), mail,\n"
+	"rcpt, data (never reached: the probe sends no DATA), quit.\n"
+	"\n"
+	"RANGE follows the Nagios plugin guidelines: 10 (outside 0..10), 10: (below 10),\n"
+	"~:10 (above 10), 10:20 (outside 10..20), @10:20 (inside 10..20). A probe slower than\n"
+	"a threshold keeps the cause ok and says \"response time ... over threshold\".\n"
+	"\n"
+	"Every failure is named by a cause (README, Causes) in the status line, the long\n"
+	"output and JSON. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors).\n";
+
+static const char smtp_examples[] =
+	" check_mail_smtp -H mail.example.net -S -D 30,7\n"
+	"    STARTTLS, chain and name verified; WARNING 30 days before the certificate expires\n"
+	" check_mail_smtp -H smtp.example.net -p 587 -S -A PLAIN -U user --password-file F\n"
+	"    submission with AUTH after STARTTLS\n"
+	" check_mail_smtp -H mx.example.net -f probe@example.org --rcpt postmaster@example.net\n"
+	"    MAIL FROM and RCPT TO, never DATA\n"
+	" check_mail_smtp -H mx.example.net -w 2 -c 5 --phase-warning greeting=1 --output json\n";
 
 /* Parse "PHASE=RANGE" into the phase's warn or crit range. */
 static int smtp_opt_phase(struct smtp_check *s, const char *arg, int crit, char *err, size_t errlen)
@@ -157,8 +159,8 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 	case 'A': s->authtype = arg; return 0;
 	case 'U': sp->auth_user = arg; return 0;
 	case 'P':
-		fprintf(stderr, "warning: -P puts the password on the command line; "
-				"use --password-file or " PASSWORD_ENV "\n");
+		check_warn("-P puts the password on the command line; "
+			   "use --password-file or " PASSWORD_ENV);
 		secret_free(s->authpass);
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
@@ -414,19 +416,27 @@ static void smtp_cleanup(void *ctx)
 	secret_free(s->authpass);
 }
 
+static const char *const smtp_json_keys[] = {SMTP_REPORT_KEYS, "host", "port", NULL};
+
 const struct check check_mail_smtp = {
 	.name = "check_mail_smtp",
 	.service = "SMTP",
+	.description =
+		"Does this SMTP endpoint work end to end, and if not, in which phase and why?\n"
+		"Connects, reads the greeting, EHLO, STARTTLS or implicit TLS with the\n"
+		"certificate verified, AUTH, MAIL FROM and RCPT TO, QUIT; drop-in for\n"
+		"monitoring-plugins' check_smtp (same options, same meaning).\n",
 	.synopsis = "-H HOST [-p PORT] [-S|-s] [-D W[,C]] [-A MECH -U USER --password-file F]\n"
 		    "       [-f FROM] [--rcpt RCPT] [-e EXPECT] [-C CMD [-R REGEX]] [-F FQDN]\n"
 		    "       [-w SECS] [-c SECS] [-t SECS[:STATE]] [--output json] [-v]",
-	.help = smtp_help,
-	.shortopts = PROBE_OPTS_SHORT "H:e:C:R:f:A:U:P:sb:w:c:qL",
-	.longopts = smtp_longopts,
+	.opts = smtp_opts,
+	.notes = smtp_notes,
+	.examples = smtp_examples,
 	.ctx_size = sizeof(struct smtp_check),
 	.option = smtp_option,
 	.validate = smtp_validate,
 	.start = smtp_start,
+	.json_keys = smtp_json_keys,
 	.report = smtp_report,
 	.cleanup = smtp_cleanup,
 };

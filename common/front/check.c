@@ -21,33 +21,124 @@
 
 enum { OPT_OUTPUT = 0x1000, OPT_RESOLVER };
 
-static const struct option check_common_longopts[] = {
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{"timeout", required_argument, NULL, 't'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"use-ipv4", no_argument, NULL, '4'},
-	{"use-ipv6", no_argument, NULL, '6'},
-	{"output", required_argument, NULL, OPT_OUTPUT},
-	{"resolver", required_argument, NULL, OPT_RESOLVER},
+/* The options every check takes: help and version first, as monitoring-plugins lists them. */
+static const struct check_opt check_common_first[] = {
+	{"help", no_argument, 'h', NULL, "Print this help and exit"},
+	{"version", no_argument, 'V', NULL, "Print the version and exit"},
+	CHECK_OPT_END,
 };
 
-#define COMMON_SHORTOPTS "hVt:v46"
-#define COMMON_NLONG (sizeof(check_common_longopts) / sizeof(check_common_longopts[0]))
+static const struct check_opt check_common_opts[] = {
+	{"use-ipv4", no_argument, '4', NULL, "Use only IPv4 addresses"},
+	{"use-ipv6", no_argument, '6', NULL, "Use only IPv6 addresses"},
+	{"resolver", required_argument, OPT_RESOLVER, "ADDR[:PORT]",
+	 "Ask this DNS server instead of those in /etc/resolv.conf"},
+	{"timeout", required_argument, 't', "SECONDS[:STATE]",
+	 "Hard limit for the whole check (default 10, at most 86400); on expiry the state\n"
+	 "is STATE: ok, warning, critical (default) or unknown"},
+	{"output", required_argument, OPT_OUTPUT, "nagios|json",
+	 "Print the Nagios status line with perfdata and long output (default),\n"
+	 "or one JSON object (schema contrib/json/mailpath-result-1.schema.json)"},
+	{"verbose", no_argument, 'v', NULL,
+	 "More detail in the long output (repeatable): -v each phase, -vv the extensions,\n"
+	 "-vvv the protocol transcript (secrets masked), -vvvv the SMTP client's state changes"},
+	CHECK_OPT_END,
+};
 
-static const char check_common_help[] =
-	" -t, --timeout=SECONDS[:STATE]\n"
-	"    Hard limit for the whole check (default 10); on expiry report STATE (default critical)\n"
-	" -4, --use-ipv4 / -6, --use-ipv6\n"
-	"    Use only IPv4 / IPv6 addresses\n"
-	" --resolver=ADDR[:PORT]\n"
-	"    Ask this DNS server instead of those in /etc/resolv.conf\n"
-	" --output=nagios|json\n"
-	"    Print the Nagios status line (default) or one JSON object\n"
-	" -v, --verbose\n"
-	"    More detail in the long output; -vvv adds the protocol transcript (secrets masked),\n"
-	"    -vvvv the SMTP client's state changes in it\n"
-	" -h, --help / -V, --version\n";
+/* Print one option row with its other names (rows up to the next explained one). */
+static const struct check_opt *check_opt_help(FILE *f, const struct check_opt *o)
+{
+	const struct check_opt *r = o;
+	const char *arg = o->arg, *h, *nl;
+	int first = 1;
+
+	fputc(' ', f);
+	do {
+		/* A short option is shown once, with the first of its long names. */
+		int again = r != o && r->val == o->val;
+
+		if (!again && r->val > ' ' && r->val < 0x7f) {
+			fprintf(f, "%s-%c", first ? "" : ", ", r->val);
+			first = 0;
+		}
+		if (r->name != NULL) {
+			fprintf(f, "%s--%s", first ? "" : ", ", r->name);
+			first = 0;
+		}
+		r++;
+	} while (r->val != 0 && r->help == NULL);
+	if (arg != NULL)
+		fprintf(f, "%s%s", r[-1].name != NULL ? "=" : " ", arg);
+	fputc('\n', f);
+	for (h = o->help; h != NULL && *h != '\0'; h = *nl ? nl + 1 : nl) {
+		nl = strchrnul(h, '\n');
+		fprintf(f, "    %.*s\n", (int)(nl - h), h);
+	}
+	return r;
+}
+
+void check_opts_help(FILE *f, const struct check_opt *const *tables)
+{
+	for (; *tables != NULL; tables++)
+		for (const struct check_opt *o = *tables; o->val != 0;)
+			o = check_opt_help(f, o);
+}
+
+int check_opts_getopt(const struct check_opt *const *tables, char *shortopts, size_t len,
+		      struct option **longopts)
+{
+	size_t n = 0, nlong = 0, k = 0;
+
+	*longopts = NULL;
+	if (len < 2)
+		return -1;
+	shortopts[n++] = ':';
+	shortopts[n] = '\0';
+	for (const struct check_opt *const *t = tables; *t != NULL; t++)
+		for (const struct check_opt *o = *t; o->val != 0; o++) {
+			nlong += o->name != NULL;
+			if (o->val <= ' ' || o->val >= 0x7f || strchr(shortopts, o->val) != NULL)
+				continue;
+			if (n + 3 > len)
+				return -1;
+			shortopts[n++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				shortopts[n++] = ':';
+			shortopts[n] = '\0';
+		}
+	if ((*longopts = calloc(nlong + 1, sizeof(**longopts))) == NULL)
+		return -1;
+	for (const struct check_opt *const *t = tables; *t != NULL; t++)
+		for (const struct check_opt *o = *t; o->val != 0; o++)
+			if (o->name != NULL)
+				(*longopts)[k++] =
+					(struct option){o->name, o->has_arg, NULL, o->val};
+	return 0;
+}
+
+int check_getopt(const struct check *c, char *shortopts, size_t len, struct option **longopts)
+{
+	const struct check_opt *const tables[] = {check_common_first, c->opts, check_common_opts,
+						  NULL};
+
+	return check_opts_getopt(tables, shortopts, len, longopts);
+}
+
+void check_help(const struct check *c, FILE *f)
+{
+	const struct check_opt *const tables[] = {check_common_first, c->opts, check_common_opts,
+						  NULL};
+
+	fprintf(f, "%s (mailpath %s)\n\n", c->name, MAILPATH_VERSION);
+	if (c->description != NULL)
+		fprintf(f, "%s\n", c->description);
+	fprintf(f, "Usage:\n %s %s\n\nOptions:\n", c->name, c->synopsis);
+	check_opts_help(f, tables);
+	if (c->notes != NULL)
+		fprintf(f, "\n%s", c->notes);
+	if (c->examples != NULL)
+		fprintf(f, "\nExamples:\n%s", c->examples);
+}
 
 /* Write a formatted message into err. */
 static int check_err(char *err, size_t errlen, const char *fmt, ...)
@@ -60,6 +151,31 @@ static int check_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Where check_warn goes while argv is parsed; NULL: stderr. */
+static check_warn_fn *check_warn_to;
+static const void *check_warn_arg;
+
+void check_warn(const char *fmt, ...)
+{
+	char msg[CHECK_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (check_warn_to != NULL)
+		check_warn_to(check_warn_arg, msg);
+	else
+		fprintf(stderr, "warning: %s\n", msg);
+}
+
+/* check_warn during a scheduled run's parse: said once, at validation. */
+static void check_warn_drop(const void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
 }
 
 /* Parse -t "SECONDS" or "SECONDS:STATE". */
@@ -89,10 +205,7 @@ static int check_common_option(const struct check *c, struct check_common *cm, i
 			       const char *arg, FILE *f, char *err, size_t errlen)
 {
 	switch (opt) {
-	case 'h':
-		fprintf(f, "%s (mailpath %s)\n\nUsage: %s %s\n\nOptions:\n%s%s", c->name,
-			MAILPATH_VERSION, c->name, c->synopsis, c->help, check_common_help);
-		return 2;
+	case 'h': check_help(c, f); return 2;
 	case 'V': fprintf(f, "%s (mailpath %s)\n", c->name, MAILPATH_VERSION); return 2;
 	case 't': return check_parse_timeout(arg, cm, err, errlen);
 	case 'v': cm->verbose++; return 0;
@@ -113,40 +226,20 @@ static int check_common_option(const struct check *c, struct check_common *cm, i
 	return 1;
 }
 
-/* Merge the common long options with the check's into one array (caller frees). */
-static struct option *check_longopts(const struct check *c)
-{
-	size_t n = 0;
-	struct option *all;
-
-	while (c->longopts != NULL && c->longopts[n].name != NULL)
-		n++;
-	all = calloc(COMMON_NLONG + n + 1, sizeof(*all));
-	if (all == NULL)
-		return NULL;
-	memcpy(all, check_common_longopts, sizeof(check_common_longopts));
-	if (n > 0)
-		memcpy(all + COMMON_NLONG, c->longopts, n * sizeof(*all));
-	return all;
-}
-
 int check_parse(const struct check *c, void *ctx, struct check_common *cm, int argc, char **argv,
 		FILE *f, char *err, size_t errlen)
 {
-	char shortopts[128];
-	struct option *longopts = check_longopts(c);
+	char shortopts[160];
+	struct option *longopts;
 	int opt, rc = 0;
 
 	memset(cm, 0, sizeof(*cm));
 	cm->timeout_s = 10;
 	cm->timeout_state = STATE_CRITICAL;
 	cm->family = AF_UNSPEC;
-	if (longopts == NULL)
-		return check_err(err, errlen, "out of memory");
-	if ((size_t)snprintf(shortopts, sizeof(shortopts), ":" COMMON_SHORTOPTS "%s",
-			     c->shortopts ? c->shortopts : "") >= sizeof(shortopts)) {
+	if (check_getopt(c, shortopts, sizeof(shortopts), &longopts) != 0) {
 		free(longopts);
-		return check_err(err, errlen, "internal error: option string too long");
+		return check_err(err, errlen, "out of memory or too many options");
 	}
 	optind = 0; /* GNU getopt: full reinitialisation, so the subagent can parse many times */
 	opterr = 0;
@@ -226,6 +319,8 @@ static int check_unknown(const struct check *c, const char *msg, int json)
 	out_init(&o, c->name, c->service);
 	out_state(&o, STATE_UNKNOWN);
 	out_summary_untrusted(&o, msg, strlen(msg), CHECK_ERR_MAX - 1);
+	for (const char *const *k = c->json_keys; k != NULL && *k != NULL; k++)
+		out_fact_null(&o.facts, *k); /* the keys of every other outcome, null */
 	(void)out_print(&o, stdout, json);
 	out_reset(&o);
 	return STATE_UNKNOWN;
@@ -317,8 +412,12 @@ static char **check_argv_dup(int argc, char *const *argv)
 	return v;
 }
 
-/* Parse argv into a fresh ctx of r; 0 or -1 with a message ("--help" is an error). */
-static int check_run_parse(struct check_run *r, char *err, size_t errlen)
+/*
+ * Parse argv into a fresh ctx of r, warnings to warn(arg, msg); 0 or -1 with
+ * a message ("--help" is an error).
+ */
+static int check_run_parse(struct check_run *r, check_warn_fn *warn, const void *arg, char *err,
+			   size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -327,7 +426,11 @@ static int check_run_parse(struct check_run *r, char *err, size_t errlen)
 
 	if (f == NULL)
 		return check_err(err, errlen, "out of memory");
+	check_warn_to = warn;
+	check_warn_arg = arg;
 	rc = check_parse(r->c, r->ctx, &r->cm, r->argc, r->argv, f, err, errlen);
+	check_warn_to = NULL;
+	check_warn_arg = NULL;
 	fclose(f);
 	free(text);
 	if (rc == 1)
@@ -366,7 +469,8 @@ static void check_run_on_backstop(struct ev_timer *t, void *arg)
 
 /* Allocate a run with a parsed ctx; NULL with a message. */
 static struct check_run *check_run_new(const struct check *c, int argc, char *const *argv,
-				       char *err, size_t errlen)
+				       check_warn_fn *warn, const void *warn_arg, char *err,
+				       size_t errlen)
 {
 	struct check_run *r = calloc(1, sizeof(*r));
 
@@ -384,7 +488,7 @@ static struct check_run *check_run_new(const struct check *c, int argc, char *co
 	}
 	ev_timer_init(&r->notify);
 	ev_timer_init(&r->backstop);
-	if (check_run_parse(r, err, errlen) != 0) {
+	if (check_run_parse(r, warn, warn_arg, err, errlen) != 0) {
 		check_run_free(r);
 		return NULL;
 	}
@@ -395,7 +499,7 @@ struct check_run *check_run_start(const struct check *c, struct ev_loop *loop, s
 				  int argc, char *const *argv, check_done_cb *done, void *arg,
 				  char *err, size_t errlen)
 {
-	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
+	struct check_run *r = check_run_new(c, argc, argv, check_warn_drop, NULL, err, errlen);
 
 	if (r == NULL)
 		return NULL;
@@ -446,9 +550,10 @@ void check_run_free(struct check_run *r)
 	free(r);
 }
 
-int check_run_validate(const struct check *c, int argc, char *const *argv, char *err, size_t errlen)
+int check_run_validate(const struct check *c, int argc, char *const *argv, check_warn_fn *warn,
+		       const void *warn_arg, char *err, size_t errlen)
 {
-	struct check_run *r = check_run_new(c, argc, argv, err, errlen);
+	struct check_run *r = check_run_new(c, argc, argv, warn, warn_arg, err, errlen);
 
 	if (r == NULL)
 		return -1;

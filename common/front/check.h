@@ -43,13 +43,33 @@ struct check_env {
 
 typedef void check_done_cb(void *arg);
 
+/*
+ * One option as the parser takes it and --help shows it: the parser's
+ * getopt tables and the help are both made from these rows, so an option
+ * cannot be accepted without being explained. A table ends with a row whose
+ * val is 0.
+ */
+struct check_opt {
+	const char *name; /* long name ("hostname"), or NULL for a short option alone */
+	int has_arg;      /* no_argument or required_argument */
+	int val;          /* the short option's character, or a code >= 0x100 (long only) */
+	const char *arg;  /* the value's name in the help ("HOST"); NULL without a value */
+	const char *help; /* explanation (lines split by '\n'); NULL: another name of the row above */
+};
+
+#define CHECK_OPT_END                                                                              \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL                                                             \
+	}
+
 struct check {
-	const char *name;              /* "check_mail_smtp" */
-	const char *service;           /* "SMTP" */
-	const char *synopsis;          /* one line of usage after the name */
-	const char *help;              /* option descriptions for --help */
-	const char *shortopts;         /* getopt string of the check's own options */
-	const struct option *longopts; /* terminated by a zero entry */
+	const char *name;             /* "check_mail_smtp" */
+	const char *service;          /* "SMTP" */
+	const char *description;      /* --help: what the check does, before the usage */
+	const char *synopsis;         /* one line of usage after the name */
+	const struct check_opt *opts; /* the check's own options (CHECK_OPT_END ends them) */
+	const char *notes;            /* --help: thresholds and behaviour, after the options */
+	const char *examples;         /* --help: example command lines, last */
 	size_t ctx_size;
 	/* One option; 0, or -1 with a message in err. */
 	int (*option)(void *ctx, int opt, const char *arg, char *err, size_t errlen);
@@ -58,6 +78,12 @@ struct check {
 	/* Schedule the probes; call done(arg) exactly once when finished. 0 or -1 with message. */
 	int (*start)(void *ctx, const struct check_env *env, check_done_cb *done, void *arg,
 		     char *err, size_t errlen);
+	/*
+	 * The keys the report adds to the root's facts, NULL-terminated: a usage
+	 * or set-up error carries each of them as null, so that every outcome's
+	 * JSON object has the same keys (tests/json-keysets.py checks it).
+	 */
+	const char *const *json_keys;
 	/* Turn the finished result into output. */
 	void (*report)(void *ctx, const struct check_common *cm, struct out *o);
 	/* Release what start and option allocated (not ctx itself). */
@@ -71,6 +97,25 @@ struct check {
  */
 int check_parse(const struct check *c, void *ctx, struct check_common *cm, int argc, char **argv,
 		FILE *f, char *err, size_t errlen);
+/*
+ * Write the options of the tables (each ending with CHECK_OPT_END; the list
+ * of tables ends with NULL) to f as monitoring-plugins lays them out: one
+ * line " -x, --long=ARG" per option with its other names, then its
+ * explanation indented by four blanks.
+ */
+void check_opts_help(FILE *f, const struct check_opt *const *tables);
+/*
+ * The getopt tables of the option tables: shortopts (":" first, so that a
+ * missing value is told apart) into a buffer of len bytes and a fresh
+ * longopts array (caller frees). 0, or -1 when shortopts does not fit or out
+ * of memory.
+ */
+int check_opts_getopt(const struct check_opt *const *tables, char *shortopts, size_t len,
+		      struct option **longopts);
+/* The getopt tables check_parse uses for c (common options and c's), as check_opts_getopt. */
+int check_getopt(const struct check *c, char *shortopts, size_t len, struct option **longopts);
+/* The whole --help of c (what check_parse prints for -h). */
+void check_help(const struct check *c, FILE *f);
 /* Apply -t N:STATE and finish o after c->report. */
 void check_finish(const struct check_common *cm, struct out *o);
 /* The whole plugin: parse, run, report, print; returns the exit code. */
@@ -94,8 +139,20 @@ struct check_run *check_run_start(const struct check *c, struct ev_loop *loop, s
 void check_run_report(struct check_run *r, struct out *o);
 /* Stop and release a run, finished or not. Accepts NULL. */
 void check_run_free(struct check_run *r);
-/* Parse argv without running: 0, or -1 with a message (configuration checks). */
-int check_run_validate(const struct check *c, int argc, char *const *argv, char *err,
-		       size_t errlen);
+/*
+ * Parse argv without running: 0, or -1 with a message (configuration
+ * checks). Warnings about the options (check_warn) go to warn(warn_arg,
+ * message); check_run_start, which parses the same argv again, keeps quiet.
+ */
+typedef void check_warn_fn(const void *arg, const char *msg);
+int check_run_validate(const struct check *c, int argc, char *const *argv, check_warn_fn *warn,
+		       const void *warn_arg, char *err, size_t errlen);
+
+/*
+ * A warning about an option that still works (-P: a password on the command
+ * line): the plugin prints "warning: ..." to stderr, check_run_validate hands
+ * it to its caller, a scheduled run drops it.
+ */
+void check_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

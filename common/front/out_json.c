@@ -190,28 +190,37 @@ static struct json_object *out_json_fact(const struct out_fact *f)
 	return j;
 }
 
-/* One perfdata item as a JSON object; NULL when it cannot be rendered. */
+/* A perfdata text field, or NULL (JSON null) when empty. */
+static struct json_object *out_json_perf_str(int set, const char *s)
+{
+	return set && s[0] != '\0' ? json_object_new_string(s) : NULL;
+}
+
+/*
+ * One perfdata item as a JSON object with every key (label, value, uom,
+ * warn, crit, min, max), null where the item has none: the same keys in
+ * every item of every outcome. NULL when it cannot be rendered.
+ */
 static struct json_object *out_json_perf(const struct out_perf *p)
 {
-	struct json_object *o = json_object_new_object(), *v = out_json_number(p->value, -1);
+	struct json_object *o = json_object_new_object(), *v = NULL;
 
-	if (o == NULL || v == NULL || out_json_add(o, "label", json_object_new_string(p->label)) ||
-	    out_json_add(o, "value", v))
+	if (!p->unknown && (v = out_json_number(p->value, -1)) == NULL)
+		goto fail; /* not printable: left out, as in the text */
+	if (o == NULL || out_json_add(o, "label", json_object_new_string(p->label)) != 0)
 		goto fail;
-	v = NULL;
-	if (p->uom[0] != '\0' && out_json_add(o, "uom", json_object_new_string(p->uom)) != 0)
-		goto fail;
-	if (p->warn.set && out_json_add(o, "warn", json_object_new_string(p->warn.text)) != 0)
-		goto fail;
-	if (p->crit.set && out_json_add(o, "crit", json_object_new_string(p->crit.text)) != 0)
-		goto fail;
-	if (p->has_min && (v = out_json_number(p->min, -1)) != NULL)
-		(void)out_json_add(o, "min", v);
-	if (p->has_max && (v = out_json_number(p->max, -1)) != NULL)
-		(void)out_json_add(o, "max", v);
+	if (out_json_add(o, "value", v) != 0) /* v is released either way */
+		goto fail_o;
+	if (out_json_add(o, "uom", out_json_perf_str(1, p->uom)) != 0 ||
+	    out_json_add(o, "warn", out_json_perf_str(p->warn.set, p->warn.text)) != 0 ||
+	    out_json_add(o, "crit", out_json_perf_str(p->crit.set, p->crit.text)) != 0 ||
+	    out_json_add(o, "min", p->has_min ? out_json_number(p->min, -1) : NULL) != 0 ||
+	    out_json_add(o, "max", p->has_max ? out_json_number(p->max, -1) : NULL) != 0)
+		goto fail_o;
 	return o;
 fail:
 	json_object_put(v);
+fail_o:
 	json_object_put(o);
 	return NULL;
 }
@@ -272,9 +281,11 @@ static int out_json_child(const struct out *k, struct json_object *j)
 /* A node's keys into j: its cause (if shown), summary (children), facts, then children. */
 static int out_json_node(const struct out *o, struct json_object *j)
 {
-	if (o->parent != NULL && o->show_cause && o->cause != NULL &&
-	    (out_json_add(j, "cause", json_object_new_string(o->cause->name)) != 0 ||
-	     out_json_add(j, "hint", json_object_new_string(o->cause->hint)) != 0))
+	if (o->parent != NULL && o->show_cause &&
+	    (out_json_add(j, "cause", o->cause ? json_object_new_string(o->cause->name) : NULL) !=
+		     0 ||
+	     out_json_add(j, "hint", o->cause ? json_object_new_string(o->cause->hint) : NULL) !=
+		     0))
 		return -1;
 	if (o->parent != NULL && o->summary.first != NULL) {
 		char s[OUT_SUMMARY_MAX + 1];

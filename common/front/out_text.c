@@ -189,7 +189,9 @@ static int out_print_perf(const struct out_perf *p, FILE *f, int first)
 	const char *field[4];
 	int last = -1;
 
-	if (out_number(val, sizeof(val), p->value) != 0)
+	if (p->unknown)
+		snprintf(val, sizeof(val), "U"); /* no unit after U */
+	else if (out_number(val, sizeof(val), p->value) != 0)
 		return -1; /* never print nan, inf or absurd values */
 	if (p->has_min && out_number(min, sizeof(min), p->min) != 0)
 		min[0] = '\0';
@@ -204,9 +206,9 @@ static int out_print_perf(const struct out_perf *p, FILE *f, int first)
 			last = i;
 	fputs(first ? " | " : " ", f);
 	if (strchr(p->label, ' ') != NULL)
-		fprintf(f, "'%s'=%s%s", p->label, val, p->uom);
+		fprintf(f, "'%s'=%s%s", p->label, val, p->unknown ? "" : p->uom);
 	else
-		fprintf(f, "%s=%s%s", p->label, val, p->uom);
+		fprintf(f, "%s=%s%s", p->label, val, p->unknown ? "" : p->uom);
 	for (int i = 0; i <= last; i++)
 		fprintf(f, ";%s", field[i]);
 	return 0;

@@ -10,30 +10,28 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include "front/check.h"
 #include "smtp/smtp_run.h"
 
 enum { PROBE_OPT_REQUIRE_TLS = 0x3000, PROBE_OPT_CA_FILE, PROBE_OPT_NO_VERIFY };
 
-/* getopt pieces: short options and long options (append PROBE_OPTS_LONG to a table). */
-#define PROBE_OPTS_SHORT "p:F:SD:"
-#define PROBE_OPTS_LONG                                                                            \
-	{"port", required_argument, NULL, 'p'}, {"fqdn", required_argument, NULL, 'F'},            \
-		{"starttls", no_argument, NULL, 'S'},                                              \
-		{"require-tls", no_argument, NULL, PROBE_OPT_REQUIRE_TLS},                         \
-		{"certificate", required_argument, NULL, 'D'},                                     \
-		{"ca-file", required_argument, NULL, PROBE_OPT_CA_FILE},                           \
-	{                                                                                          \
-		"no-verify", no_argument, NULL, PROBE_OPT_NO_VERIFY                                \
+/* The rows of these options, for a check's option table (front/check.h). */
+#define PROBE_OPTS                                                                                  \
+	{"port", required_argument, 'p', "PORT",                                                    \
+	 "Port (default 25; check_mail_smtp: 465 with -s)"},                                        \
+		{"fqdn", required_argument, 'F', "NAME",                                            \
+		 "Name to send in EHLO (default: this host's name)"},                               \
+		{"starttls", no_argument, 'S', NULL,                                                \
+		 "Use STARTTLS; CRITICAL when it is not offered"},                                  \
+		{"require-tls", no_argument, PROBE_OPT_REQUIRE_TLS, NULL, NULL},                    \
+		{"certificate", required_argument, 'D', "W[,C]",                                    \
+		 "WARNING / CRITICAL when the certificate expires within W / C days (implies -S)"}, \
+		{"ca-file", required_argument, PROBE_OPT_CA_FILE, "FILE",                           \
+		 "Trust these CA certificates instead of the system store"},                        \
+	{                                                                                           \
+		"no-verify", no_argument, PROBE_OPT_NO_VERIFY, NULL,                                \
+			"Report but do not fail on chain or name verification errors"               \
 	}
-
-#define PROBE_OPTS_HELP                                                                            \
-	" -p, --port=PORT           port (default 25)\n"                                           \
-	" -F, --fqdn=NAME           name to send in EHLO (default: this host's name)\n"            \
-	" -S, --starttls, --require-tls\n"                                                         \
-	"                           use STARTTLS; CRITICAL when it is not offered\n"               \
-	" -D, --certificate=W[,C]   minimum days the certificate must stay valid (implies -S)\n"   \
-	" --ca-file=FILE            trust these CA certificates instead of the system store\n"     \
-	" --no-verify               do not fail on chain or name verification errors\n"
 
 struct probe_opts {
 	const char *ca_file;

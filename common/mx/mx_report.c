@@ -8,9 +8,14 @@
  * is classified once, when the node is made, and read from it afterwards.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include "base/md5.h"
 #include "mx/mx_report.h"
 #include "smtp/smtp_report.h"
+
+#define MX_LABEL_NAME 42 /* bytes of a label before "_time" (OUT_LABEL_MAX - 1 - 5) */
 
 /* Append a DNS name (untrusted) at where. */
 static void mx_name(struct out *o, enum out_where where, const char *name)
@@ -95,13 +100,97 @@ static void mx_report_addr(const struct mx_addr *a, const struct mx_policy *p, i
 	out_fact_bool(&an->facts, "probed", a->probed);
 }
 
+/* 1 when c may stand in a label as it is (after lowering): letters, digits, '.', '-', '_'. */
+static int mx_label_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
+/*
+ * The label of s->mx[i] before "_time", into dst (MX_LABEL_NAME + 1 bytes):
+ * the name in lower case when it is short and plain; else its plain prefix,
+ * '~' and 8 hex digits of the MD5 of the whole lower-case name (so it does
+ * not depend on where the name is cut or what was replaced). A name listed
+ * more than once gets "~PREF", and "~K" among records equal in name and
+ * preference. Only the MX's own name and preference go in: the label is the
+ * same whatever the answer order.
+ */
+static void mx_label_base(const struct mx_set *s, int i, char *dst)
+{
+	const struct mx_host *h = &s->mx[i];
+	char lower[DNS_NAME_MAX], sfx[24] = "";
+	size_t n = strnlen(h->name, DNS_NAME_MAX - 1), cut;
+	int plain = n > 0, dup = 0, same = 0, k = 1;
+	unsigned char md[MD5_DIGEST_LEN];
+	struct md5_ctx ctx;
+
+	for (size_t j = 0; j < n; j++) {
+		unsigned char c = (unsigned char)h->name[j];
+
+		lower[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		plain = plain && mx_label_char_ok((unsigned char)lower[j]);
+	}
+	lower[n] = '\0';
+	for (int j = 0; j < s->n; j++) {
+		if (j == i || strcasecmp(s->mx[j].name, h->name) != 0)
+			continue;
+		dup = 1;
+		if (s->mx[j].pref == h->pref) {
+			same = 1;
+			k += j < i;
+		}
+	}
+	if (dup)
+		snprintf(sfx, sizeof(sfx), "~%d", h->pref);
+	if (same)
+		snprintf(sfx + strlen(sfx), sizeof(sfx) - strlen(sfx), "~%d", k);
+	if (plain && n + strlen(sfx) <= MX_LABEL_NAME) {
+		memcpy(dst, lower, n); /* fits: checked just above */
+		memcpy(dst + n, sfx, strlen(sfx) + 1);
+		return;
+	}
+	md5_init(&ctx);
+	md5_update(&ctx, lower, n);
+	md5_final(&ctx, md);
+	cut = MX_LABEL_NAME - 9 - strlen(sfx);
+	if (cut > n)
+		cut = n;
+	for (size_t j = 0; j < cut; j++) {
+		dst[j] = lower[j];
+		if (!mx_label_char_ok((unsigned char)lower[j]))
+			dst[j] = '_';
+	}
+	snprintf(dst + cut, 10, "~%02x%02x%02x%02x", md[0], md[1], md[2], md[3]);
+	memcpy(dst + cut + 9, sfx, strlen(sfx) + 1); /* cut + 9 + strlen(sfx) <= MX_LABEL_NAME */
+}
+
+/* Unique perfdata labels for every MX of s (labels[i] for s->mx[i]); see mx_label_base. */
+static void mx_labels(const struct mx_set *s, char (*labels)[OUT_LABEL_MAX])
+{
+	char base[MX_LABEL_NAME + 1];
+
+	for (int i = 0; i < s->n; i++) {
+		mx_label_base(s, i, base);
+		snprintf(labels[i], OUT_LABEL_MAX, "%s_time", base);
+		/* Equal digests of different names (crafted ones): the later one gets a rank. */
+		for (int j = 0, r = i; j < i; j++) {
+			if (strcmp(labels[j], labels[i]) != 0)
+				continue;
+			snprintf(labels[i], OUT_LABEL_MAX, "%.*s~%d_time", MX_LABEL_NAME - 6, base,
+				 r);
+			r += s->n;
+			j = -1; /* check again from the start */
+		}
+	}
+}
+
 /* One MX as a sub-result: its line, facts, perfdata (slowest address), its addresses. */
-static void mx_report_host(const struct mx_host *h, const struct mx_policy *p, int verbose,
-			   struct out *o)
+static void mx_report_host(const struct mx_host *h, const char *label, const struct mx_policy *p,
+			   int verbose, struct out *o)
 {
 	struct out *hn = out_child(o, "mx", 1);
-	char label[OUT_LABEL_MAX];
 	int64_t worst = 0;
+	int probed = 0;
 
 	if (hn == NULL)
 		return;
@@ -118,13 +207,16 @@ static void mx_report_host(const struct mx_host *h, const struct mx_policy *p, i
 	out_fact_str(&hn->facts, "canonical", h->canon[0] ? h->canon : NULL);
 	out_fact_arr(&hn->facts, "addresses"); /* [] when none; filled by the children */
 	for (int j = 0; j < h->naddr; j++) {
-		if (h->addr[j].probe.total_us > worst)
+		if (h->addr[j].probed && h->addr[j].probe.total_us >= worst) {
 			worst = h->addr[j].probe.total_us;
+			probed = 1;
+		}
 		mx_report_addr(&h->addr[j], p, verbose, hn);
 	}
-	/* Labels are bounded: a long name keeps its first 40 bytes; a bad one is refused. */
-	snprintf(label, sizeof(label), "%.40s_time", h->name);
-	out_perf(hn, label, (double)worst / 1e6, "s", NULL);
+	if (probed)
+		out_perf(hn, label, (double)worst / 1e6, "s", NULL);
+	else
+		out_perf_unknown(hn, label, "s", NULL); /* never probed: U, not 0 s */
 }
 
 /* The check node's facts (the "cause" and "failed_phase" keys as in check_mail_smtp). */
@@ -144,8 +236,9 @@ static void mx_report_facts(const struct mx_set *s, const struct mx_verdict *v, 
 	out_fact_arr(f, "mx"); /* [] when none; filled by the children */
 }
 
-void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct mx_policy *p,
-	       int port, int verbose, struct out *o)
+/* The check node: state, cause, status line, the set's perfdata and facts. */
+static void mx_report_head(const struct mx_set *s, const struct mx_verdict *v,
+			   const struct mx_policy *p, int port, struct out *o)
 {
 	out_cause(o, v->cause, 1);
 	out_state(o, v->state);
@@ -162,21 +255,51 @@ void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct 
 	out_perf(o, "mx_total", v->total, "", NULL);
 	out_perf(o, "mx_healthy", v->healthy, "", &p->healthy);
 	out_perf(o, "mx_failed", v->failed, "", NULL);
+	mx_report_facts(s, v, o);
+}
+
+void mx_report(const struct mx_set *s, const struct mx_verdict *v, const struct mx_policy *p,
+	       int port, int verbose, struct out *o)
+{
+	char(*labels)[OUT_LABEL_MAX] = NULL;
+
+	mx_report_head(s, v, p, port, o);
 	if (s->fail.cls != FAIL_NONE) {
 		const struct cause *c = s->cause;
 
 		out_long(o, "domain: %s: %s", c->name, c->hint);
 	}
-	mx_report_facts(s, v, o);
+	if (s->n > 0 && (labels = calloc((size_t)s->n, sizeof(*labels))) == NULL) {
+		out_root(o)->oom = 1;
+		return;
+	}
+	mx_labels(s, labels);
 	for (int i = 0; i < s->n; i++)
-		mx_report_host(&s->mx[i], p, verbose, o);
+		mx_report_host(&s->mx[i], labels[i], p, verbose, o);
+	free(labels);
 }
 
-void mx_report_discovery(const struct mx_set *s, struct out *o)
+/* 1 when the domain's own MX lookup failed: NXDOMAIN, SERVFAIL, refused, no resolver, no answer. */
+static int mx_lookup_failed(const struct mx_set *s)
 {
-	struct out_fact *data = out_fact_arr(&o->facts, "data");
+	return s->fail.cls == FAIL_DNS || (s->fail.cls == FAIL_TIMEOUT && s->n == 0) ||
+	       (s->fail.cls == FAIL_INTERNAL && s->n == 0);
+}
+
+void mx_report_discovery(const struct mx_set *s, const struct mx_verdict *v,
+			 const struct mx_policy *p, int port, struct out *o)
+{
+	struct out_fact *data;
 	char addr[64];
 
+	if (mx_lookup_failed(s)) {
+		/* An empty list would make Zabbix drop every MX it discovered: UNKNOWN instead. */
+		mx_report_head(s, v, p, port, o);
+		o->state = STATE_UNKNOWN;
+		o->timed_out = 0;
+		return;
+	}
+	data = out_fact_arr(&o->facts, "data");
 	o->raw = 1;
 	for (int i = 0; i < s->n; i++) {
 		for (int k = 0; k < s->mx[i].naddr; k++) {

@@ -345,9 +345,9 @@ static int out_perf_count(const struct out *o)
 	return n;
 }
 
-/* Add a perfdata value; t may be NULL. 0, or -1 when full or label/uom/value is bad. */
-int out_perf(struct out *o, const char *label, double value, const char *uom,
-	     const struct thresholds *t)
+/* Add a perfdata item (value unknown when unknown != 0); 0, or -1 when full or bad. */
+static int out_perf_add(struct out *o, const char *label, double value, int unknown,
+			const char *uom, const struct thresholds *t)
 {
 	struct out_perf *p;
 
@@ -368,11 +368,25 @@ int out_perf(struct out *o, const char *label, double value, const char *uom,
 	strcpy(p->label, label); /* NOLINT(clang-analyzer-security.insecureAPI.strcpy) */
 	strcpy(p->uom, uom);     /* NOLINT(clang-analyzer-security.insecureAPI.strcpy) */
 	p->value = value;
+	p->unknown = unknown;
 	if (t != NULL) {
 		p->warn = t->warn;
 		p->crit = t->crit;
 	}
 	return 0;
+}
+
+/* Add a perfdata value; t may be NULL. 0, or -1 when full or label/uom/value is bad. */
+int out_perf(struct out *o, const char *label, double value, const char *uom,
+	     const struct thresholds *t)
+{
+	return out_perf_add(o, label, value, 0, uom, t);
+}
+
+/* Add a perfdata item whose value is unknown ("U"); 0, or -1 when full or label/uom is bad. */
+int out_perf_unknown(struct out *o, const char *label, const char *uom, const struct thresholds *t)
+{
+	return out_perf_add(o, label, 0, 1, uom, t);
 }
 
 /* Set min/max of the last perfdata value added to o; non-finite bounds are left unset. */

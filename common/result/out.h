@@ -46,6 +46,7 @@ struct cause; /* verdict/classify.h: the model stores it, renderers read it */
 struct out_perf {
 	char label[OUT_LABEL_MAX];
 	double value;
+	int unknown; /* the value could not be determined: "U" (Nagios plugin guidelines) */
 	char uom[4];
 	struct range warn, crit;
 	int has_min, has_max;
@@ -147,6 +148,8 @@ void out_eol(struct out *o);
 /* Add a perfdata value; t may be NULL. 0, or -1 when the tree is full or label/uom/value is bad. */
 int out_perf(struct out *o, const char *label, double value, const char *uom,
 	     const struct thresholds *t);
+/* Add a perfdata item whose value could not be determined (text "label=U", JSON value null). */
+int out_perf_unknown(struct out *o, const char *label, const char *uom, const struct thresholds *t);
 /* Set min/max of the last perfdata value added to o. */
 void out_perf_minmax(struct out *o, int has_min, double min, int has_max, double max);
 /* Every perfdata item of the tree, depth first, into list (at most max); returns the count. */

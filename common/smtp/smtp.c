@@ -703,6 +703,23 @@ void smtp_client_eof(struct smtp_client *c, int err)
 	smtp_enter(c, SMTP_ST_DONE);
 }
 
+/*
+ * The TLS layer failed after the handshake (an alert such as certificate_required,
+ * RFC 8446 section 6.2, or a corrupt record): a TLS failure of the current phase,
+ * reason and text as OpenSSL gave them. At QUIT it is the close it ends in.
+ */
+void smtp_client_tls_fail(struct smtp_client *c, int reason, const char *why)
+{
+	if (c->st == SMTP_ST_DONE)
+		return;
+	if (c->st == SMTP_ST_QUIT) {
+		smtp_client_eof(c, 0);
+		return;
+	}
+	smtp_record(c, FAIL_TLS, smtp_state_phase[c->st], reason, NULL, "%s", why);
+	smtp_enter(c, SMTP_ST_DONE);
+}
+
 /* The runner finished the STARTTLS handshake successfully. */
 void smtp_client_tls_done(struct smtp_client *c)
 {

@@ -106,6 +106,8 @@ void smtp_client_free(struct smtp_client *c);
 void smtp_client_feed(struct smtp_client *c, const void *data, size_t len);
 /* The connection was closed by the peer (err = errno or 0 for EOF). */
 void smtp_client_eof(struct smtp_client *c, int err);
+/* TLS failed after the handshake: reason = OpenSSL reason code, why = its text. */
+void smtp_client_tls_fail(struct smtp_client *c, int reason, const char *why);
 /* The runner finished the STARTTLS handshake successfully. */
 void smtp_client_tls_done(struct smtp_client *c);
 /* The deadline passed: record a timeout in the current phase and finish. */

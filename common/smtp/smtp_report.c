@@ -46,13 +46,16 @@ int smtp_report_cert_days(const struct smtp_run_result *r)
 	return (int)(secs < 0 ? (secs - 86399) / 86400 : secs / 86400);
 }
 
-/* Our words for a failure class, before its detail ("" when the class has none). */
-static const char *report_class_words(enum fail_class cls)
+/* Our words for a failure, before its detail (NULL when its class has none). */
+static const char *report_class_words(const struct fail *f)
 {
-	switch (cls) {
+	switch (f->cls) {
 	case FAIL_DNS: return "DNS lookup failed: ";
 	case FAIL_CONNECT: return "connect failed: ";
-	case FAIL_TLS: return "TLS handshake failed: ";
+	case FAIL_TLS:
+		return f->phase == PHASE_TLS || f->phase == PHASE_TLS_IMPLICIT
+			       ? "TLS handshake failed: "
+			       : "TLS failed after the handshake: ";
 	case FAIL_VERIFY: return "certificate verification failed: ";
 	default: return NULL;
 	}
@@ -61,7 +64,7 @@ static const char *report_class_words(enum fail_class cls)
 void smtp_report_failure(const struct smtp_run_result *r, struct out *o, enum out_where where)
 {
 	const struct fail *f = &r->smtp.fail;
-	const char *ph = phase_name(f->phase), *words = report_class_words(f->cls);
+	const char *ph = phase_name(f->phase), *words = report_class_words(f);
 	size_t dlen = strnlen(f->detail, sizeof(f->detail));
 	char enh[16];
 
@@ -215,6 +218,8 @@ static void report_fact_phases(const struct smtp_run_result *r, struct out_fact 
 		out_fact_num(ph, "seconds", (double)r->phase_us[p] / 1e6, 6);
 		if (rep->code != 0)
 			report_fact_reply(ph, "reply", rep->code, &rep->enh, rep->text);
+		else
+			out_fact_null(ph, "reply"); /* a phase without a reply (connect, tls) */
 	}
 }
 
@@ -229,13 +234,12 @@ void smtp_report_facts(const struct smtp_run_result *r, struct out *o)
 	out_fact_str(obj, "address", addr[0] ? addr : NULL);
 	out_fact_str(obj, "failed_phase", f->cls != FAIL_NONE ? phase_name(f->phase) : NULL);
 	out_fact_str(obj, "failure_class", fail_class_name(f->cls));
-	if (f->cls != FAIL_NONE) {
-		out_fact_str(obj, "detail", f->detail);
-		if (f->code != 0)
-			report_fact_reply(obj, "reply", f->code, &f->enh, f->text);
-		else
-			out_fact_null(obj, "reply");
-	}
+	/* The same keys in every outcome: null when the probe did not fail (issue 10). */
+	out_fact_str(obj, "detail", f->cls != FAIL_NONE ? f->detail : NULL);
+	if (f->cls != FAIL_NONE && f->code != 0)
+		report_fact_reply(obj, "reply", f->code, &f->enh, f->text);
+	else
+		out_fact_null(obj, "reply");
 	report_fact_phases(r, obj);
 	out_fact_num(obj, "total_seconds", (double)r->total_us / 1e6, 6);
 	if (r->tls_used)

@@ -30,7 +30,13 @@ void smtp_report_perf(const struct smtp_run_result *r, struct out *o,
 		      const struct thresholds *phase_th);
 /* Long output: the cause and hint (o->cause), phases, TLS facts, at verbose >= 3 the transcript. */
 void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *o);
-/* The probe's facts into o->facts: address, phases, replies, TLS, capabilities, failure. */
+/*
+ * The probe's facts into o->facts: address, phases, replies, TLS, capabilities, failure;
+ * every key of SMTP_REPORT_KEYS in every outcome (null where there is nothing).
+ */
 void smtp_report_facts(const struct smtp_run_result *r, struct out *o);
+#define SMTP_REPORT_KEYS                                                                           \
+	"address", "failed_phase", "failure_class", "detail", "reply", "phases", "total_seconds",  \
+		"tls", "auth_ok", "extensions"
 
 #endif

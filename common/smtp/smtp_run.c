@@ -203,6 +203,20 @@ static void run_tls_start(struct smtp_run *r, enum phase p)
 	run_tls_step(r);
 }
 
+/* A TLS call after the handshake failed: give the client OpenSSL's reason, or the close. */
+static void run_tls_broken(const struct smtp_run *r, enum tls_io rc, int err)
+{
+	char why[FAIL_DETAIL_MAX];
+	int reason;
+
+	if (rc != TLS_IO_ERROR) {
+		smtp_client_eof(r->client, err);
+		return;
+	}
+	reason = tls_conn_error(r->tls, why, sizeof(why));
+	smtp_client_tls_fail(r->client, reason, why);
+}
+
 /* Send what the client has queued; 0 when all is sent, 1 to wait, -1 on failure. */
 static int run_flush(struct smtp_run *r)
 {
@@ -216,7 +230,7 @@ static int run_flush(struct smtp_run *r)
 			if (rc == TLS_IO_WANT_READ || rc == TLS_IO_WANT_WRITE)
 				return 1;
 			if (rc != TLS_IO_OK) {
-				smtp_client_eof(r->client, EPIPE);
+				run_tls_broken(r, rc, EPIPE);
 				return -1;
 			}
 		} else {
@@ -242,12 +256,14 @@ static void run_read(struct smtp_run *r)
 	size_t n = 0;
 
 	if (r->tls != NULL) {
-		switch (tls_read(r->tls, data, sizeof(data), &n)) {
+		enum tls_io rc = tls_read(r->tls, data, sizeof(data), &n);
+
+		switch (rc) {
 		case TLS_IO_OK: break;
 		case TLS_IO_WANT_READ:
 		case TLS_IO_WANT_WRITE: return;
-		case TLS_IO_EOF: smtp_client_eof(r->client, 0); return;
-		case TLS_IO_ERROR: smtp_client_eof(r->client, ECONNRESET); return;
+		case TLS_IO_EOF:
+		case TLS_IO_ERROR: run_tls_broken(r, rc, 0); return;
 		}
 	} else {
 		ssize_t got = recv(r->fd, data, sizeof(data), 0);

@@ -84,7 +84,6 @@
 	X(BIO_free)                                                                                \
 	X(BIO_read)                                                                                \
 	X(BIO_s_mem)                                                                               \
-	X(BIO_int_ctrl)                                                                            \
 	X(BIO_get_data)                                                                            \
 	X(BIO_set_data)                                                                            \
 	X(BIO_get_init)                                                                            \

@@ -30,6 +30,13 @@
  * - The caller owns the fd: tls_conn_free() never closes it. I/O goes
  *   through a small socket BIO using send(MSG_NOSIGNAL)/recv, so a write to
  *   a closed peer returns an error instead of raising SIGPIPE.
+ * - Every call (handshake step, read, write) reads at most TLS_READ_BUDGET
+ *   bytes from the socket; past it the BIO answers "retry" as for EAGAIN
+ *   (BIO_set_retry_read, the stock non-blocking contract), so the call
+ *   returns TLS_IO_WANT_READ and the event loop runs its timers and other
+ *   watchers. Without it a peer that streams records OpenSSL skips (empty
+ *   HelloRequests before the ServerHello, RFC 5246 section 7.4.1.1) keeps
+ *   one SSL_connect() busy as long as bytes arrive, past any deadline.
  * - A peer that went away is TLS_IO_EOF in every phase, including the
  *   handshake, the same on OpenSSL 3.0 and 3.5 (tls_peer_gone): close_notify,
  *   a plain close (3.0: SSL_ERROR_SYSCALL with errno 0; 3.x:
@@ -53,6 +60,8 @@
 #include "tls/ossl.h"
 
 #define TLS_ERR_TEXT_MAX 256
+/* Socket bytes one TLS call may read: four full records (RFC 8446 §5.2). */
+#define TLS_READ_BUDGET ((size_t)4 * (16384 + 256 + 5))
 #define TLS_HOST_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
 struct tls_ctx {
@@ -66,20 +75,31 @@ struct tls_ctx {
 /* Contexts handed out by tls_ctx_shared(), one per CA file. */
 static struct tls_ctx *tls_shared_list;
 
+/* What our socket BIO keeps: the fd and what the current call may still read. */
+struct tls_sock {
+	int fd;
+	size_t budget;
+};
+
 struct tls_conn {
 	SSL *ssl;
-	char *verify_name; /* copy; NULL when no name check was asked */
+	struct tls_sock sock; /* the BIO's data */
+	char *verify_name;    /* copy; NULL when no name check was asked */
 	int verify_is_ip;
 	int err_reason;
 	char err_text[TLS_ERR_TEXT_MAX];
 };
 
+/* The socket state kept in one of our BIOs. */
+static struct tls_sock *tls_bio_sock(BIO *b)
+{
+	return OSSL(BIO_get_data)(b);
+}
+
 /* The fd kept in one of our BIOs. */
 static int tls_bio_fd(BIO *b)
 {
-	void *data = OSSL(BIO_get_data)(b);
-
-	return (int)(intptr_t)data;
+	return tls_bio_sock(b)->fd;
 }
 
 /* BIO write: send() without SIGPIPE; EAGAIN becomes a retry. */
@@ -95,16 +115,25 @@ static int tls_bio_write(BIO *b, const char *p, int len)
 	return (int)r;
 }
 
-/* BIO read: recv(); EAGAIN becomes a retry, 0 is EOF. */
+/* BIO read: recv(); EAGAIN, or the call's budget spent, becomes a retry; 0 is EOF. */
 static int tls_bio_read(BIO *b, char *p, int len)
 {
+	struct tls_sock *s = tls_bio_sock(b);
 	ssize_t r;
 
 	/* BIO_clear_retry_flags(b) */
 	OSSL(BIO_clear_flags)(b, BIO_FLAGS_RWS | BIO_FLAGS_SHOULD_RETRY);
-	r = recv(tls_bio_fd(b), p, (size_t)len, 0);
+	if (s->budget == 0) {
+		OSSL(BIO_set_flags)(b, BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY); /* retry_read */
+		return -1;
+	}
+	if ((size_t)len > s->budget)
+		len = (int)s->budget;
+	r = recv(s->fd, p, (size_t)len, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		OSSL(BIO_set_flags)(b, BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY); /* retry_read */
+	if (r > 0)
+		s->budget -= (size_t)r;
 	return (int)r;
 }
 
@@ -114,18 +143,11 @@ static int tls_bio_puts(BIO *b, const char *s)
 	return tls_bio_write(b, s, (int)strlen(s));
 }
 
-/* BIO ctrl: keeps the fd in the BIO's data; flush is a no-op. */
+/* BIO ctrl: the fd is read back from the BIO's data; flush is a no-op. */
 static long tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
+	(void)num;
 	switch (cmd) {
-	case BIO_C_SET_FD: { /* num is the close flag: we never close */
-		intptr_t fd = *(const int *)ptr;
-
-		(void)num;
-		OSSL(BIO_set_data)(b, (void *)fd);
-		OSSL(BIO_set_init)(b, 1);
-		return 1;
-	}
 	case BIO_C_GET_FD:
 		if (!OSSL(BIO_get_init)(b))
 			return -1;
@@ -336,18 +358,17 @@ static int tls_conn_set_name(struct tls_conn *t, const char *verify_name)
 	return OSSL(SSL_set1_host)(t->ssl, verify_name);
 }
 
-/* Attach fd to the session through our socket BIO. */
+/* Attach fd to the session through our socket BIO (which never closes it). */
 static int tls_conn_set_fd(struct tls_conn *t, const struct tls_ctx *c, int fd)
 {
 	BIO *bio = OSSL(BIO_new)(c->bio_meth);
 
 	if (bio == NULL)
 		return 0;
-	/* BIO_set_fd(bio, fd, BIO_NOCLOSE) */
-	if (OSSL(BIO_int_ctrl)(bio, BIO_C_SET_FD, BIO_NOCLOSE, fd) != 1) {
-		OSSL(BIO_free)(bio);
-		return 0;
-	}
+	t->sock.fd = fd;
+	t->sock.budget = TLS_READ_BUDGET;
+	OSSL(BIO_set_data)(bio, &t->sock);
+	OSSL(BIO_set_init)(bio, 1);
 	OSSL(SSL_set_bio)(t->ssl, bio, bio);
 	return 1;
 }
@@ -486,6 +507,7 @@ enum tls_io tls_handshake(struct tls_conn *t)
 	int r;
 
 	OSSL(ERR_clear_error)();
+	t->sock.budget = TLS_READ_BUDGET;
 	errno = 0;
 	r = OSSL(SSL_connect)(t->ssl);
 	if (r == 1)
@@ -507,6 +529,7 @@ enum tls_io tls_read(struct tls_conn *t, void *p, size_t len, size_t *n)
 
 	*n = 0;
 	OSSL(ERR_clear_error)();
+	t->sock.budget = TLS_READ_BUDGET;
 	errno = 0;
 	if (OSSL(SSL_read_ex)(t->ssl, p, len, &got) == 1) {
 		*n = got;
@@ -522,6 +545,7 @@ enum tls_io tls_write(struct tls_conn *t, const void *p, size_t len, size_t *n)
 
 	*n = 0;
 	OSSL(ERR_clear_error)();
+	t->sock.budget = TLS_READ_BUDGET;
 	errno = 0;
 	if (OSSL(SSL_write_ex)(t->ssl, p, len, &put) == 1) {
 		*n = put;

@@ -18,6 +18,7 @@
  */
 #include <ares.h>
 #include <errno.h>
+#include <openssl/sslerr.h>
 #include <openssl/x509_vfy.h>
 #include <string.h>
 #include "verdict/classify.h"
@@ -69,6 +70,12 @@
 	X(TLS_HANDSHAKE_TIMEOUT, "tls-handshake-timeout", STATE_CRITICAL, 1,                       \
 	  "the TLS handshake did not finish in time: overloaded server or a middlebox "            \
 	  "holding the handshake")                                                                 \
+	X(TLS_CLIENT_CERT_REQUIRED, "tls-client-cert-required", STATE_CRITICAL, 0,                 \
+	  "the server requires a TLS client certificate (alert 116, certificate required) and "    \
+	  "the probe has none; check the server's client-certificate policy")                      \
+	X(TLS_SESSION_FAILED, "tls-session-failed", STATE_CRITICAL, 0,                             \
+	  "TLS failed after the handshake: the server sent an alert or a corrupt record; see "     \
+	  "OpenSSL's reason in the detail and the server's TLS logs")                              \
 	X(CERT_EXPIRED, "cert-expired", STATE_CRITICAL, 0,                                         \
 	  "the server certificate has expired or is not yet valid; renew it and check the "        \
 	  "clocks")                                                                                \
@@ -166,6 +173,15 @@
 	X(IPV6_UNREACHABLE, "ipv6-unreachable", STATE_CRITICAL, 0,                                 \
 	  "no MX accepts mail over IPv6 (--require-ipv6); check the AAAA records and IPv6 "        \
 	  "routing")                                                                               \
+	X(UNCLASSIFIED, "unclassified", STATE_WARNING, 0,                                          \
+	  "the MTA gave a reason the classifier does not know; read the reason text (and "         \
+	  "report it, so that it gets a cause)")                                                   \
+	X(QUEUE_UNREADABLE, "queue-unreadable", STATE_UNKNOWN, 0,                                  \
+	  "the MTA's queue could not be read: check --postfix-config, that the MTA runs (its "   \
+	  "showq service) and the permissions, or the --input file")                               \
+	X(QUEUE_TIMEOUT, "queue-timeout", STATE_CRITICAL, 1,                                       \
+	  "the MTA did not list its whole queue within -t: the MTA is overloaded or the queue "    \
+	  "is huge; raise -t")                                                                     \
 	X(INTERNAL_ERROR, "internal-error", STATE_UNKNOWN, 0,                                      \
 	  "the probe itself failed (out of memory or a bug); see the detail")
 /* clang-format on */
@@ -220,6 +236,9 @@ struct rule {
 static const struct rule classify_rules[] = {
 	{.cls = FAIL_NONE, .cause = CAUSE_OK},
 	{.cls = FAIL_INTERNAL, .cause = CAUSE_INTERNAL_ERROR},
+	{.cls = FAIL_UNCLASSIFIED, .cause = CAUSE_UNCLASSIFIED},
+	{.cls = FAIL_QUEUE, .errs = {FAIL_QUEUE_TIMEOUT}, .cause = CAUSE_QUEUE_TIMEOUT},
+	{.cls = FAIL_QUEUE, .cause = CAUSE_QUEUE_UNREADABLE},
 	/* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
 	{.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
 	{.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},
@@ -263,7 +282,17 @@ static const struct rule classify_rules[] = {
 	 .cause = CAUSE_DROPPED_AFTER_STARTTLS},
 	{.cls = FAIL_DROPPED, .cause = CAUSE_CONNECTION_DROPPED},
 	/* TLS and certificates */
-	{.cls = FAIL_TLS, .cause = CAUSE_TLS_HANDSHAKE_FAILED},
+	/*
+	 * RFC 8446 §4.4.2.4: a TLS 1.3 server missing the client certificate it wants aborts
+	 * with certificate_required, which the client reads once its own handshake is done
+	 */
+	{.cls = FAIL_TLS,
+	 .errs = {SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED},
+	 .cause = CAUSE_TLS_CLIENT_CERT_REQUIRED},
+	{.cls = FAIL_TLS,
+	 .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
+	 .cause = CAUSE_TLS_HANDSHAKE_FAILED},
+	{.cls = FAIL_TLS, .cause = CAUSE_TLS_SESSION_FAILED},
 	{.cls = FAIL_VERIFY,
 	 .errs = {X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID},
 	 .cause = CAUSE_CERT_EXPIRED},
@@ -328,7 +357,7 @@ static const struct rule classify_rules[] = {
 	 .words = GREY_WORDS,
 	 .cause = CAUSE_GREYLISTED},
 	{.cls = FAIL_REPLY,
-	 .phases = PH(PHASE_RCPT) | PH(PHASE_MAIL) | PH(PHASE_COMMAND),
+	 .phases = PH(PHASE_RCPT) | PH(PHASE_MAIL) | PH(PHASE_DATA) | PH(PHASE_COMMAND),
 	 .code_lo = 450,
 	 .code_hi = 451,
 	 .words = LATER_WORDS,
@@ -380,7 +409,7 @@ static const struct rule classify_rules[] = {
 	 .code_hi = 599,
 	 .cause = CAUSE_SENDER_REJECTED},
 	{.cls = FAIL_REPLY,
-	 .phases = PH(PHASE_MAIL) | PH(PHASE_RCPT) | PH(PHASE_COMMAND),
+	 .phases = PH(PHASE_MAIL) | PH(PHASE_RCPT) | PH(PHASE_DATA) | PH(PHASE_COMMAND),
 	 .code_lo = 400,
 	 .code_hi = 499,
 	 .cause = CAUSE_TEMPORARY_FAILURE},

@@ -3,8 +3,9 @@
 # Every case runs a plugin against a real server of the lab and checks its
 # exit code, its cause and failed phase (from --output json), and that it
 # finished within its -t plus half a second. Every JSON document a plugin
-# prints is kept (json_keep) and validated against the published schema
-# (contrib/json/mailpath-result-1.schema.json) in summary().
+# prints is kept (json_keep), validated against the published schema
+# (contrib/json/mailpath-result-1.schema.json) and compared key by key with
+# the other outcomes of the same plugin (tests/json-keysets.py) in summary().
 
 PASSED=0
 FAILED=0
@@ -138,7 +139,26 @@ schema_check() {
 			esac
 		done <<<"$out"
 	fi
+	keyset_check "$docs"
 	rm -f "$JSON_DIR"/doc.*
+}
+
+# Every kept JSON document of one plugin has the same keys at every place (tests/json-keysets.py):
+# a key is null in an outcome that has nothing for it, never missing (issue 10).
+keyset_check() {
+	local out line
+	[ -n "$1" ] || return 0
+	# shellcheck disable=SC2086
+	if out=$(python3 "$(dirname "$JSON_SCHEMA")/../../tests/json-keysets.py" $1 2>&1); then
+		pass "every JSON outcome of a plugin has the same keys ($(tail -1 <<<"$out"))"
+	else
+		while IFS= read -r line; do
+			case $line in
+			keysets:*) ;;
+			*) fail "keysets" "$line" ;;
+			esac
+		done <<<"$out"
+	fi
 }
 
 summary() {

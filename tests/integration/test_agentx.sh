@@ -102,16 +102,17 @@ expect_value() {
 agentx_main() {
 	local p421=${FAULT_GREETING_421:-} pstall=${FAULT_GREETING_STALL:-} out idx1 idx2 runs1 runs2 rc
 
-	# --help answers on stdout with exit 0 and names every option the parser takes.
+	# --help answers on stdout with exit 0 in monitoring-plugins' layout (that it names every
+	# option the parser takes, and only those, is tests/unit/test_help.c's).
 	out=$("$AGX_BIN" --help 2>&1); rc=$?
-	opts=$(grep -o 'sa_shortopts\[\] = "[^"]*"' "$top/snmp-subagent/main.c" | sed 's/.*= "//; s/"//; s/://g')
-	missing=""
-	for ((i = 0; i < ${#opts}; i++)); do
-		grep -q -- " -${opts:i:1}[ ,]" <<<"$out" || missing+=" -${opts:i:1}"
-	done
-	if [ $rc -eq 0 ] && [ -n "$opts" ] && [ -z "$missing" ] && grep -q -- '--help' <<<"$out"; then
-		pass "agentx: --help exits 0 and lists every option"; else
-		fail "agentx: --help exits 0 and lists every option" "exit $rc, missing:$missing"; fi
+	if [ $rc -eq 0 ] && grep -q '^Usage:' <<<"$out" && grep -q '^ -h, --help$' <<<"$out" &&
+		grep -q '^ -c FILE$' <<<"$out" && grep -q '^Examples:' <<<"$out"; then
+		pass "agentx: --help exits 0 with usage, options and examples"; else
+		fail "agentx: --help exits 0 with usage, options and examples" "exit $rc: $out"; fi
+	out=$("$AGX_BIN" -z 2>&1); rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q 'unknown option -z' <<<"$out"; then
+		pass "agentx: an unknown option is one line, exit 2"; else
+		fail "agentx: an unknown option is one line, exit 2" "exit $rc: $out"; fi
 	# The systemd unit parses, and the paths that may be missing at start (AgentX
 	# over TCP, or before snmpd made its socket directory) are optional ("-"):
 	# systemd refuses to start a unit whose ReadWritePaths= entry does not exist.
@@ -147,6 +148,7 @@ agentx_main() {
 check healthy  3 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
 check busy421  3 check_mail_smtp -H 127.0.0.1 -p $p421 -t 3
 check "stalled" 3 /usr/lib/mailpath/check_mail_smtp -H 127.0.0.1 -p $pstall -t 2
+check queue 3 check_mail_queue --postfix-config $MAILPATH_LAB/postfix/etc -t 2
 CONF
 	"$AGX_BIN" -f -c "$AGX_T/agentx.conf" -x "$AGX_T/agentx.sock" -p 1 -j 1 -r 60 \
 		>"$AGX_T/agentx.log" 2>&1 &
@@ -166,6 +168,13 @@ CONF
 	out=$(agentx_get mailpathCheckStatus healthy)
 	case $out in "SMTP OK - 127.0.0.1:$LAB_SMTP_PORT"*) pass "agentx: healthy status line" ;;
 	*) fail "agentx: healthy status line" "got '$out'" ;; esac
+	out=$(agentx_get mailpathCheckStatus queue)
+	case $out in "QUEUE OK - "*" messages, "*" deferred"*) pass "agentx: check_mail_queue runs in the subagent" ;;
+	*) fail "agentx: check_mail_queue runs in the subagent" "got '$out'" ;; esac
+	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathMetricLabel.$(agentx_index queue) 2>&1)
+	if grep -q 'deferred' <<<"$out" && grep -q 'oldest' <<<"$out"; then
+		pass "agentx: queue metrics deferred, oldest"; else
+		fail "agentx: queue metrics deferred, oldest" "$out"; fi
 	out=$(agentx_get mailpathCheckDuration stalled)
 	if [ -n "$out" ] && [ "$out" -ge 1900 ] && [ "$out" -le 2700 ]; then
 		pass "agentx: stalled run bounded by its -t 2"; else
@@ -261,6 +270,7 @@ CONF
 	if [ "$rc" = 0 ]; then pass "agentx: SIGTERM exits 0"; else fail "agentx: SIGTERM exits 0" "rc $rc"; fi
 	rm -f "$AGX_T/agentx.pid"
 	agentx_robust "$pstall"
+	agentx_tls_flood
 }
 
 # Milliseconds one snmpget of object $1 for check $2 takes (index looked up first).
@@ -276,13 +286,14 @@ agentx_get_ms() {
 # Robustness: the subagent starts before snmpd, over AgentX/TCP; a stalled
 # check in flight never delays a GET; snmpd stopped (SIGSTOP) and resumed.
 agentx_robust() {
-	local pstall=$1 tcp=tcp:127.0.0.1:$AGX_TCP_PORT ms worst=0 runs
+	local pstall=$1 tcp=tcp:127.0.0.1:$AGX_TCP_PORT ms worst=0 runs apid spid t0 t1 rc n
 
 	kill "$(cat "$AGX_T/snmpd.pid")" 2>/dev/null
 	sleep 0.5
 	cat >"$AGX_T/robust.conf" <<CONF
 check healthy 2 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
 check stalled 2 check_mail_smtp -H 127.0.0.1 -p $pstall -t 30
+check pwarg 2 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3 -P not-a-secret
 CONF
 	"$AGX_BIN" -f -c "$AGX_T/robust.conf" -x "$tcp" -p 1 -j 1 >"$AGX_T/robust.log" 2>&1 &
 	echo $! >"$AGX_T/agentx.pid"
@@ -316,9 +327,101 @@ CONF
 		pass "agentx: values back after snmpd was stopped 4 s (SIGSTOP/SIGCONT)"; else
 		fail "agentx: values back after snmpd was stopped 4 s (SIGSTOP/SIGCONT)" \
 			"runs ${runs:-?} then $(agentx_get mailpathCheckRuns healthy); $(tail -n 5 "$AGX_T/robust.log")"; fi
-	kill -TERM "$(cat "$AGX_T/agentx.pid")"
-	wait "$(cat "$AGX_T/agentx.pid")" 2>/dev/null
+
+	# -P in a check's options: warned about once, when the configuration was
+	# loaded, with its line; not on each of the check's runs, never the value.
+	runs=$(agentx_get mailpathCheckRuns pwarg)
+	n=$(grep -c 'check pwarg: -P puts the password on the command line' "$AGX_T/robust.log")
+	if [ "$n" = 1 ] && [ "${runs:-0}" -ge 2 ] && ! grep -q 'not-a-secret' "$AGX_T/robust.log"; then
+		pass "agentx: the -P warning is logged once at load (check ran $runs times)"; else
+		fail "agentx: the -P warning is logged once at load" \
+			"$n warnings, $runs runs; $(grep -- '-P' "$AGX_T/robust.log" | head -n 3)"; fi
+
+	# snmpd and the subagent stopped at once (a host going down, pkill): the
+	# subagent exits promptly and net-snmp's shutdown neither stalls nor
+	# asserts (the master's disconnect is read before snmp_shutdown).
+	apid=$(cat "$AGX_T/agentx.pid")
+	spid=$(cat "$AGX_T/snmpd.pid")
+	t0=$(date +%s%N)
+	kill -TERM "$spid" "$apid"
+	wait "$apid" 2>/dev/null
+	rc=$?
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
 	rm -f "$AGX_T/agentx.pid"
+	for _ in $(seq 20); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+	rm -f "$AGX_T/snmpd.pid"
+	if [ "$rc" = 0 ] && [ "$ms" -lt 1000 ] && ! grep -qE 'assert|_callback_lock' "$AGX_T/robust.log"; then
+		pass "agentx: stopped together with snmpd: exit 0 in ${ms} ms, no net-snmp assert"; else
+		fail "agentx: stopped together with snmpd" \
+			"exit $rc after ${ms} ms; $(grep -E 'assert|_callback_lock|exiting' "$AGX_T/robust.log" | tail -n 3)"; fi
+}
+
+# Issue 10: checks whose TLS peer floods the handshake (fault servers tls-flood and
+# implicit-tls-flood) never freeze the one event loop: GETs stay fast while one is in
+# flight, each run ends at its -t, other checks keep their schedule, SIGTERM is prompt.
+agentx_tls_flood() {
+	local ms worst=0 runs1 runs2 d apid t0 t1 rc name
+	local pf=${FAULT_TLS_FLOOD:-} pif=${FAULT_IMPLICIT_TLS_FLOOD:-}
+
+	if [ -z "$pf" ] || [ -z "$pif" ]; then
+		fail "agentx: TLS flood fault servers" "FAULT_TLS_FLOOD / FAULT_IMPLICIT_TLS_FLOOD not set"
+		return
+	fi
+	agentx_snmpd || { fail "agentx: snmpd starts (TLS flood)" "$(tail -n 5 "$AGX_T/snmpd.log")"; return; }
+	cat >"$AGX_T/flood.conf" <<CONF
+check healthy 1 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
+check flood 1 check_mail_smtp -H 127.0.0.1 -p $pf -S --ca-file $LAB_CA --sni fault.lab.test -t 3
+check iflood 1 check_mail_smtp -H 127.0.0.1 -p $pif -s --ca-file $LAB_CA --sni fault.lab.test -t 3
+check longflood 1 check_mail_smtp -H 127.0.0.1 -p $pf -S --ca-file $LAB_CA --sni fault.lab.test -t 60
+CONF
+	"$AGX_BIN" -f -c "$AGX_T/flood.conf" -x "$AGX_T/agentx.sock" -p 1 -j 1 >"$AGX_T/flood.log" 2>&1 &
+	echo $! >"$AGX_T/agentx.pid"
+	apid=$!
+	if ! agentx_wait mailpathCheckState healthy 10 'x == "ok"'; then
+		fail "agentx: TLS flood checks registered" "$(tail -n 5 "$AGX_T/flood.log")"
+		return
+	fi
+	# longflood (-t 60) is in flight the whole time: GETs stay fast.
+	for _ in 1 2 3 4 5; do
+		ms=$(agentx_get_ms mailpathCheckState longflood)
+		[ "$ms" -gt "$worst" ] && worst=$ms
+		sleep 0.2
+	done
+	runs1=$(agentx_get mailpathCheckRuns longflood)
+	if [ "$runs1" = 0 ] && [ "$worst" -lt 500 ]; then
+		pass "agentx: a GET during a TLS handshake flood takes ${worst} ms (< 500)"; else
+		fail "agentx: a GET during a TLS handshake flood is fast" "worst ${worst} ms, longflood runs '$runs1' (want 0: in flight)"; fi
+	for name in flood iflood; do
+		if agentx_wait mailpathCheckRuns "$name" 10 'x >= 1'; then
+			d=$(agentx_get mailpathCheckDuration "$name")
+			if [ "$(agentx_get mailpathCheckCause "$name")" = tls-handshake-timeout ] &&
+				[ -n "$d" ] && [ "$d" -ge 2900 ] && [ "$d" -le $((4500 + SLACK_MS)) ]; then
+				pass "agentx: $name run ends at its -t 3 (${d} ms, tls-handshake-timeout)"; else
+				fail "agentx: $name run ends at its -t 3" "duration '$d' ms, cause '$(agentx_get mailpathCheckCause "$name")'"; fi
+		else
+			fail "agentx: $name has run" "$(tail -n 5 "$AGX_T/flood.log")"
+		fi
+	done
+	# The healthy check keeps its 1 s schedule while three floods are in flight.
+	runs1=$(agentx_get mailpathCheckRuns healthy)
+	sleep 4
+	runs2=$(agentx_get mailpathCheckRuns healthy)
+	if [ -n "$runs1" ] && [ -n "$runs2" ] && [ "$runs2" -ge $((runs1 + 2)) ]; then
+		pass "agentx: healthy check keeps running during the floods (runs $runs1 -> $runs2 in 4 s)"; else
+		fail "agentx: healthy check keeps running during the floods" "runs '$runs1' then '$runs2' in 4 s"; fi
+	# SIGTERM with floods in flight: a prompt, clean exit.
+	t0=$(date +%s%N)
+	kill -TERM "$apid"
+	wait "$apid" 2>/dev/null
+	rc=$?
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	rm -f "$AGX_T/agentx.pid"
+	if [ "$rc" = 0 ] && [ "$ms" -lt $((1000 + SLACK_MS)) ]; then
+		pass "agentx: SIGTERM during a TLS handshake flood: exit 0 in ${ms} ms"; else
+		fail "agentx: SIGTERM during a TLS handshake flood" "exit $rc after ${ms} ms"; fi
+	kill "$(cat "$AGX_T/snmpd.pid")" 2>/dev/null
 }
 
 agentx_main

@@ -17,7 +17,7 @@ if [ "${VALGRIND:-0}" = 1 ]; then MATRIX_JOBS=${MATRIX_JOBS:-2}; else MATRIX_JOB
 matrix_args_check_mail_smtp() {
 	local tls=()
 	case $1 in
-	implicit-tls) tls=(-s --ca-file "$LAB_CA" --sni fault.lab.test) ;;
+	implicit-*) tls=(-s --ca-file "$LAB_CA" --sni fault.lab.test) ;; # implicit-tls, implicit-tls-flood, ...
 	*tls* | *cert* | *starttls* | auth) tls=(-S --ca-file "$LAB_CA" --sni fault.lab.test) ;;
 	esac
 	[ "$1" = auth ] && tls+=(-A PLAIN -U labuser --password-file "$LAB_PASS_FILE")
@@ -29,7 +29,7 @@ matrix_args_check_mail_smtp() {
 matrix_args_check_mail_mx() {
 	local tls=()
 	case $1 in
-	implicit-tls) return 1 ;; # no implicit TLS in check_mail_mx
+	implicit-*) return 1 ;; # no implicit TLS in check_mail_mx
 	*tls* | *cert* | *starttls* | auth) tls=(-S --ca-file "$LAB_CA") ;;
 	esac
 	echo -d lab.test --resolver "$LAB_DNS" -4 --rdns ignore -p "$2" "${tls[@]}"

@@ -66,12 +66,73 @@ expect_text "mx long output per address" 0 "  ::1 ok \(ok\) in [0-9.]+s; ptr mai
 expect_text "mx --discover (Zabbix LLD)" 0 '^\{"data":\[\{"\{#MX\}":"mx1\.lab\.test","\{#MXPRIO\}":10,"\{#MXADDR\}":"127\.0\.0\.11"\}' \
 	-- $M -d multi-mx.lab.test "${D[@]}" --discover
 expect_text "mx usage error" 3 "^MX UNKNOWN - -d DOMAIN is required" -- $M "${D[@]}"
+expect_text "mx --help: usage, options, examples" 3 '^Examples:$' -- $M --help
+
 expect_json_out "mx --discover prints LLD JSON" 0 -- $M -d multi-mx.lab.test "${D[@]}" --discover
 expect_json_out "mx usage error with --output json is one JSON object" 3 -- $M "${D[@]}" --output json
 expect_json "mx usage error JSON: UNKNOWN, the message, no cause" \
 	'.state == "UNKNOWN" and .exit == 3 and .cause == null and (.summary | test("-d DOMAIN is required"))'
 expect_text "mx -p past 65535 is a usage error" 3 "^MX UNKNOWN - invalid port" -- $M -d lab.test "${D[@]}" -p 4295007408
 expect_text "mx -F with a CR is a usage error" 3 "^MX UNKNOWN - invalid -F" -- $M -d lab.test "${D[@]}" -F "a"$'\r'"b"
+
+# --- issue 10: TLS under attack, lab.test's MX probed on a fault server's port ---
+FX=(-d lab.test "${D[@]}" -4 --rdns ignore -S --ca-file "$LAB_CA")
+expect "mx TLS handshake flood ends at -t 3" 2 tls-handshake-timeout tls -- $M "${FX[@]}" -p "$FAULT_TLS_FLOOD" -t 3
+expect "mx alert 116 after STARTTLS" 2 tls-client-cert-required ehlo_tls -- $M "${FX[@]}" -p "$FAULT_CLIENT_CERT_REQUIRED"
+expect_json "mx alert 116: OpenSSL's reason kept" '.mx[0].addresses[0].probe.detail | test("certificate required")'
+
+# --- issue 10: perfdata labels unique, stable (answer order), sanitised; U when not probed ---
+# mx_perf DOMAIN: the perfdata items of the MX (LABEL=VALUE), one per line, in output order.
+mx_perf() {
+	"$M" -d "$1" "${D[@]}" "${PF[@]}" --rdns ignore 2>/dev/null | head -n 1 | sed 's/^[^|]*| //' |
+		tr ' ' '\n' | grep -v '^mx_'
+}
+for pair in "long-mx 2" "dup-mx 2" "odd-mx 5"; do
+	set -- $pair
+	a=$(mx_perf "$1.lab.test"); b=$(mx_perf "$1-rev.lab.test")
+	la=$(sed 's/=.*//' <<<"$a"); lb=$(sed 's/=.*//' <<<"$b")
+	if [ "$(wc -l <<<"$la")" = "$2" ] && [ "$(sort -u <<<"$la" | wc -l)" = "$2" ]; then
+		pass "mx perfdata $1: $2 labels, all different"
+	else
+		fail "mx perfdata $1: $2 labels, all different" "$a"
+	fi
+	if [ "$la" = "$lb" ]; then pass "mx perfdata $1: the same labels in the reverse answer order"; else
+		fail "mx perfdata $1: the same labels in the reverse answer order" "$la / $lb"; fi
+	if ! grep -q "[='\"\\ ]" <<<"$la" && ! grep -qv '_time$' <<<"$la"; then
+		pass "mx perfdata $1: labels sanitised (no = ' \" \\ or blank)"
+	else
+		fail "mx perfdata $1: labels sanitised" "$la"
+	fi
+done
+expect_text "mx perfdata: a name listed twice gets its preference" 0 \
+	"mail\.lab\.test~10_time=[0-9.]+s mail\.lab\.test~20_time=[0-9.]+s" -- $M -d dup-mx.lab.test "${D[@]}" "${PF[@]}" --rdns ignore
+expect_text "mx perfdata: never probed is U" 1 " nothing\.lab\.test_time=U( |$)" -- $M -d odd-mx.lab.test "${D[@]}" "${PF[@]}" --rdns ignore
+expect_text "mx perfdata: NXDOMAIN target is U, not 0 s" 1 " gone\.lab\.test_time=U( |$)" -- $M -d nxtarget-mx.lab.test "${D[@]}" "${PF[@]}"
+expect "mx odd names: JSON" 1 mx-no-address dns -- $M -d odd-mx.lab.test "${D[@]}" "${PF[@]}" --rdns ignore
+expect_json "mx odd names: U is a null value, every label has its item" \
+	'([.perfdata[] | select(.value == null) | .label] == ["nothing.lab.test_time"]) and ([.perfdata[] | select(.label | endswith("_time"))] | length) == 5'
+
+# --- issue 10: --discover on a DNS failure is UNKNOWN, never an empty list -------------
+# NXDOMAIN (a lab name), SERVFAIL (a zone NSD is configured for but never loads), REFUSED (a
+# zone NSD does not serve), and below a port where no resolver listens.
+for c in "nomatch.lab.test dns-nxdomain" "servfail.lab.test dns-failure" "example.org dns-failure"; do
+	set -- $c
+	expect_text "mx --discover $1 ($2): UNKNOWN" 3 "^MX UNKNOWN - $1: .*\(cause: $2\)" -- $M -d "$1" "${D[@]}" --discover
+	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "mx --discover $1: one line" || fail "mx --discover $1: one line" "$LAST_TEXT"
+	expect "mx --discover $1 --output json: the result object" 3 "$2" dns -- $M -d "$1" "${D[@]}" --discover
+	expect_json "mx --discover $1 JSON: UNKNOWN, no LLD data" '.state == "UNKNOWN" and .exit == 3 and (has("data") | not) and .mx == []'
+done
+expect_text "mx --discover, no resolver on the port: UNKNOWN" 3 "^MX UNKNOWN - lab\.test: .*\(cause: dns-failure\)" \
+	-- $M -d lab.test --resolver 127.0.0.1:9 --discover -t 3
+expect "mx --discover, no resolver --output json" 3 dns-failure dns -- $M -d lab.test --resolver 127.0.0.1:9 --discover -t 3
+perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:" . $ARGV[0], Proto => "udp") or die;
+	$SIG{ALRM} = sub { exit 0 }; alarm 20; 1 while $s->recv($b, 512);' $((LAB_SMTP_PORT + 8)) &
+silent=$!
+sleep 0.2
+expect_text "mx --discover, resolver silent: UNKNOWN, not the -t state" 3 "^MX UNKNOWN - lab\.test: .*\(cause: dns-timeout\)" \
+	-- $M -d lab.test --resolver 127.0.0.1:$((LAB_SMTP_PORT + 8)) --discover -t 2
+kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
+expect_text "mx --discover, null MX: an empty list is the truth" 0 '^\{"data":\[\]\}$' -- $M -d null-mx.lab.test "${D[@]}" --discover
 
 # --- fault servers as MX: parallelism and a failing second MX -------------
 if [ "${LAB_MX_FAULTS:-0}" = 1 ]; then

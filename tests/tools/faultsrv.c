@@ -22,11 +22,15 @@
  *   backlog-full           never accept; fill the accept queue (connect timeout)
  *   tls-version VERSION    serve only TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (needs cert;
  *                          below 1.2 at security level 0, as old servers are)
+ *   require-client-cert    the handshake requires a client certificate (TLS 1.3:
+ *                          alert 116 certificate_required after the client's Finished)
  *   on PHASE ACTION [ARG]  at most one rule per phase
  * PHASE: connect greeting ehlo helo starttls tls ehlo2 auth mail rcpt data dot
  *        rset noop quit            (dot = the reply after the final "." of DATA)
  * ACTION: reply TEXT | reply-close TEXT | drop | reset | stall | delay SECS |
- *         drip SECS | endless | longline BYTES | garbage BYTES | inject TEXT
+ *         drip SECS | endless | longline BYTES | garbage BYTES | inject TEXT |
+ *         flood (tls only) | raw-garbage BYTES (inside TLS, beneath the TLS layer) |
+ *         reneg-client-cert (inside TLS 1.2: renegotiate, demanding a client certificate)
  * In TEXT, "\n" separates reply lines and "\\" is a backslash. See
  * tests/tools/README.md for the full semantics.
  *
@@ -57,13 +61,14 @@
 #include <openssl/ssl.h>
 
 #define FS_MAX_CLIENTS 512
-#define FS_LINE_MAX 2048       /* longest client line accepted, without CRLF */
-#define FS_IN_CAP 4096         /* input buffer per client */
-#define FS_OUT_LOW 16384       /* generators refill below this many pending bytes */
-#define FS_OUT_MAX (4u << 20)  /* output buffer cap per client */
-#define FS_IDLE_SECS 300.0     /* close a client silent for this long */
-#define FS_ENDLESS_LINES 50    /* endless: lines per batch ... */
-#define FS_ENDLESS_EVERY 0.010 /* ... every this many seconds */
+#define FS_LINE_MAX 2048         /* longest client line accepted, without CRLF */
+#define FS_IN_CAP 4096           /* input buffer per client */
+#define FS_OUT_LOW 16384         /* generators refill below this many pending bytes */
+#define FS_OUT_MAX (4u << 20)    /* output buffer cap per client */
+#define FS_IDLE_SECS 300.0       /* close a client silent for this long */
+#define FS_ENDLESS_LINES 50      /* endless: lines per batch ... */
+#define FS_ENDLESS_EVERY 0.010   /* ... every this many seconds */
+#define FS_FLOOD_FILL (1u << 20) /* flood: keep this many bytes queued */
 #define FS_DEFAULT_HOST "fault.lab.test"
 
 enum phase {
@@ -101,23 +106,27 @@ enum action {
 	ACT_LONGLINE,
 	ACT_GARBAGE,
 	ACT_INJECT,
+	ACT_FLOOD,
+	ACT_RAW_GARBAGE,
+	ACT_RENEG_CERT,
 	ACT_COUNT
 };
-static const char *const action_names[ACT_COUNT] = {"none",    "reply",    "reply-close", "drop",
-						    "reset",   "stall",    "delay",       "drip",
-						    "endless", "longline", "garbage",     "inject"};
+static const char *const action_names[ACT_COUNT] = {
+	"none",    "reply",  "reply-close", "drop",        "reset",
+	"stall",   "delay",  "drip",        "endless",     "longline",
+	"garbage", "inject", "flood",       "raw-garbage", "reneg-client-cert"};
 
 /* One fault rule: what to do at a phase instead of the normal behaviour. */
 struct rule {
 	enum action act;
 	double secs;  /* delay, drip */
-	size_t bytes; /* longline, garbage */
+	size_t bytes; /* longline, garbage, raw-garbage */
 	char *text;   /* reply, reply-close, inject: lines each ending in CRLF */
 };
 
 struct scenario {
 	char *listen, *cert, *key, *hostname, *user, *pass;
-	int implicit_tls, no_starttls, backlog_full;
+	int implicit_tls, no_starttls, backlog_full, require_client_cert;
 	int tls_version; /* tls-version: the one protocol served (TLS1_VERSION...), 0 any */
 	struct rule rules[PH_COUNT];
 };
@@ -139,7 +148,7 @@ enum stage {
 	ST_DEAD
 };
 
-enum gen { GEN_NONE, GEN_ENDLESS, GEN_LONGLINE, GEN_GARBAGE };
+enum gen { GEN_NONE, GEN_ENDLESS, GEN_LONGLINE, GEN_GARBAGE, GEN_FLOOD };
 enum how { CL_GRACEFUL, CL_ABRUPT, CL_RST };
 /* Outcome of applying a phase's rule. */
 enum rres { RR_NORMAL, RR_DONE, RR_OK, RR_HELD };
@@ -156,6 +165,7 @@ struct client {
 	int no_read;         /* plaintext must not be read (TLS about to start) */
 	int tls_after_flush; /* start TLS once the output is flushed */
 	int close_after_flush, eof, ssl_want_write;
+	int raw_out; /* write beneath TLS (raw-garbage) */
 	int holding, delay_done;
 	double t_hold, drip, t_drip, t_gen, t_idle;
 	enum gen gen;
@@ -341,7 +351,7 @@ static ssize_t io_write(struct client *c, const char *p, size_t n)
 	ssize_t r;
 	int rc, err;
 
-	if (c->ssl) {
+	if (c->ssl && !c->raw_out) {
 		ERR_clear_error();
 		rc = SSL_write(c->ssl, p, (int)(n > 65536 ? 65536 : n));
 		if (rc > 0) {
@@ -360,7 +370,7 @@ static ssize_t io_write(struct client *c, const char *p, size_t n)
 	return r;
 }
 
-/* Start a byte generator (endless, longline, garbage) and stop reading commands. */
+/* Start a byte generator (endless, longline, garbage, flood) and stop reading commands. */
 static void gen_start(struct client *c, enum gen g, size_t bytes, enum phase ph)
 {
 	snprintf(c->gen_code, sizeof c->gen_code, "%s",
@@ -375,11 +385,38 @@ static void gen_start(struct client *c, enum gen g, size_t bytes, enum phase ph)
 		out_put(c, " ", 1);
 		c->gen_left -= 4;
 	}
-	fs_log(c->srv, c->id, "S: <%s %zu bytes>",
+	fs_log(c->srv, c->id, "S: <%s %zu bytes%s>",
 	       g == GEN_ENDLESS    ? "endless reply"
 	       : g == GEN_LONGLINE ? "long line"
+	       : g == GEN_FLOOD    ? "endless HelloRequest records"
 				   : "garbage",
-	       bytes);
+	       bytes, c->raw_out ? ", beneath TLS" : "");
+}
+
+/*
+ * Ask a TLS 1.2 client to renegotiate (RFC 5246 section 7.4.1.1 HelloRequest,
+ * RFC 5746) with a client certificate required: without one the server
+ * aborts with handshake_failure (alert 40), an alert after the handshake.
+ * Input is then read (driving the renegotiation) and discarded.
+ */
+static void reneg_client_cert(struct client *c)
+{
+	c->st = ST_STALL;
+	if (!c->ssl || !c->tls || SSL_version(c->ssl) != TLS1_2_VERSION) {
+		client_close(c, CL_ABRUPT, "reneg-client-cert needs a TLS 1.2 session");
+		return;
+	}
+	SSL_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	ERR_clear_error();
+	/* A verifying server needs a session id context, or it answers internal_error. */
+	if (SSL_set_session_id_context(c->ssl, (const unsigned char *)"faultsrv", 8) != 1 ||
+	    SSL_renegotiate(c->ssl) != 1) {
+		client_close(c, CL_ABRUPT, "SSL_renegotiate failed");
+		return;
+	}
+	(void)SSL_do_handshake(c->ssl); /* sends the HelloRequest; the rest comes with reads */
+	ERR_clear_error();
+	fs_log(c->srv, c->id, "S: <TLS HelloRequest: renegotiate with a client certificate>");
 }
 
 /*
@@ -423,7 +460,30 @@ static enum rres client_rule(struct client *c, enum phase ph)
 	case ACT_ENDLESS: gen_start(c, GEN_ENDLESS, 0, ph); return RR_DONE;
 	case ACT_LONGLINE: gen_start(c, GEN_LONGLINE, r->bytes, ph); return RR_DONE;
 	case ACT_GARBAGE: gen_start(c, GEN_GARBAGE, r->bytes, ph); return RR_DONE;
+	case ACT_FLOOD: gen_start(c, GEN_FLOOD, 0, ph); return RR_DONE;
+	case ACT_RAW_GARBAGE:
+		c->raw_out = 1;
+		gen_start(c, GEN_GARBAGE, r->bytes, ph);
+		return RR_DONE;
+	case ACT_RENEG_CERT: reneg_client_cert(c); return RR_DONE;
 	default: return RR_NORMAL; /* inject: the caller adds the text */
+	}
+}
+
+/*
+ * Queue TLS handshake records (RFC 8446 section 5.1: type 22, legacy version
+ * 0x0303, the maximum 2^14 bytes) each holding 4096 empty HelloRequest
+ * messages (type 0, length 0; RFC 5246 section 7.4.1.1), which a client still
+ * negotiating skips, until FS_FLOOD_FILL bytes wait: the socket never runs dry.
+ */
+static void gen_flood(struct client *c)
+{
+	static const char hdr[5] = {22, 3, 3, 0x40, 0x00};
+	static const char body[16384];
+
+	while (c->st != ST_DEAD && c->out_len - c->out_off < FS_FLOOD_FILL) {
+		out_put(c, hdr, sizeof hdr);
+		out_put(c, body, sizeof body);
 	}
 }
 
@@ -436,6 +496,10 @@ static int client_gen(struct client *c, double now)
 
 	if (c->gen == GEN_NONE || c->st == ST_DEAD || c->out_len - c->out_off >= FS_OUT_LOW)
 		return 0;
+	if (c->gen == GEN_FLOOD) {
+		gen_flood(c);
+		return 1;
+	}
 	if (c->gen == GEN_ENDLESS) {
 		if (now < c->t_gen)
 			return 0;
@@ -1273,7 +1337,7 @@ static int parse_rule(struct scenario *sc, char *rest, const char *where)
 	if (r->act != ACT_NONE)
 		return fail("%s: second rule for phase %s", where, phase_names[ph]);
 	r->act = (enum action)act;
-	if ((act == ACT_INJECT && ph != PH_STARTTLS) ||
+	if ((act == ACT_INJECT && ph != PH_STARTTLS) || (act == ACT_FLOOD && ph != PH_TLS) ||
 	    (act == ACT_DRIP && (ph == PH_TLS || ph == PH_CONNECT)))
 		return fail("%s: %s is not supported at %s", where, acts, phase_names[ph]);
 	if (act == ACT_REPLY || act == ACT_REPLY_CLOSE || act == ACT_INJECT) {
@@ -1287,7 +1351,7 @@ static int parse_rule(struct scenario *sc, char *rest, const char *where)
 			return fail("%s: bad SECONDS '%s'", where, arg);
 		return 0;
 	}
-	if (act == ACT_LONGLINE || act == ACT_GARBAGE) {
+	if (act == ACT_LONGLINE || act == ACT_GARBAGE || act == ACT_RAW_GARBAGE) {
 		r->bytes = strtoull(arg, &end, 10);
 		if (end == arg || *end || r->bytes == 0 || r->bytes > 1000000000ull)
 			return fail("%s: bad BYTES '%s'", where, arg);
@@ -1358,6 +1422,8 @@ static int parse_line(struct scenario *sc, char *line, const char *where)
 		sc->no_starttls = 1;
 	else if (!strcmp(key, "backlog-full"))
 		sc->backlog_full = 1;
+	else if (!strcmp(key, "require-client-cert"))
+		sc->require_client_cert = 1;
 	else
 		return fail("%s: unknown directive '%s'", where, key);
 	return 0;
@@ -1417,8 +1483,11 @@ static int scenario_load(struct scenario *sc, const char *path, const char *lab)
 	if (rc == 0 && !sc->hostname)
 		rc = set_str(&sc->hostname, FS_DEFAULT_HOST, "hostname", path);
 	if (rc == 0 && !sc->cert &&
-	    (sc->implicit_tls || sc->key || sc->rules[PH_TLS].act || sc->tls_version))
-		rc = fail("%s: implicit-tls, key, tls-version and `on tls` need a cert", path);
+	    (sc->implicit_tls || sc->key || sc->rules[PH_TLS].act || sc->tls_version ||
+	     sc->require_client_cert))
+		rc = fail(
+			"%s: implicit-tls, key, tls-version, require-client-cert and `on tls` need a cert",
+			path);
 	return rc;
 }
 
@@ -1455,6 +1524,10 @@ static SSL_CTX *tls_ctx_new(const struct scenario *sc)
 		return NULL;
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* RFC 8446 section 4.4.2.4: without a client certificate the server aborts
+	 * with certificate_required (alert 116), after the client's Finished. */
+	if (sc->require_client_cert)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	if (sc->tls_version != 0 && (SSL_CTX_set_min_proto_version(ctx, sc->tls_version) != 1 ||
 				     SSL_CTX_set_max_proto_version(ctx, sc->tls_version) != 1)) {
 		fail("cannot restrict TLS to version %#x", (unsigned)sc->tls_version);

@@ -146,6 +146,12 @@ expect "greeting-delay-1s: 5 parallel sessions in ${ms} ms (want 1000..2500)" 0 
 	test "$ms" -ge 1000 -a "$ms" -le 2500
 
 expect "bad scenario exits 2" 2 "$fs" -s /dev/null
+printf 'listen 127.0.0.1:1\non greeting flood\n' >"$lab/bad-flood.conf"
+expect "flood outside the tls phase exits 2" 2 "$fs" -s "$lab/bad-flood.conf"
+printf 'listen 127.0.0.1:1\nrequire-client-cert\n' >"$lab/bad-ccert.conf"
+expect "require-client-cert without a cert exits 2" 2 "$fs" -s "$lab/bad-ccert.conf"
+printf 'listen 127.0.0.1:1\non ehlo2 raw-garbage x\n' >"$lab/bad-raw.conf"
+expect "raw-garbage without BYTES exits 2" 2 "$fs" -s "$lab/bad-raw.conf"
 pidf=$lab/healthy.pid
 pid=$(cat "$pidf")
 kill -TERM "$pid"

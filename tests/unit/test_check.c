@@ -17,10 +17,10 @@ struct toy {
 	int validated;
 };
 
-static const struct option toy_longopts[] = {
-	{"hostname", required_argument, NULL, 'H'},
-	{"flag", no_argument, NULL, 'x'},
-	{NULL, 0, NULL, 0},
+static const struct check_opt toy_opts[] = {
+	{"hostname", required_argument, 'H', "HOST", "the host"},
+	{"flag", no_argument, 'x', NULL, "a flag"},
+	CHECK_OPT_END,
 };
 
 static int toy_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
@@ -52,9 +52,7 @@ static const struct check toy_check = {
 	.name = "check_toy",
 	.service = "TOY",
 	.synopsis = "-H HOST",
-	.help = " -H HOST\n",
-	.shortopts = "H:x",
-	.longopts = toy_longopts,
+	.opts = toy_opts,
 	.ctx_size = sizeof(struct toy),
 	.option = toy_option,
 	.validate = toy_validate,

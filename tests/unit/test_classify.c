@@ -94,6 +94,13 @@ static const struct classify_case {
 	/* TLS */
 	{FAIL_TLS, PHASE_TLS, 0, 0, {0, 0, 0}, NULL, "tls-handshake-failed"},
 	{FAIL_TLS, PHASE_TLS_IMPLICIT, 0, 0, {0, 0, 0}, NULL, "tls-handshake-failed"},
+	/* after the handshake (TLS 1.3 asks for a client certificate there): alert 116 */
+	{FAIL_TLS, PHASE_EHLO2, 1116, 0, {0, 0, 0}, NULL, "tls-client-cert-required"},
+	{FAIL_TLS, PHASE_GREETING, 1116, 0, {0, 0, 0}, NULL, "tls-client-cert-required"},
+	{FAIL_TLS, PHASE_TLS, 1116, 0, {0, 0, 0}, NULL, "tls-client-cert-required"},
+	{FAIL_TLS, PHASE_EHLO2, 1040, 0, {0, 0, 0}, NULL, "tls-session-failed"},
+	{FAIL_TLS, PHASE_GREETING, 281, 0, {0, 0, 0}, NULL, "tls-session-failed"},
+	{FAIL_TLS, PHASE_QUIT, 1116, 0, {0, 0, 0}, NULL, "quit-failed"},
 	{FAIL_VERIFY, PHASE_TLS, X509_V_ERR_CERT_HAS_EXPIRED, 0, {0, 0, 0}, NULL, "cert-expired"},
 	{FAIL_VERIFY, PHASE_TLS, X509_V_ERR_CERT_NOT_YET_VALID, 0, {0, 0, 0}, NULL, "cert-expired"},
 	{FAIL_VERIFY,
@@ -343,6 +350,10 @@ static const struct classify_case {
 	{FAIL_DNS, PHASE_DNS, ARES_ETIMEOUT, 0, {0, 0, 0}, NULL, "dns-timeout"},
 	{FAIL_INTERNAL, PHASE_CONNECT, ENOMEM, 0, {0, 0, 0}, NULL, "internal-error"},
 	{FAIL_INTERNAL, PHASE_QUIT, 0, 0, {0, 0, 0}, NULL, "internal-error"},
+	{FAIL_UNCLASSIFIED, PHASE_NONE, 0, 0, {0, 0, 0}, "queue file write error", "unclassified"},
+	/* check_mail_queue: the queue itself could not be read, or not in time */
+	{FAIL_QUEUE, PHASE_NONE, 0, 0, {0, 0, 0}, "no showq socket", "queue-unreadable"},
+	{FAIL_QUEUE, PHASE_NONE, FAIL_QUEUE_TIMEOUT, 0, {0, 0, 0}, NULL, "queue-timeout"},
 	{FAIL_MAX, PHASE_NONE, 0, 0, {0, 0, 0}, NULL, "internal-error"},
 	{FAIL_REPLY, PHASE_MAX, 0, 250, {0, 0, 0}, NULL, "unexpected-reply"},
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "mx/mx.h"
+#include "mx/mx_report.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -578,6 +579,82 @@ START_TEST(test_mx_finish_expired)
 }
 END_TEST
 
+/* The perfdata labels of the MX (not mx_*) of an answer, joined by ' '; all unknown ("U"). */
+static void labels_of(const char *list, char *dst, size_t len)
+{
+	const struct out_perf *perf[OUT_PERF_MAX];
+	struct mx_policy p = {0};
+	struct mx_verdict v = {0};
+	struct answer x;
+	struct out o;
+	struct mx_set *s = mx_set_new("example.test");
+	int n;
+
+	answer(&x, ARES_SUCCESS, list);
+	ck_assert(s != NULL);
+	mx_set_answer(s, &x.a);
+	mx_set_finish(s, 1);
+	mx_verdict(s, &p, &v);
+	out_init(&o, "check_mail_mx", "MX");
+	mx_report(s, &v, &p, 25, 0, &o);
+	n = out_perf_all(&o, perf, OUT_PERF_MAX);
+	dst[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strncmp(perf[i]->label, "mx_", 3) == 0)
+			continue;
+		ck_assert_msg(perf[i]->unknown, "%s: never probed, want U", perf[i]->label);
+		snprintf(dst + strlen(dst), len - strlen(dst), "%s%s", dst[0] ? " " : "",
+			 perf[i]->label);
+	}
+	out_reset(&o);
+	mx_set_free(s);
+}
+
+static const struct {
+	const char *mx, *reversed; /* the same set in the other order */
+	const char *want;          /* the labels, in set order; NULL: checked by shape below */
+} label_cases[] = {
+	{"10 a.test,20 b.test", "20 b.test,10 a.test", "a.test_time b.test_time"},
+	{"10 mail.test,20 mail.test", "20 mail.test,10 mail.test",
+	 "mail.test~10_time mail.test~20_time"},
+	{"10 MAIL.test,20 mail.test", "20 mail.test,10 MAIL.test",
+	 "mail.test~10_time mail.test~20_time"},
+	{"10 x.test,10 x.test", "10 x.test,10 x.test", "x.test~10~1_time x.test~10~2_time"},
+	{"10 eq=sign.test,10 it's.test,10 bl\\032ank.test",
+	 "10 bl\\032ank.test,10 it's.test,10 eq=sign.test", NULL},
+	{"10 longname-longname-longname-longname-longname-1.test,"
+	 "10 longname-longname-longname-longname-longname-2.test",
+	 "10 longname-longname-longname-longname-longname-2.test,"
+	 "10 longname-longname-longname-longname-longname-1.test",
+	 NULL},
+};
+
+/* Perfdata labels: unique, the same in any answer order, sanitised, bounded; U unprobed. */
+START_TEST(test_labels)
+{
+	char a[2048], b[2048], copy[2048], *save = NULL, *seen[16];
+	int n = 0;
+
+	labels_of(label_cases[_i].mx, a, sizeof(a));
+	labels_of(label_cases[_i].reversed, b, sizeof(b));
+	ck_assert_msg(strcmp(a, b) == 0, "got \"%s\" and, reversed, \"%s\"", a, b);
+	if (label_cases[_i].want != NULL)
+		ck_assert_msg(strcmp(a, label_cases[_i].want) == 0, "got \"%s\", want \"%s\"", a,
+			      label_cases[_i].want);
+	snprintf(copy, sizeof(copy), "%s", a);
+	for (char *t = strtok_r(copy, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
+		ck_assert_msg(strlen(t) < OUT_LABEL_MAX && strpbrk(t, "='\"\\") == NULL,
+			      "label \"%s\": too long or not sanitised", t);
+		for (int i = 0; i < n; i++)
+			ck_assert_msg(strcmp(seen[i], t) != 0, "label \"%s\" twice in \"%s\"", t,
+				      a);
+		ck_assert_int_lt(n, 16);
+		seen[n++] = t;
+	}
+	ck_assert_msg(n == 2 || n == 3, "got %d labels in \"%s\"", n, a);
+}
+END_TEST
+
 Suite *mx_suite(void)
 {
 	Suite *s = suite_create("mx");
@@ -594,6 +671,7 @@ Suite *mx_suite(void)
 	tcase_add_test(tc, test_mx_primary_last);
 	tcase_add_test(tc, test_mx_ties);
 	tcase_add_loop_test(tc, test_mx_timed_out, 0, NELEM(timeout_cases));
+	tcase_add_loop_test(tc, test_labels, 0, NELEM(label_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

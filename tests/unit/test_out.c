@@ -191,6 +191,33 @@ START_TEST(test_perf_locale)
 }
 END_TEST
 
+/* A value that could not be determined: "U" without its unit in the text, null in JSON. */
+START_TEST(test_perf_unknown)
+{
+	struct thresholds t;
+	struct out o;
+	char *got;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert(range_parse("5", &t.warn) == 0);
+	out_init(&o, "check_test", "MX");
+	out_perf(&o, "a_time", 0.5, "s", NULL);
+	ck_assert_msg(out_perf_unknown(&o, "b_time", "s", &t) == 0, "got -1, want 0");
+	ck_assert_msg(out_perf_unknown(&o, "b=time", "s", NULL) == -1, "bad label: got 0, want -1");
+	got = render(&o, 0, &rc);
+	ck_assert_msg(strcmp(got, "MX OK | a_time=0.5s b_time=U;5\n") == 0, "got \"%s\"", got);
+	free(got);
+	got = render(&o, 1, &rc);
+	ck_assert_msg(strstr(got,
+			     "{\"label\":\"b_time\",\"value\":null,\"uom\":\"s\","
+			     "\"warn\":\"5\",\"crit\":null,\"min\":null,\"max\":null}") != NULL,
+		      "got %s", got);
+	free(got);
+	out_reset(&o);
+}
+END_TEST
+
 START_TEST(test_perf_full)
 {
 	struct out o;
@@ -434,10 +461,12 @@ START_TEST(test_json)
 	ck_assert(json_object_object_get_ex(e, "max", &v) && json_object_get_double(v) == 10);
 	e = json_object_array_get_idx(p, 1);
 	STR(e, "label", "n");
-	ck_assert_msg(!json_object_object_get_ex(e, "uom", NULL) &&
-			      !json_object_object_get_ex(e, "warn", NULL) &&
-			      !json_object_object_get_ex(e, "min", NULL),
-		      "n: want no uom, warn or min");
+	/* Every item has every key: null where it has none (issue 10). */
+	for (const char *const *k =
+		     (const char *const[]){"uom", "warn", "crit", "min", "max", NULL};
+	     *k != NULL; k++)
+		ck_assert_msg(json_object_object_get_ex(e, *k, &v) && v == NULL,
+			      "n: got %s for %s, want null", json_object_to_json_string(v), *k);
 
 	ck_assert(json_object_object_get_ex(j, "long", &p));
 	ck_assert_msg(json_object_array_length(p) == 2, "long: got %zu lines, want 2",
@@ -651,6 +680,7 @@ Suite *out_suite(void)
 	tcase_add_test(tc, test_sanitize_long);
 	tcase_add_loop_test(tc, test_perf_table, 0, N(perf_cases));
 	tcase_add_test(tc, test_perf_locale);
+	tcase_add_test(tc, test_perf_unknown);
 	tcase_add_test(tc, test_perf_full);
 	tcase_add_test(tc, test_nagios_full);
 	tcase_add_loop_test(tc, test_nagios_lines, 0, N(line_cases));

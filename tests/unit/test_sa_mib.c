@@ -337,6 +337,26 @@ START_TEST(test_hidden_metric)
 }
 END_TEST
 
+START_TEST(test_unknown_metric)
+{
+	/* a value that was never measured (an MX not probed) is "U", its milli value 0 */
+	struct sa_entry *e = by_name("healthy");
+	const struct sa_metric *m = NULL;
+	struct out o;
+
+	out_init(&o, "check_mail_mx", "MX");
+	ck_assert_int_eq(out_perf_unknown(&o, "gone.example_time", "s", NULL), 0);
+	sa_store_record(e, &o, 42, 1700000250);
+	out_reset(&o);
+	for (size_t i = 0; i < e->nmetric; i++)
+		if (strcmp(e->metric[i].label, "gone.example_time") == 0)
+			m = &e->metric[i];
+	ck_assert_msg(m != NULL && m->present, "no metric gone.example_time");
+	ck_assert_msg(strcmp(m->value, "U") == 0 && m->milli == 0,
+		      "got value \"%s\" milli %d, want U, 0", m->value, (int)m->milli);
+}
+END_TEST
+
 START_TEST(test_record_changes)
 {
 	static const char *const l[] = {NULL};
@@ -428,6 +448,7 @@ Suite *sa_mib_suite(void)
 	tcase_add_test(tc, test_next_long_name);
 	tcase_add_test(tc, test_index_clash_refused);
 	tcase_add_test(tc, test_hidden_metric);
+	tcase_add_test(tc, test_unknown_metric);
 	tcase_add_test(tc, test_record_changes);
 	tcase_add_test(tc, test_reload_keeps_indexes_and_counters);
 	tcase_add_test(tc, test_index_unique);

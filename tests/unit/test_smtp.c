@@ -464,7 +464,8 @@ END_TEST
  * A step is a string whose first character says what happens:
  * 'S' the server sends the rest, 'T' the TLS handshake succeeds, 'V' the
  * handshake succeeds but verification failed (recorded by the runner),
- * 'E' EOF, 'R' connection reset, 'O' timeout, 'L' an endless line.
+ * 'E' EOF, 'R' connection reset, 'O' timeout, 'L' an endless line,
+ * 'A' a TLS alert after the handshake (certificate required, reason 1116).
  */
 struct session {
 	const char *name;
@@ -575,6 +576,23 @@ static const struct session sessions[] = {
 	  BYE},
 	 C_EHLO "STARTTLS\r\n" C_EHLO "QUIT\r\n",
 	 FAIL_NONE, PHASE_NONE, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 1, SMTP_CAP_SIZE},
+	/* RFC 8446 §4.4.2.4: a TLS 1.3 server judges the client certificate after the handshake */
+	{"TLS alert after STARTTLS: a TLS failure at EHLO inside TLS",
+	 {.helo = HELO, .starttls = SMTP_TLS_TRY},
+	 {GREET, EHLO_TLS, "S220 2.0.0 Ready to start TLS\r\n", "T", "A"},
+	 C_EHLO "STARTTLS\r\n" C_EHLO,
+	 FAIL_TLS, PHASE_EHLO2, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 1, 0},
+	{"TLS alert instead of the implicit-TLS greeting",
+	 {.helo = HELO, .implicit_tls = 1},
+	 {"A"},
+	 "",
+	 FAIL_TLS, PHASE_GREETING, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 1, 0},
+	{"TLS alert after QUIT: the close QUIT ends in",
+	 {.helo = HELO},
+	 {GREET, EHLO_PLAIN, "A"},
+	 C_EHLO "QUIT\r\n",
+	 FAIL_NONE, PHASE_NONE, 0, {0, 0, 0}, SMTP_ST_DONE, SMTP_WANT_CLOSE, 0, 0,
+	 SMTP_CAP_PIPELINING | SMTP_CAP_SIZE},
 	{"STARTTLS TRY not offered: plain",
 	 {.helo = HELO, .starttls = SMTP_TLS_TRY},
 	 {GREET, EHLO_PLAIN, BYE},
@@ -903,6 +921,7 @@ static struct smtp_client *play(const struct session *t, const struct smtp_param
 		case 'E': smtp_client_eof(c, 0); break;
 		case 'R': smtp_client_eof(c, ECONNRESET); break;
 		case 'O': smtp_client_timeout(c); break;
+		case 'A': smtp_client_tls_fail(c, 1116, "tlsv13 alert certificate required"); break;
 		}
 		drain(c, sent, size);
 	}

@@ -456,6 +456,82 @@ START_TEST(test_handshake_garbage)
 }
 END_TEST
 
+/* Bytes waiting unread on fd (MSG_PEEK; 0 when none). */
+static size_t unread_bytes(int fd)
+{
+	static char peek[1 << 20];
+	ssize_t n = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * A peer that answers the ClientHello with 16 KB handshake records of empty
+ * HelloRequests (which a negotiating client skips) as fast as it can: each
+ * handshake step reads a bounded amount and returns WANT_READ, bytes left in
+ * the socket, so the event loop gets control back (issue 10).
+ */
+START_TEST(test_handshake_flood)
+{
+	static char rec[5 + 16384] = {22, 3, 3, 0x40, 0x00};
+	struct pair p;
+	char buf[4096];
+	size_t queued = 0, left, prev;
+	int sndbuf = 1 << 20, i;
+	enum tls_io r;
+
+	pair_open(&p, good_cert, 0, ca_path, "mail.lab.test", NULL);
+	(void)setsockopt(p.sfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	ck_assert_int_eq(tls_handshake(p.conn), TLS_IO_WANT_READ);
+	ck_assert_int_gt(read(p.sfd, buf, sizeof buf), 0);
+	for (i = 0; i < 32 && write(p.sfd, rec, sizeof rec) == (ssize_t)sizeof rec; i++)
+		queued += sizeof rec;
+	ck_assert_msg(queued >= 8 * sizeof rec, "queued %zu bytes, want at least 8 records",
+		      queued);
+	prev = unread_bytes(p.cfd);
+	for (i = 0; i < 4; i++) {
+		r = tls_handshake(p.conn);
+		ck_assert_msg(r == TLS_IO_WANT_READ, "step %d got %d, want TLS_IO_WANT_READ", i,
+			      (int)r);
+		left = unread_bytes(p.cfd);
+		ck_assert_msg(left < prev, "step %d read nothing (%zu bytes left)", i, left);
+		ck_assert_msg(prev - left <= 5 * sizeof rec,
+			      "step %d read %zu bytes in one call, want at most 5 records", i,
+			      prev - left);
+		if (left == 0)
+			break;
+		prev = left;
+	}
+	pair_close(&p);
+}
+END_TEST
+
+/* A TLS 1.3 server that wants a client certificate: alert 116 after the handshake. */
+START_TEST(test_alert_after_handshake)
+{
+	struct pair p;
+	char buf[64], text[128];
+	size_t n;
+	enum tls_io r = TLS_IO_WANT_READ;
+	int reason, i;
+
+	pair_open(&p, good_cert, 0, ca_path, "mail.lab.test", NULL);
+	SSL_set_verify(p.srv, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
+	ck_assert_int_eq(p.server_state, -1);
+	for (i = 0; i < STEPS_MAX && r == TLS_IO_WANT_READ; i++)
+		r = tls_read(p.conn, buf, sizeof buf, &n);
+	ck_assert_msg(r == TLS_IO_ERROR, "got %d, want TLS_IO_ERROR", (int)r);
+	reason = tls_conn_error(p.conn, text, sizeof text);
+	ck_assert_msg(reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED,
+		      "reason got %d (%s), want %d", reason, text,
+		      SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED);
+	ck_assert_msg(strstr(text, "certificate required") != NULL,
+		      "text got '%s', want OpenSSL's 'certificate required'", text);
+	pair_close(&p);
+}
+END_TEST
+
 /* Read from the server end until want bytes arrived. */
 static void server_read_all(struct pair *p, char *buf, size_t want)
 {
@@ -750,6 +826,8 @@ Suite *tls_suite(void)
 	tcase_add_test(tc, test_handshake_eof);
 	tcase_add_test(tc, test_handshake_reset);
 	tcase_add_test(tc, test_handshake_garbage);
+	tcase_add_test(tc, test_handshake_flood);
+	tcase_add_test(tc, test_alert_after_handshake);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_unexpected_eof);
 	tcase_add_test(tc, test_write_closed_peer);
