@@ -54,6 +54,7 @@ enum fail_class {
 	FAIL_REQUIRE,      /* a --require-* condition on the MX set is not met */
 	FAIL_UNCLASSIFIED, /* an MTA's reason text that mta_reason does not know: text kept */
 	FAIL_QUEUE,        /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
+	FAIL_LOG,          /* an MTA's log could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
 	FAIL_MAX
 };
 
@@ -72,7 +73,7 @@ enum fail_mx_err {
 	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
 };
 
-/* err of FAIL_QUEUE: the queue was still being read at the deadline. */
+/* err of FAIL_QUEUE and FAIL_LOG: the queue or log was still being read at the deadline. */
 enum { FAIL_QUEUE_TIMEOUT = 1 };
 
 /* err of FAIL_CERT_DAYS: which -D W,C limit the certificate is under. */

@@ -34,6 +34,9 @@
 	X(DNS_FAILURE, "dns-failure", STATE_CRITICAL, 0,                                           \
 	  "the resolver failed (SERVFAIL or refused); check the resolver and the zone's "          \
 	  "name servers")                                                                          \
+	X(DNS_BAD_NAME, "dns-bad-name", STATE_CRITICAL, 0,                                         \
+	  "the name is not a valid host name (a blank, '=' or a quote in it): the resolver "       \
+	  "library will not look it up; fix the record that names it")                            \
 	X(DNS_TIMEOUT, "dns-timeout", STATE_CRITICAL, 1,                                           \
 	  "no DNS answer in time: the resolver or the zone's name servers do not respond; "        \
 	  "check the resolver")                                                                    \
@@ -182,6 +185,12 @@
 	X(QUEUE_TIMEOUT, "queue-timeout", STATE_CRITICAL, 1,                                       \
 	  "the MTA did not list its whole queue within -t: the MTA is overloaded or the queue "    \
 	  "is huge; raise -t")                                                                     \
+	X(LOG_UNREADABLE, "log-unreadable", STATE_UNKNOWN, 0,                                      \
+	  "the MTA's log could not be read: check --logfile, that it is a regular file and the "  \
+	  "permissions, and the --state-file's directory")                                        \
+	X(LOG_TIMEOUT, "log-timeout", STATE_WARNING, 1,                                            \
+	  "the log was not read to its end within -t: the next run goes on from where this one "  \
+	  "stopped (with --state-file); raise -t")                                                 \
 	X(INTERNAL_ERROR, "internal-error", STATE_UNKNOWN, 0,                                      \
 	  "the probe itself failed (out of memory or a bug); see the detail")
 /* clang-format on */
@@ -239,9 +248,13 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_UNCLASSIFIED, .cause = CAUSE_UNCLASSIFIED},
 	{.cls = FAIL_QUEUE, .errs = {FAIL_QUEUE_TIMEOUT}, .cause = CAUSE_QUEUE_TIMEOUT},
 	{.cls = FAIL_QUEUE, .cause = CAUSE_QUEUE_UNREADABLE},
+	{.cls = FAIL_LOG, .errs = {FAIL_QUEUE_TIMEOUT}, .cause = CAUSE_LOG_TIMEOUT},
+	{.cls = FAIL_LOG, .cause = CAUSE_LOG_UNREADABLE},
 	/* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
 	{.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
 	{.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},
+	/* c-ares 1.34 (Debian 13) refuses such names before sending a query */
+	{.cls = FAIL_DNS, .errs = {ARES_EBADNAME}, .cause = CAUSE_DNS_BAD_NAME},
 	{.cls = FAIL_DNS, .cause = CAUSE_DNS_FAILURE},
 	{.cls = FAIL_TIMEOUT, .phases = PH(PHASE_DNS), .cause = CAUSE_DNS_TIMEOUT},
 	/* the mail-exchanger set (check_mail_mx) */

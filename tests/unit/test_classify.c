@@ -348,12 +348,15 @@ static const struct classify_case {
 	{FAIL_PROTOCOL, PHASE_EHLO, 0, 0, {0, 0, 0}, NULL, "protocol-error"},
 	{FAIL_EXPECT, PHASE_GREETING, 0, 220, {0, 0, 0}, "mx ESMTP", "expect-mismatch"},
 	{FAIL_DNS, PHASE_DNS, ARES_ETIMEOUT, 0, {0, 0, 0}, NULL, "dns-timeout"},
+	{FAIL_DNS, PHASE_DNS, ARES_EBADNAME, 0, {0, 0, 0}, NULL, "dns-bad-name"},
 	{FAIL_INTERNAL, PHASE_CONNECT, ENOMEM, 0, {0, 0, 0}, NULL, "internal-error"},
 	{FAIL_INTERNAL, PHASE_QUIT, 0, 0, {0, 0, 0}, NULL, "internal-error"},
 	{FAIL_UNCLASSIFIED, PHASE_NONE, 0, 0, {0, 0, 0}, "queue file write error", "unclassified"},
 	/* check_mail_queue: the queue itself could not be read, or not in time */
 	{FAIL_QUEUE, PHASE_NONE, 0, 0, {0, 0, 0}, "no showq socket", "queue-unreadable"},
 	{FAIL_QUEUE, PHASE_NONE, FAIL_QUEUE_TIMEOUT, 0, {0, 0, 0}, NULL, "queue-timeout"},
+	{FAIL_LOG, PHASE_NONE, 0, 0, {0, 0, 0}, "no such file", "log-unreadable"},
+	{FAIL_LOG, PHASE_NONE, FAIL_QUEUE_TIMEOUT, 0, {0, 0, 0}, NULL, "log-timeout"},
 	{FAIL_MAX, PHASE_NONE, 0, 0, {0, 0, 0}, NULL, "internal-error"},
 	{FAIL_REPLY, PHASE_MAX, 0, 250, {0, 0, 0}, NULL, "unexpected-reply"},
 };
