@@ -9,6 +9,7 @@ static const struct check *const checks_all[] = {
 	&check_mail_smtp,
 	&check_mail_mx,
 	&check_mail_queue,
+	&check_mail_log,
 };
 
 const struct check *checks_find(const char *name)

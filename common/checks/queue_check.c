@@ -10,18 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "checks/cause_limit.h"
 #include "checks/checks.h"
 #include "mta/mta_queue.h"
 #include "mta/mta_showq.h"
 #include "verdict/classify.h"
 
-#define QUEUE_CAUSE_LIMITS 8 /* --cause-warning/--cause-critical given at most */
-#define QUEUE_DEST_SHOWN 20  /* destinations in long output and JSON */
-
-struct queue_cause_limit {
-	const struct cause *cause;
-	struct thresholds t;
-};
+#define QUEUE_DEST_SHOWN 20 /* destinations in long output and JSON */
 
 struct queue_check {
 	const char *input;      /* --input FILE or "-" */
@@ -29,8 +24,7 @@ struct queue_check {
 	const char *domain;     /* --domain */
 	int discover;
 	struct thresholds total, deferred, age;
-	struct queue_cause_limit limit[QUEUE_CAUSE_LIMITS];
-	int nlimit;
+	struct cause_limits limits;
 	char socket[4200];
 	struct mta_queue q;
 	int q_ready;
@@ -102,46 +96,6 @@ static const char *const queue_json_keys[] = {
 	"queues", "total", "destinations", "destinations_total", "destinations_dropped",
 	"causes", NULL};
 
-/* "CAUSE=RANGE" into a limit; 0 or -1 with a message. */
-static int queue_cause_limit(struct queue_check *qc, const char *arg, int crit, char *err,
-			     size_t errlen)
-{
-	const char *eq = strchr(arg, '=');
-	char name[64];
-	struct queue_cause_limit *l = NULL;
-
-	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
-		snprintf(err, errlen, "invalid --cause-%s '%s': want CAUSE=RANGE",
-			 crit ? "critical" : "warning", arg);
-		return -1;
-	}
-	memcpy(name, arg, (size_t)(eq - arg));
-	name[eq - arg] = '\0';
-	for (int i = 0; i < qc->nlimit; i++)
-		if (strcmp(qc->limit[i].cause->name, name) == 0)
-			l = &qc->limit[i];
-	if (l == NULL) {
-		const struct cause *c = cause_find(name);
-
-		if (c == NULL) {
-			snprintf(err, errlen, "unknown cause '%s'", name);
-			return -1;
-		}
-		if (qc->nlimit == QUEUE_CAUSE_LIMITS) {
-			snprintf(err, errlen, "at most %d causes take thresholds",
-				 QUEUE_CAUSE_LIMITS);
-			return -1;
-		}
-		l = &qc->limit[qc->nlimit++];
-		l->cause = c;
-	}
-	if (range_parse(eq + 1, crit ? &l->t.crit : &l->t.warn) != 0) {
-		snprintf(err, errlen, "invalid range in '%s'", arg);
-		return -1;
-	}
-	return 0;
-}
-
 static int queue_range(struct range *r, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	if (range_parse(arg, r) == 0)
@@ -163,8 +117,8 @@ static int queue_option(void *ctx, int opt, const char *arg, char *err, size_t e
 		return queue_range(&qc->deferred.crit, "--deferred-critical", arg, err, errlen);
 	case OPT_AGE_W: return queue_range(&qc->age.warn, "--age-warning", arg, err, errlen);
 	case OPT_AGE_C: return queue_range(&qc->age.crit, "--age-critical", arg, err, errlen);
-	case OPT_CAUSE_W: return queue_cause_limit(qc, arg, 0, err, errlen);
-	case OPT_CAUSE_C: return queue_cause_limit(qc, arg, 1, err, errlen);
+	case OPT_CAUSE_W: return cause_limit_parse(&qc->limits, arg, 0, err, errlen);
+	case OPT_CAUSE_C: return cause_limit_parse(&qc->limits, arg, 1, err, errlen);
 	case OPT_INPUT: qc->input = arg; return 0;
 	case OPT_POSTFIX_CONFIG: qc->config_dir = arg; return 0;
 	case OPT_DISCOVER: qc->discover = 1; return 0;
@@ -367,13 +321,14 @@ static const struct mta_dest *queue_worst(const struct queue_check *qc,
 	enum state best_s = STATE_OK;
 
 	for (size_t i = 0; i < qc->q.ndest; i++)
-		for (int k = 0; k < qc->nlimit; k++) {
+		for (int k = 0; k < qc->limits.n; k++) {
 			enum state s;
 
-			if (sorted[i]->cause != qc->limit[k].cause)
+			if (sorted[i]->cause != qc->limits.limit[k].cause)
 				continue;
-			s = thresholds_eval(&qc->limit[k].t,
-					    (double)queue_cause_count(qc, qc->limit[k].cause));
+			s = thresholds_eval(
+				&qc->limits.limit[k].t,
+				(double)queue_cause_count(qc, qc->limits.limit[k].cause));
 			if (s != STATE_OK && state_worst(s, best_s) == s && s != best_s) {
 				best = sorted[i];
 				best_s = s;
@@ -484,9 +439,9 @@ static void queue_report(void *ctx, const struct check_common *cm, struct out *o
 	out_state(o, thresholds_eval(&qc->deferred, (double)deferred));
 	if (oldest != 0)
 		out_state(o, thresholds_eval(&qc->age, (double)age));
-	for (int i = 0; i < qc->nlimit; i++) {
-		s = thresholds_eval(&qc->limit[i].t,
-				    (double)queue_cause_count(qc, qc->limit[i].cause));
+	for (int i = 0; i < qc->limits.n; i++) {
+		s = thresholds_eval(&qc->limits.limit[i].t,
+				    (double)queue_cause_count(qc, qc->limits.limit[i].cause));
 		out_state(o, s);
 	}
 
@@ -529,12 +484,12 @@ static void queue_report(void *ctx, const struct check_common *cm, struct out *o
 	for (int i = 0; i < MTA_Q_MAX; i++)
 		bytes += qc->q.bytes[i];
 	out_perf(o, "size", (double)bytes, "B", NULL);
-	for (int i = 0; i < qc->nlimit; i++) {
+	for (int i = 0; i < qc->limits.n; i++) {
 		char label[OUT_LABEL_MAX];
 
-		snprintf(label, sizeof(label), "cause_%s", qc->limit[i].cause->name);
-		out_perf(o, label, (double)queue_cause_count(qc, qc->limit[i].cause), "",
-			 &qc->limit[i].t);
+		snprintf(label, sizeof(label), "cause_%s", qc->limits.limit[i].cause->name);
+		out_perf(o, label, (double)queue_cause_count(qc, qc->limits.limit[i].cause), "",
+			 &qc->limits.limit[i].t);
 	}
 
 	for (size_t i = 0; sorted != NULL && i < qc->q.ndest && i < QUEUE_DEST_SHOWN; i++) {

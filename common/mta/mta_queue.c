@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mta/mta_index.h"
 #include "mta/mta_queue.h"
 #include "mta/mta_reason.h"
 #include "verdict/classify.h"
@@ -43,7 +44,7 @@ int mta_queue_init(struct mta_queue *q)
 void mta_queue_free(struct mta_queue *q)
 {
 	free(q->dest);
-	free(q->slot);
+	mta_index_free(&q->idx);
 	free(q->cause_count);
 	memset(q, 0, sizeof(*q));
 }
@@ -72,57 +73,11 @@ void mta_queue_end(struct mta_queue *q)
 		q->oldest[n] = q->cur.arrival;
 }
 
-/* FNV-1a of a lower-case domain. */
-static size_t mta_hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* Rebuild the index with room for twice the entries; 0 or -1. */
-static int mta_index_grow(struct mta_queue *q)
-{
-	size_t n = q->nslot == 0 ? 64 : q->nslot * 2;
-	size_t *slot = malloc(n * sizeof(*slot));
-
-	if (slot == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		slot[i] = SIZE_MAX;
-	for (size_t d = 0; d < q->ndest; d++) {
-		size_t i = mta_hash(q->dest[d].domain) & (n - 1);
-
-		while (slot[i] != SIZE_MAX)
-			i = (i + 1) & (n - 1);
-		slot[i] = d;
-	}
-	free(q->slot);
-	q->slot = slot;
-	q->nslot = n;
-	return 0;
-}
-
-/* The index slot of domain: its entry, or the empty slot where it would go. */
-static size_t mta_lookup(const struct mta_queue *q, const char *domain)
-{
-	size_t i = mta_hash(domain) & (q->nslot - 1);
-
-	while (q->slot[i] != SIZE_MAX && strcmp(q->dest[q->slot[i]].domain, domain) != 0)
-		i = (i + 1) & (q->nslot - 1);
-	return i;
-}
-
 const struct mta_dest *mta_queue_dest(const struct mta_queue *q, const char *domain)
 {
-	size_t i;
+	size_t i = mta_index_find(&q->idx, q->dest, sizeof(*q->dest), domain);
 
-	if (q->nslot == 0)
-		return NULL;
-	i = mta_lookup(q, domain);
-	return q->slot[i] == SIZE_MAX ? NULL : &q->dest[q->slot[i]];
+	return i == SIZE_MAX ? NULL : &q->dest[i];
 }
 
 /* The entry for domain, made when new; NULL when full or out of memory. */
@@ -131,11 +86,11 @@ static struct mta_dest *mta_dest_get(struct mta_queue *q, const char *domain)
 	size_t i;
 	struct mta_dest *d;
 
-	if ((q->ndest + 1) * 2 > q->nslot && mta_index_grow(q) != 0)
+	if (mta_index_reserve(&q->idx, q->dest, sizeof(*q->dest), q->ndest) != 0)
 		return NULL;
-	i = mta_lookup(q, domain);
-	if (q->slot[i] != SIZE_MAX)
-		return &q->dest[q->slot[i]];
+	i = mta_index_lookup(&q->idx, q->dest, sizeof(*q->dest), domain);
+	if (q->idx.slot[i] != SIZE_MAX)
+		return &q->dest[q->idx.slot[i]];
 	if (q->ndest == MTA_DEST_MAX)
 		return NULL;
 	if (q->ndest == q->dest_cap) {
@@ -150,51 +105,8 @@ static struct mta_dest *mta_dest_get(struct mta_queue *q, const char *domain)
 	d = &q->dest[q->ndest];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->domain, sizeof(d->domain), "%s", domain);
-	q->slot[i] = q->ndest++;
+	q->idx.slot[i] = q->ndest++;
 	return d;
-}
-
-/* Index of c in cause_all's list. */
-static size_t mta_cause_index(const struct cause *c)
-{
-	const struct cause *const *list;
-	size_t n = cause_all(&list);
-
-	for (size_t i = 0; i < n; i++)
-		if (list[i] == c)
-			return i;
-	return n;
-}
-
-/*
- * The recipient's domain, lower case, into dom (DNS_NAME_MAX): after the
- * last '@', without a trailing dot. 0, or -1 when there is none or it does
- * not fit.
- */
-static int mta_rcpt_domain(const char *addr, size_t alen, char *dom)
-{
-	const char *at = NULL;
-	size_t n;
-
-	for (size_t i = 0; i < alen; i++)
-		if (addr[i] == '@')
-			at = addr + i;
-	if (at == NULL)
-		return -1;
-	n = alen - (size_t)(at + 1 - addr);
-	if (n > 0 && at[n] == '.')
-		n--;
-	if (n == 0 || n >= DNS_NAME_MAX)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)at[1 + i];
-
-		if (ch < 0x21 || ch == 0x7f)
-			return -1;
-		dom[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-	}
-	dom[n] = '\0';
-	return 0;
 }
 
 void mta_queue_rcpt(struct mta_queue *q, const char *addr, size_t alen, const char *reason,

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include "base/fail.h"
 #include "dns/dns_result.h"
+#include "mta/mta_index.h"
 
 /* Postfix's queues, in the order postqueue -j names them. */
 enum mta_qname {
@@ -58,8 +59,7 @@ struct mta_queue {
 	unsigned long total, unknown;
 	struct mta_dest *dest; /* ndest entries, in the order first seen */
 	size_t ndest, dest_cap;
-	size_t *slot; /* open-addressing index into dest (private) */
-	size_t nslot;
+	struct mta_index idx;       /* domain -> position in dest (private) */
 	unsigned long dest_dropped; /* (message, domain) pairs past MTA_DEST_MAX */
 	unsigned long *cause_count; /* per cause of cause_all(): deferred (message, domain) pairs */
 	size_t ncause;
