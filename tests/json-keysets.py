@@ -29,9 +29,11 @@ def case_name(path):
         return path
 
 
-# Objects whose keys are data, not a fixed shape: check_mail_queue's "causes" maps
-# cause names to counts (only the causes seen), so its keys differ by design.
-DATA_KEYED = {"check_mail_queue.causes"}
+# Objects whose keys are data, not a fixed shape: the "causes" and "host_errors"
+# objects map cause names to counts (only the causes seen), so their keys differ
+# by design.
+DATA_KEYED = {"check_mail_queue.causes", "check_mail_log.causes", "check_mail_log.host_errors",
+              "check_mail_log.destinations[].causes"}
 
 
 def walk(doc, where, seen, name):

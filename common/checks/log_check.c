@@ -509,6 +509,19 @@ static const struct mta_log_dest *log_worst(const struct log_check *lc,
 	return best;
 }
 
+/* The highest delivered rate: of --domain's destination, else over all. */
+static double log_rate_max(const struct log_check *lc, const struct mta_log_dest *worst)
+{
+	double max = 0;
+
+	if (lc->domain != NULL)
+		return worst != NULL ? log_rate_of(lc, worst) : 0;
+	for (size_t i = 0; i < lc->log.ndest; i++)
+		if (log_rate_of(lc, &lc->log.dest[i]) > max)
+			max = log_rate_of(lc, &lc->log.dest[i]);
+	return max;
+}
+
 static void log_report_perf(const struct log_check *lc, const struct mta_log_dest *worst,
 			    struct out *o)
 {
@@ -545,7 +558,7 @@ static void log_report_perf(const struct log_check *lc, const struct mta_log_des
 		snprintf(c, sizeof(c), "%g", lc->rate_max);
 		if (range_parse(w, &t.warn) != 0 || range_parse(c, &t.crit) != 0)
 			memset(&t, 0, sizeof(t));
-		out_perf(o, "rate", worst != NULL ? log_rate_of(lc, worst) : 0, "", &t);
+		out_perf(o, "rate", log_rate_max(lc, worst), "", &t);
 	}
 }
 

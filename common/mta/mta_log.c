@@ -189,9 +189,11 @@ static long long ls_time(const char *line, size_t len, int year, long long now, 
 	*skip = 0;
 	if ((mon = ls_month(v)) >= 0) {
 		/* "Dec  7 15:30:01 " or "Dec 07 15:30:01 " */
+		if (v.n < 16)
+			return 0;
 		tm.tm_mon = mon;
 		tm.tm_mday = v.s[4] == ' ' ? ls_num(v, 5, 1) : ls_num(v, 4, 2);
-		if (tm.tm_mday < 1 || ls_clock(v, 7, &tm) != 0 || v.n < 16 || v.s[15] != ' ')
+		if (tm.tm_mday < 1 || ls_clock(v, 7, &tm) != 0 || v.s[15] != ' ')
 			return 0;
 		*skip = 16;
 		if (!convert)
@@ -355,8 +357,10 @@ static void log_id_seen(struct mta_log *l, struct lspan id)
 
 /* Count one attempt of kind to addr; reason for a deferral. */
 static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, struct lspan id,
-				     struct lspan addr, struct lspan reason, struct lspan stamp)
+				     struct lspan addr, struct lspan reason, struct lspan stamp,
+				     long pid)
 {
+	struct mta_log_tlserr *te = &l->tlserr[(unsigned long)pid % MTA_LOG_TLSERR_SLOTS];
 	size_t skip;
 	long long when = ls_time(stamp.s, stamp.n, l->year, l->now, &skip, &l->tcache, 1);
 	struct mta_log_dest *d = log_dest_get(l, addr);
@@ -364,6 +368,8 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 	struct fail f;
 	size_t ci;
 
+	if (pid != 0 && te->pid == pid && kind != MTA_LOG_DEFERRED)
+		te->pid = 0; /* what the process said before this status is spent */
 	if (when != 0) {
 		if (l->first_time == 0 || when < l->first_time)
 			l->first_time = when;
@@ -385,7 +391,11 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 	l->deferred++;
 	log_id_seen(l, id);
 	mta_reason_parse(reason.s, reason.n, &f);
+	if (pid != 0 && te->pid == pid && f.cls == FAIL_TLS)
+		f = te->fail; /* "Cannot start TLS" after "SSL_connect error to X: timed out" */
 	cause = classify(&f);
+	if (te->pid == pid)
+		te->pid = 0;
 	ci = mta_cause_index(cause);
 	if (ci < l->ncause)
 		l->cause_count[ci]++;
@@ -404,13 +414,20 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 	return kind;
 }
 
-/* A host error: its reason's cause counted apart from the deliveries. */
-static enum mta_log_kind log_hosterr(struct mta_log *l, struct lspan msg)
+/*
+ * A host error: its reason's cause counted apart from the deliveries; a TLS
+ * one is kept for the status line of the same process (pid, 0: none).
+ */
+static enum mta_log_kind log_hosterr(struct mta_log *l, struct lspan msg, long pid)
 {
 	struct fail f;
 	size_t ci;
 
 	mta_reason_parse(msg.s, msg.n, &f);
+	if (pid != 0 && f.phase == PHASE_TLS) {
+		l->tlserr[(unsigned long)pid % MTA_LOG_TLSERR_SLOTS].pid = pid;
+		l->tlserr[(unsigned long)pid % MTA_LOG_TLSERR_SLOTS].fail = f;
+	}
 	ci = mta_cause_index(classify(&f));
 	if (ci < l->ncause)
 		l->host_cause[ci]++;
@@ -432,7 +449,7 @@ static size_t pf_queue_id(struct lspan m)
 
 /* "to=<a@d>, ..., status=deferred (reason)" after the queue id. */
 static enum mta_log_kind pf_status(struct mta_log *l, struct lspan id, struct lspan m,
-				   struct lspan stamp)
+				   struct lspan stamp, long pid)
 {
 	struct lspan addr, st, reason = {"", 0};
 	long at;
@@ -463,17 +480,17 @@ static enum mta_log_kind pf_status(struct mta_log *l, struct lspan id, struct ls
 	st = ls_from(st, k);
 	if (st.n >= 3 && st.s[0] == ' ' && st.s[1] == '(' && st.s[st.n - 1] == ')')
 		reason = (struct lspan){st.s + 2, st.n - 3};
-	return log_attempt(l, kind, id, addr, reason, stamp);
+	return log_attempt(l, kind, id, addr, reason, stamp, pid);
 }
 
 /* The message of a Postfix line (after "prog/name[pid]: "). */
-static enum mta_log_kind pf_message(struct mta_log *l, struct lspan m, struct lspan stamp)
+static enum mta_log_kind pf_message(struct mta_log *l, struct lspan m, struct lspan stamp, long pid)
 {
 	size_t k = pf_queue_id(m);
 	struct lspan id = {m.s, k}, rest = k > 0 ? ls_from(m, k + 2) : m;
 
 	if (ls_starts(rest, "to=<"))
-		return pf_status(l, id, rest, stamp);
+		return pf_status(l, id, rest, stamp, pid);
 	if (ls_starts(rest, "reject: ") || ls_starts(rest, "milter-reject: ") ||
 	    (ls_starts(m, "NOQUEUE: ") && ls_starts(ls_from(m, 9), "reject: "))) {
 		l->rejected++;
@@ -481,15 +498,16 @@ static enum mta_log_kind pf_message(struct mta_log *l, struct lspan m, struct ls
 	}
 	if (ls_starts(rest, "connect to ") || ls_starts(rest, "lost connection with ") ||
 	    ls_starts(rest, "SSL_connect error to ") || ls_starts(rest, "conversation with "))
-		return log_hosterr(l, rest);
+		return log_hosterr(l, rest, pid);
 	return MTA_LOG_OTHER;
 }
 
 /* A Postfix line after its timestamp: "host prog/name[pid]: message". */
 static enum mta_log_kind pf_line(struct mta_log *l, struct lspan v, struct lspan stamp)
 {
-	size_t h = ls_chr(v, ' '), p, slash;
+	size_t h = ls_chr(v, ' '), p, slash, b;
 	struct lspan prog;
+	long pid = 0;
 
 	v = ls_from(v, h + 1);
 	p = ls_chr(v, ' ');
@@ -499,7 +517,10 @@ static enum mta_log_kind pf_line(struct mta_log *l, struct lspan v, struct lspan
 	slash = ls_chr(prog, '/');
 	if (slash == 0 || slash >= p)
 		return MTA_LOG_OTHER; /* not "syslog_name/service" */
-	return pf_message(l, ls_from(v, p + 1), stamp);
+	/* "[pid]" before the colon */
+	for (b = ls_chr(prog, '[') + 1; b + 2 < p + 1 && ls_digit(prog, b) && pid < 100000000; b++)
+		pid = pid * 10 + (prog.s[b] - '0');
+	return pf_message(l, ls_from(v, p + 1), stamp, pid);
 }
 
 /* An Exim message id: "1vABCD-000ABC-12" or 4.97+ "1vABCD-00000ABCDE-ABCD"; its length, or 0. */
@@ -548,7 +569,7 @@ static enum mta_log_kind ex_line(struct mta_log *l, struct lspan v, struct lspan
 	rest = ls_from(v, k + 1);
 	if (rest.n < 4 || rest.s[2] != ' ') {
 		if (ls_find(rest, "TLS error on connection") >= 0)
-			return log_hosterr(l, rest);
+			return log_hosterr(l, rest, 0);
 		return MTA_LOG_OTHER;
 	}
 	addr = ls_from(rest, 3);
@@ -556,13 +577,13 @@ static enum mta_log_kind ex_line(struct mta_log *l, struct lspan v, struct lspan
 	reason = ls_from(addr, a + 1);
 	addr.n = a;
 	if (ls_starts(rest, "=> ") || ls_starts(rest, "-> "))
-		return log_attempt(l, MTA_LOG_SENT, id, addr, reason, stamp);
+		return log_attempt(l, MTA_LOG_SENT, id, addr, reason, stamp, 0);
 	if (ls_starts(rest, "** "))
-		return log_attempt(l, MTA_LOG_BOUNCED, id, addr, reason, stamp);
+		return log_attempt(l, MTA_LOG_BOUNCED, id, addr, reason, stamp, 0);
 	if (ls_starts(rest, "== ")) {
 		if ((at = ls_find(reason, "defer (")) >= 0)
 			reason = ls_from(reason, (size_t)at);
-		return log_attempt(l, MTA_LOG_DEFERRED, id, addr, reason, stamp);
+		return log_attempt(l, MTA_LOG_DEFERRED, id, addr, reason, stamp, 0);
 	}
 	return MTA_LOG_OTHER;
 }

@@ -29,8 +29,9 @@
 #include "base/fail.h"
 #include "mta/mta_index.h"
 
-#define MTA_LOG_DEST_MAX 4096  /* destination domains kept */
-#define MTA_LOG_IDS_MAX 262144 /* distinct deferred queue ids remembered */
+#define MTA_LOG_DEST_MAX 4096   /* destination domains kept */
+#define MTA_LOG_IDS_MAX 262144  /* distinct deferred queue ids remembered */
+#define MTA_LOG_TLSERR_SLOTS 16 /* delivery processes whose last TLS error is kept */
 
 enum mta_log_mta { MTA_LOG_AUTO, MTA_LOG_POSTFIX, MTA_LOG_EXIM };
 
@@ -76,6 +77,16 @@ struct mta_log {
 		long long base;
 	} tcache; /* the last local hour converted (private) */
 	int oom;  /* an allocation failed: totals are right, domains may be missing */
+	/*
+	 * The last TLS host error of each of a few delivery processes (by pid):
+	 * Postfix logs "SSL_connect error to X: Connection timed out" and then
+	 * only "Cannot start TLS: handshake failure" as the status, so the
+	 * status of the same process takes the more specific failure (private).
+	 */
+	struct mta_log_tlserr {
+		long pid;
+		struct fail fail;
+	} tlserr[MTA_LOG_TLSERR_SLOTS];
 };
 
 /* mta: enum mta_log_mta; now: the current time (seconds). 0, or -1 out of memory. */

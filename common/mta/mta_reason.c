@@ -186,7 +186,12 @@ static int mta_postfix(struct span v, struct fail *f)
 	/* "connect to mx.example[192.0.2.1]:25: Connection refused" */
 	if (mta_starts(v, "connect to ") && mta_syserr(v, PHASE_CONNECT, f))
 		return 1;
-	/* "Cannot start TLS: handshake failure", "SSL_connect error to ..." */
+	/* "SSL_connect error to mx[192.0.2.1]:25: Connection timed out": the handshake stalled */
+	if (mta_starts(v, "SSL_connect error") && mta_find(v, "timed out") >= 0) {
+		fail_set(f, FAIL_TIMEOUT, PHASE_TLS, ETIMEDOUT, "TLS handshake timed out");
+		return 1;
+	}
+	/* "Cannot start TLS: handshake failure", "SSL_connect error to ...: lost connection" */
 	if (mta_starts(v, "Cannot start TLS") || mta_starts(v, "SSL_connect error")) {
 		fail_set(f, FAIL_TLS, PHASE_TLS, 0, "TLS handshake failed");
 		return 1;

@@ -149,6 +149,7 @@ check healthy  3 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
 check busy421  3 check_mail_smtp -H 127.0.0.1 -p $p421 -t 3
 check "stalled" 3 /usr/lib/mailpath/check_mail_smtp -H 127.0.0.1 -p $pstall -t 2
 check queue 3 check_mail_queue --postfix-config $MAILPATH_LAB/postfix/etc -t 2
+check maillog 3 check_mail_log -L $LAB_MAILLOG --state-file $AGX_T/maillog.state -t 2
 CONF
 	"$AGX_BIN" -f -c "$AGX_T/agentx.conf" -x "$AGX_T/agentx.sock" -p 1 -j 1 -r 60 \
 		>"$AGX_T/agentx.log" 2>&1 &
@@ -175,6 +176,16 @@ CONF
 	if grep -q 'deferred' <<<"$out" && grep -q 'oldest' <<<"$out"; then
 		pass "agentx: queue metrics deferred, oldest"; else
 		fail "agentx: queue metrics deferred, oldest" "$out"; fi
+	out=$(agentx_get mailpathCheckStatus maillog)
+	case $out in "MAILLOG OK - "*" sent, "*" deferred, "*" bounced, "*" rejected"*) pass "agentx: check_mail_log runs in the subagent" ;;
+	*) fail "agentx: check_mail_log runs in the subagent" "got '$out'" ;; esac
+	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathMetricLabel.$(agentx_index maillog) 2>&1)
+	if grep -q 'deferred' <<<"$out" && grep -q 'sent' <<<"$out"; then
+		pass "agentx: maillog metrics sent, deferred"; else
+		fail "agentx: maillog metrics sent, deferred" "$out"; fi
+	if grep -q "^path $LAB_MAILLOG\$" "$AGX_T/maillog.state" 2>/dev/null; then
+		pass "agentx: check_mail_log keeps its state file between runs"; else
+		fail "agentx: check_mail_log keeps its state file between runs" "$(cat "$AGX_T/maillog.state" 2>&1)"; fi
 	out=$(agentx_get mailpathCheckDuration stalled)
 	if [ -n "$out" ] && [ "$out" -ge 1900 ] && [ "$out" -le 2700 ]; then
 		pass "agentx: stalled run bounded by its -t 2"; else

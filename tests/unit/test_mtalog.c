@@ -147,6 +147,23 @@ START_TEST(test_log_postfix_variants)
 		MTA_LOG_DEFERRED);
 	ck_assert_str_eq(mta_log_dest(&l, "odd.example")->cause->name, "unclassified");
 	ck_assert_str_eq(mta_log_dest(&l, "odd.example")->reason, "mail transport unavailable");
+	/* a TLS stall: the process's host error names the timeout its status does not */
+	ck_assert_int_eq(feed(&l, "Dec 07 16:20:39 mail postfix/smtp[8603]: SSL_connect error to "
+				  "127.0.0.1[127.0.0.1]:34515: Connection timed out"),
+			 MTA_LOG_HOSTERR);
+	ck_assert_int_eq(feed(&l, "Dec 07 16:20:39 mail postfix/smtp[8603]: 01F841080B3: "
+				  "to=<user@tls-stall.fault.test>, relay=127.0.0.1[127.0.0.1]:34515, "
+				  "dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)"),
+			 MTA_LOG_DEFERRED);
+	ck_assert_str_eq(mta_log_dest(&l, "tls-stall.fault.test")->cause->name,
+			 "tls-handshake-timeout");
+	/* spent: the next TLS failure of that process is taken as it is written */
+	ck_assert_int_eq(feed(&l, "Dec 07 16:20:40 mail postfix/smtp[8603]: 01F841080B4: "
+				  "to=<user@tls-drop.fault.test>, relay=127.0.0.1[127.0.0.1]:34516, "
+				  "dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)"),
+			 MTA_LOG_DEFERRED);
+	ck_assert_str_eq(mta_log_dest(&l, "tls-drop.fault.test")->cause->name,
+			 "tls-handshake-failed");
 	/* --mta postfix: Exim lines are not read; garbage is nothing */
 	ck_assert_int_eq(feed(&l, "2026-12-07 15:45:02 1vABCD-000ABC-12 => a@b.example R=r T=t"),
 			 MTA_LOG_OTHER);
