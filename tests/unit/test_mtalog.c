@@ -151,16 +151,18 @@ START_TEST(test_log_postfix_variants)
 	ck_assert_int_eq(feed(&l, "Dec 07 16:20:39 mail postfix/smtp[8603]: SSL_connect error to "
 				  "127.0.0.1[127.0.0.1]:34515: Connection timed out"),
 			 MTA_LOG_HOSTERR);
-	ck_assert_int_eq(feed(&l, "Dec 07 16:20:39 mail postfix/smtp[8603]: 01F841080B3: "
-				  "to=<user@tls-stall.fault.test>, relay=127.0.0.1[127.0.0.1]:34515, "
-				  "dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)"),
+	ck_assert_int_eq(feed(&l,
+			      "Dec 07 16:20:39 mail postfix/smtp[8603]: 01F841080B3: "
+			      "to=<user@tls-stall.fault.test>, relay=127.0.0.1[127.0.0.1]:34515, "
+			      "dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)"),
 			 MTA_LOG_DEFERRED);
 	ck_assert_str_eq(mta_log_dest(&l, "tls-stall.fault.test")->cause->name,
 			 "tls-handshake-timeout");
 	/* spent: the next TLS failure of that process is taken as it is written */
-	ck_assert_int_eq(feed(&l, "Dec 07 16:20:40 mail postfix/smtp[8603]: 01F841080B4: "
-				  "to=<user@tls-drop.fault.test>, relay=127.0.0.1[127.0.0.1]:34516, "
-				  "dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)"),
+	ck_assert_int_eq(feed(&l,
+			      "Dec 07 16:20:40 mail postfix/smtp[8603]: 01F841080B4: "
+			      "to=<user@tls-drop.fault.test>, relay=127.0.0.1[127.0.0.1]:34516, "
+			      "dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)"),
 			 MTA_LOG_DEFERRED);
 	ck_assert_str_eq(mta_log_dest(&l, "tls-drop.fault.test")->cause->name,
 			 "tls-handshake-failed");
