@@ -255,6 +255,33 @@ static int smtp_validate_params(const struct smtp_check *s, const struct check_c
 	return 0;
 }
 
+/* -b: an address of the family the probe can use (-4/-6, an IP literal -H). */
+static int smtp_validate_bind(struct smtp_check *s, const struct check_common *cm, char *err,
+			      size_t errlen)
+{
+	struct net_addr lit;
+	int fam;
+
+	if (net_addr_parse(s->bind, 0, &s->src) != 0) {
+		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
+		return -1;
+	}
+	fam = s->src.ss.ss_family;
+	if (cm->family != AF_UNSPEC && cm->family != fam) {
+		snprintf(err, errlen, "--bind IPv%c address '%s' contradicts -%c",
+			 fam == AF_INET ? '4' : '6', s->bind, cm->family == AF_INET ? '4' : '6');
+		return -1;
+	}
+	if (net_addr_parse(s->o.host, 0, &lit) == 0 && lit.ss.ss_family != fam) {
+		snprintf(err, errlen,
+			 "--bind IPv%c address '%s' cannot reach the IPv%c address '%s'",
+			 fam == AF_INET ? '4' : '6', s->bind,
+			 lit.ss.ss_family == AF_INET ? '4' : '6', s->o.host);
+		return -1;
+	}
+	return 0;
+}
+
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
@@ -287,10 +314,8 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 				 "bytes, or too costly to compile)");
 			return -1;
 		}
-	if (s->bind != NULL && net_addr_parse(s->bind, 0, &s->src) != 0) {
-		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
+	if (s->bind != NULL && smtp_validate_bind(s, cm, err, errlen) != 0)
 		return -1;
-	}
 	s->o.src = s->bind != NULL ? &s->src : NULL;
 	if (s->o.smtp.starttls != SMTP_TLS_NONE && s->o.implicit_tls) {
 		snprintf(err, errlen, "--starttls and --tls exclude each other");

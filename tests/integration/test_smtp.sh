@@ -198,7 +198,14 @@ expect "sender refused" 2 sender-rejected mail -- $P -H $L -p "$FAULT_MAIL_553" 
 expect "EHLO and HELO refused" 2 ehlo-rejected ehlo -- $P -H $L -p "$FAULT_EHLO_550"
 expect "MAIL never answered" 2 reply-timeout mail -- $P -H $L -p "$FAULT_MAIL_STALL" -f a@lab.test -t 2
 expect "354 to MAIL" 1 unexpected-reply mail -- $P -H $L -p "$FAULT_MAIL_354" -f a@lab.test
-expect "source address of the wrong family" 2 network-unreachable connect -- $P -H ::1 -p "$LAB_SMTP_PORT" -b 127.0.0.1
+# A source address of the other family than the target literal or -4/-6: usage errors (issue 10).
+expect_text "-b IPv4 towards an IPv6 literal is a usage error" 3 "^SMTP UNKNOWN - --bind IPv4 address" -- \
+	$P -H ::1 -p "$LAB_SMTP_PORT" -b 127.0.0.1
+expect_text "-b IPv6 towards an IPv4 literal is a usage error" 3 "^SMTP UNKNOWN - --bind IPv6 address" -- \
+	$P -H $L -p "$LAB_SMTP_PORT" -b ::1
+expect_text "-b IPv6 with -4 is a usage error" 3 "^SMTP UNKNOWN - --bind IPv6 address '::1' contradicts -4" -- \
+	$P -4 -H localhost -p "$LAB_SMTP_PORT" -b ::1
+expect "-b ::1 towards ::1" 0 ok - -- $P -H ::1 -p "$LAB_SMTP_PORT" -b ::1
 expect "connect prohibited by a local route" 2 connect-failed connect -- \
 	ip netns exec "$LAB_NETNS_PROHIBIT" $P -H 127.0.0.3 -p "$LAB_SMTP_PORT"
 expect_json "permission denied in the detail" '.detail | test("ermission denied")'
@@ -237,7 +244,8 @@ for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FO
 	"-H $L --output xml" "-H $L -R (" "-H $L -C NOOP -R x+?+?+?+?+?+?+?+?+?" "-H $L -C NOOP -R x++++++++++++++++++++++++++++++++++++++++" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip" \
 	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf" \
 	"-H $L -f a@lab.test"$'\r'"RSET" "-H $L --rcpt b@lab.test"$'\r'"x" "-H $L -F a"$'\r'"b" \
-	"-6 -H 127.0.0.1" "-4 -H ::1"; do
+	"-6 -H 127.0.0.1" "-4 -H ::1" "-H $L -b ::1" "-H ::1 -b 127.0.0.1" "-H $L --resolver 127.0.0.1:70000" \
+	"-H $L --resolver [::1]:65536" "-H $L -t 86401"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
@@ -258,4 +266,7 @@ expect_json "hostile greeting: one status summary without '|'" '.summary | test(
 expect_text "--help" 3 '^ check_mail_smtp -H HOST ' -- $P --help
 expect_text "--help names --ignore-certificate-expiration" 3 '^ --ignore-certificate-expiration$' -- $P --help
 expect_text "--help lists the phases tlsconnect and command" 0 'tlsconnect.*command|command.*tlsconnect' -- sh -c '"$@" | tr "\n" " "' sh $P --help
+expect_text "--help states the upper bound of -t" 0 'default 10, at most 86400' -- sh -c '"$@" | tr "\n" " "' sh $P --help
+expect_text "-t past its bound: the message says the bound" 3 "^SMTP UNKNOWN - invalid timeout '86401': .*at most 86400" -- \
+	$P -H $L -t 86401
 expect_text "--version" 3 '^check_mail_smtp \(mailpath ' -- $P -V
