@@ -80,7 +80,8 @@ static const struct check_opt smtp_opts[] = {
 	{"phase-critical", required_argument, OPT_PHASE_CRIT, "PHASE=RANGE",
 	 "Time of one phase in seconds giving CRITICAL (repeatable; phases below)"},
 	{"ignore-quit-failure", no_argument, 'q', NULL,
-	 "A QUIT that is not answered is no failure"},
+	 "A QUIT that is not answered is no failure; its reply is waited for about a second\n"
+	 "and that wait is left out of -w/-c"},
 	{"lmtp", no_argument, 'L', NULL, "Send LHLO (LMTP) instead of EHLO"},
 	CHECK_OPT_END,
 };
@@ -92,7 +93,9 @@ static const char smtp_notes[] =
 	"\n"
 	"RANGE follows the Nagios plugin guidelines: 10 (outside 0..10), 10: (below 10),\n"
 	"~:10 (above 10), 10:20 (outside 10..20), @10:20 (inside 10..20). A probe slower than\n"
-	"a threshold keeps the cause ok and says \"response time ... over threshold\".\n"
+	"a threshold keeps the cause ok and says \"response time ... over threshold\" (-w/-c)\n"
+	"or names the phase (\"greeting 2.100s > 2s\"). With -q the QUIT reply is waited for\n"
+	"about a second and that wait is not part of the time -w/-c judge.\n"
 	"\n"
 	"Every failure is named by a cause (README, Causes) in the status line, the long\n"
 	"output and JSON. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors).\n";
@@ -362,20 +365,48 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	return 0;
 }
 
-/* The time thresholds (-w/-c, --phase-*): raise the state, and say so. */
+/* The time -w/-c judge: the total, without the QUIT wait when -q makes QUIT's fate irrelevant. */
+static double smtp_threshold_time(const struct smtp_check *s)
+{
+	const struct smtp_run_result *r = &s->res;
+	int64_t us = r->total_us;
+
+	if (s->o.smtp.ignore_quit_failure && r->phase_seen[PHASE_QUIT])
+		us -= r->phase_us[PHASE_QUIT];
+	return (double)(us > 0 ? us : 0) / 1e6;
+}
+
+/* Say that a phase took too long: "greeting 2.100s > 2s", or the range when it is not an upper bound. */
+static void smtp_phase_breach(struct out *o, enum phase p, double v, const struct range *rg)
+{
+	if (rg->inside)
+		out_summary(o, ", %s %.3fs inside %s", phase_name(p), v, rg->text + 1);
+	else if (!rg->lo_inf && rg->lo == 0 && !rg->hi_inf)
+		out_summary(o, ", %s %.3fs > %ss", phase_name(p), v, rg->text);
+	else
+		out_summary(o, ", %s %.3fs outside %s", phase_name(p), v, rg->text);
+}
+
+/* The time thresholds (-w/-c, --phase-*): raise the state, and say which time crossed which. */
 static void smtp_thresholds(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
-	double total = (double)r->total_us / 1e6;
+	double total = smtp_threshold_time(s);
 	enum state st = thresholds_eval(&s->time_th, total);
 
-	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
-		if (r->phase_seen[p])
-			st = state_worst(
-				st, thresholds_eval(&s->phase_th[p], (double)r->phase_us[p] / 1e6));
-	out_state(o, st);
 	if (st != STATE_OK)
 		out_summary(o, ", response time %.3fs over threshold", total);
+	for (int p = PHASE_DNS; p < PHASE_MAX; p++) {
+		const struct thresholds *th = &s->phase_th[p];
+		double v = (double)r->phase_us[p] / 1e6;
+		enum state ps = r->phase_seen[p] ? thresholds_eval(th, v) : STATE_OK;
+
+		if (ps != STATE_OK)
+			smtp_phase_breach(o, (enum phase)p, v,
+					  ps == STATE_CRITICAL ? &th->crit : &th->warn);
+		st = state_worst(st, ps);
+	}
+	out_state(o, st);
 }
 
 /* Words for a healthy probe: what was negotiated. */

@@ -53,6 +53,17 @@ expect "postfix -c exceeded critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w
 expect "postfix --phase-critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
 expect "postfix --phase-warning" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning ehlo=0.0000001
 expect_json "postfix --phase-warning: threshold in perfdata" '.perfdata[] | select(.label == "ehlo") | .warn == "0.0000001"'
+# A phase threshold names the phase and its limit, not the total time (issue 10).
+expect_text "--phase-critical names the phase in the status line" 2 \
+	"^SMTP CRITICAL - 127\.0\.0\.1:$LAB_SMTP_PORT ESMTP in [0-9.]+s, greeting [0-9.]+s > 0\.0000001s \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
+expect_no "--phase-critical: no total 'response time'" "response time"
+expect_text "--phase-warning names the phase" 1 "^SMTP WARNING - .*, ehlo [0-9.]+s > 0\.0000001s \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning ehlo=0.0000001
+expect_text "--phase-warning @range says inside" 1 "^SMTP WARNING - .*, greeting [0-9.]+s inside 0:10 \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning greeting=@0:10
+expect_text "-w names the total" 1 "^SMTP WARNING - .*, response time [0-9.]+s over threshold \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" -w 0.000001 -c 10
 expect "postfix --ssl (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --ssl "${CA[@]}" --sni mail.lab.test
 expect "postfix --tls (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --tls "${CA[@]}" --sni mail.lab.test
 expect_text "-L sends LHLO" 2 "C: LHLO " -- $P -H $L -p "$LAB_SMTP_PORT" -L -vvv
@@ -160,6 +171,10 @@ expect "unknown recipient" 2 recipient-rejected rcpt -- $P -H $L -p "$FAULT_RCPT
 expect "451 at MAIL" 2 temporary-failure mail -- $P -H $L -p "$FAULT_MAIL_451" -f a@lab.test
 expect "QUIT never answered" 1 quit-failed quit -- $P -H $L -p "$FAULT_QUIT_STALL" -t 2
 expect "QUIT never answered, -q" 0 ok - -- $P -H $L -p "$FAULT_QUIT_STALL" -t 2 -q
+# -q: the QUIT reply is waited for about a second, and that wait is not judged by -w/-c (issue 10).
+expect "QUIT never answered, -q -t 5 -w 0.5: OK" 0 ok - -- $P -H $L -p "$FAULT_QUIT_STALL" -t 5 -q -w 0.5 -c 1
+expect_json "QUIT never answered, -q: QUIT waited about a second, not -t" \
+	'.perfdata[] | select(.label == "quit") | .value >= 0.9 and .value < 2'
 expect "filtered port (full accept queue)" 2 connect-timeout connect -- $P -H $L -p "$FAULT_BACKLOG_FULL" -t 2
 expect "implicit TLS" 0 ok - -- $P -H $L -p "$FAULT_IMPLICIT_TLS" -s "${CA[@]}" --sni fault.lab.test
 expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_CERT" -S "${CA[@]}" --sni fault.lab.test
