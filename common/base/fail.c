@@ -45,6 +45,7 @@ static const char *const fail_class_names[FAIL_MAX] = {
 	[FAIL_REQUIRE] = "require",
 	[FAIL_UNCLASSIFIED] = "unclassified",
 	[FAIL_QUEUE] = "queue",
+	[FAIL_PLAINTEXT_AUTH] = "plaintext-auth",
 };
 
 /* Clear the record: no failure, no reply, empty texts. */

@@ -47,13 +47,14 @@ enum fail_class {
 	FAIL_EXPECT,    /* -e / -R expectation not met */
 	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
 	/* Mail-exchanger facts (check_mail_mx); err is one of enum fail_mx_err. */
-	FAIL_NULL_MX,      /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
-	FAIL_IMPLICIT_MX,  /* no MX: the domain's own address is used (RFC 5321 §5.1) */
-	FAIL_MX_TARGET,    /* the MX target is unusable or irregular: err says how */
-	FAIL_RDNS,         /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
-	FAIL_REQUIRE,      /* a --require-* condition on the MX set is not met */
-	FAIL_UNCLASSIFIED, /* an MTA's reason text that mta_reason does not know: text kept */
-	FAIL_QUEUE,        /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
+	FAIL_NULL_MX,        /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
+	FAIL_IMPLICIT_MX,    /* no MX: the domain's own address is used (RFC 5321 §5.1) */
+	FAIL_MX_TARGET,      /* the MX target is unusable or irregular: err says how */
+	FAIL_RDNS,           /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
+	FAIL_REQUIRE,        /* a --require-* condition on the MX set is not met */
+	FAIL_UNCLASSIFIED,   /* an MTA's reason text that mta_reason does not know: text kept */
+	FAIL_QUEUE,          /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
+	FAIL_PLAINTEXT_AUTH, /* a working probe sent PLAIN/LOGIN credentials without TLS */
 	FAIL_MAX
 };
 

@@ -30,6 +30,7 @@ struct smtp_check {
 	const char *authtype; /* -A as given; parsed into o.smtp.auth */
 	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
 	int nresp, ignore_expiry;
+	int allow_plaintext_auth; /* --allow-plaintext-auth */
 	struct thresholds time_th;
 	struct thresholds phase_th[PHASE_MAX];
 	struct net_addr src;
@@ -46,7 +47,8 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_PHASE_WARN,
 	OPT_PHASE_CRIT,
-	OPT_IGNORE_EXPIRY
+	OPT_IGNORE_EXPIRY,
+	OPT_ALLOW_PLAINTEXT_AUTH
 };
 
 static const struct check_opt smtp_opts[] = {
@@ -66,6 +68,8 @@ static const struct check_opt smtp_opts[] = {
 	 "Read the AUTH password from FILE's first line (or set " PASSWORD_ENV ")"},
 	{"authpass", required_argument, 'P', "PASS",
 	 "AUTH password on the command line (compatibility; others can read it: avoid)"},
+	{"allow-plaintext-auth", no_argument, OPT_ALLOW_PLAINTEXT_AUTH, NULL,
+	 "AUTH PLAIN or LOGIN without TLS is no WARNING (a trusted link)"},
 	{"from", required_argument, 'f', "ADDRESS", "Send MAIL FROM:<ADDRESS>"},
 	{"rcpt", required_argument, OPT_RCPT, "ADDRESS",
 	 "Send RCPT TO:<ADDRESS> (repeatable); the message is never sent"},
@@ -168,6 +172,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
 	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
+	case OPT_ALLOW_PLAINTEXT_AUTH: s->allow_plaintext_auth = 1; return 0;
 	case 's': s->o.implicit_tls = 1; return 0;
 	case OPT_SNI: s->sni = arg; return 0;
 	case OPT_IGNORE_EXPIRY: s->ignore_expiry = 1; return 0;
@@ -409,6 +414,12 @@ static void smtp_thresholds(const struct smtp_check *s, struct out *o)
 	out_state(o, st);
 }
 
+/* 1 when the session worked and the record holds at most a judgement of it (-D, plaintext AUTH). */
+static int smtp_worked(const struct fail *f)
+{
+	return f->cls == FAIL_NONE || f->cls == FAIL_CERT_DAYS || f->cls == FAIL_PLAINTEXT_AUTH;
+}
+
 /* Words for a healthy probe: what was negotiated. */
 static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 {
@@ -429,6 +440,18 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 	out_summary(o, " in %.3fs", (double)r->total_us / 1e6);
 }
 
+/* After a working probe: PLAIN/LOGIN sent the password in clear (RFC 4954 §4) unless allowed. */
+static void smtp_plaintext_auth_check(const struct smtp_check *s, struct smtp_run_result *r)
+{
+	enum smtp_auth m = s->o.smtp.auth;
+
+	if (s->allow_plaintext_auth || !r->smtp.auth_ok || r->tls_used ||
+	    (m != SMTP_AUTH_PLAIN && m != SMTP_AUTH_LOGIN) || r->smtp.fail.cls != FAIL_NONE)
+		return;
+	fail_set(&r->smtp.fail, FAIL_PLAINTEXT_AUTH, PHASE_AUTH, 0,
+		 "AUTH %s sent the password without TLS", smtp_auth_name(m));
+}
+
 /* The probe as the root of the tree: the cause decided once, then words, perfdata, facts. */
 static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 {
@@ -437,13 +460,14 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 
 	if (!s->ignore_expiry)
 		probe_opts_cert_check(&s->po, r); /* -D: FAIL_CERT_DAYS on a working probe */
+	smtp_plaintext_auth_check(s, r);
 	out_cause(o, classify(&r->smtp.fail), 1);
 	out_state(o, o->cause->state);
 	o->timed_out = o->cause->timeout;
 	smtp_report_target(r, s->o.host, s->o.port, o, OUT_TO_SUMMARY);
-	if (r->smtp.fail.cls == FAIL_NONE || r->smtp.fail.cls == FAIL_CERT_DAYS) {
+	if (smtp_worked(&r->smtp.fail)) {
 		smtp_summary_ok(s, o);
-		if (r->smtp.fail.cls == FAIL_CERT_DAYS)
+		if (r->smtp.fail.cls != FAIL_NONE)
 			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, o->cause->name);
 		smtp_thresholds(s, o);
 	} else {

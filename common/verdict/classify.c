@@ -134,6 +134,9 @@
 	X(REPLY_TIMEOUT, "reply-timeout", STATE_CRITICAL, 1,                                       \
 	  "the server did not answer a command in time: overload, slow DNS or policy checks "      \
 	  "on the server")                                                                         \
+	X(PLAINTEXT_AUTH, "plaintext-auth", STATE_WARNING, 0,                                      \
+	  "AUTH PLAIN/LOGIN worked, but the password crossed the network unencrypted; use -S "    \
+	  "or -s (or --allow-plaintext-auth on a trusted link)")                                   \
 	X(QUIT_FAILED, "quit-failed", STATE_WARNING, 0,                                            \
 	  "everything worked but QUIT did not get a clean 221")                                    \
 	X(PROTOCOL_ERROR, "protocol-error", STATE_CRITICAL, 0,                                     \
@@ -309,6 +312,8 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_VERIFY, .cause = CAUSE_CERT_INVALID},
 	{.cls = FAIL_CERT_DAYS, .errs = {FAIL_CERT_CRITICAL}, .cause = CAUSE_CERT_EXPIRY_CRITICAL},
 	{.cls = FAIL_CERT_DAYS, .cause = CAUSE_CERT_EXPIRING},
+	/* RFC 4616 §4, RFC 4954 §4: PLAIN (and LOGIN) need a protected channel */
+	{.cls = FAIL_PLAINTEXT_AUTH, .cause = CAUSE_PLAINTEXT_AUTH},
 	/* RFC 3207 §5: nothing may be acted on before the TLS handshake */
 	{.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
 	{.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},

@@ -194,6 +194,15 @@ if grep -qE 'file=lib(ssl|crypto)\.so' "$ERRF"; then
 else
 	pass "plain CRAM-MD5 loads no OpenSSL"
 fi
+# PLAIN and LOGIN send the password itself: without TLS a WARNING unless allowed (issue 10).
+for mech in PLAIN LOGIN; do
+	expect "plain AUTH $mech without TLS warns" 1 plaintext-auth auth -- $P -H $L -p "$FAULT_AUTH" \
+		-A $mech -U labuser --password-file "$LAB_PASS_FILE"
+	expect_json "plain AUTH $mech without TLS: auth worked, the reason in the summary" \
+		'.auth_ok == true and .tls == null and (.summary | test("without TLS"))'
+done
+expect "plain AUTH PLAIN, --allow-plaintext-auth" 0 ok - -- $P -H $L -p "$FAULT_AUTH" \
+	-A PLAIN -U labuser --password-file "$LAB_PASS_FILE" --allow-plaintext-auth
 expect "CRAM-MD5 with STARTTLS (the detector sees OpenSSL)" 0 ok - -- env LD_DEBUG=files $P -H $L \
 	-p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test -A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
 if grep -qE 'file=libcrypto\.so' "$ERRF"; then
@@ -260,7 +269,7 @@ for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FO
 	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf" \
 	"-H $L -f a@lab.test"$'\r'"RSET" "-H $L --rcpt b@lab.test"$'\r'"x" "-H $L -F a"$'\r'"b" \
 	"-6 -H 127.0.0.1" "-4 -H ::1" "-H $L -b ::1" "-H ::1 -b 127.0.0.1" "-H $L --resolver 127.0.0.1:70000" \
-	"-H $L --resolver [::1]:65536" "-H $L -t 86401"; do
+	"-H $L --resolver [::1]:65536" "-H $L -t 86401" "-H $L -A PLAIN -U u --password-file /dev/null"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"

@@ -173,6 +173,7 @@ static const struct classify_case {
 	 "starttls-unavailable"},
 	{FAIL_REPLY, PHASE_STARTTLS, 0, 421, {4, 3, 2}, "shutting down", "server-busy"},
 	{FAIL_INJECTION, PHASE_TLS, 0, 0, {0, 0, 0}, NULL, "starttls-injection"},
+	{FAIL_PLAINTEXT_AUTH, PHASE_AUTH, 0, 0, {0, 0, 0}, NULL, "plaintext-auth"},
 	/* AUTH */
 	{FAIL_REPLY,
 	 PHASE_AUTH,
