@@ -73,6 +73,13 @@ enum fail_mx_err {
 	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
 };
 
+/*
+ * err of FAIL_TIMEOUT at the greeting: not one byte arrived while STARTTLS
+ * was to follow (a port that waits for a TLS ClientHello looks like this).
+ * Other timeouts carry ETIMEDOUT.
+ */
+enum { FAIL_TIMEOUT_SILENT_STARTTLS = 1 };
+
 /* err of FAIL_QUEUE: the queue was still being read at the deadline. */
 enum { FAIL_QUEUE_TIMEOUT = 1 };
 

@@ -52,6 +52,9 @@
 	X(GREETING_TIMEOUT, "greeting-timeout", STATE_CRITICAL, 1,                                 \
 	  "connected but no 220 greeting in time: server overloaded, tarpitting or a "             \
 	  "postscreen-style pregreet delay")                                                       \
+	X(IMPLICIT_TLS_PORT, "implicit-tls-port", STATE_CRITICAL, 1,                               \
+	  "connected, but not one byte of greeting came (STARTTLS wanted): this port expects "     \
+	  "TLS first (implicit TLS, 465): use -s; else the server stalls")                         \
 	X(SERVER_BUSY, "server-busy", STATE_CRITICAL, 0,                                           \
 	  "421: the server is busy or shutting down and closed the session; check its load "       \
 	  "and connection limits")                                                                 \
@@ -67,6 +70,9 @@
 	X(TLS_HANDSHAKE_FAILED, "tls-handshake-failed", STATE_CRITICAL, 0,                         \
 	  "the TLS handshake failed: protocol version or cipher mismatch, or bad server "          \
 	  "key/certificate setup")                                                                 \
+	X(PLAINTEXT_PORT, "plaintext-port", STATE_CRITICAL, 0,                                     \
+	  "the server did not answer the TLS ClientHello in TLS (wrong version number), e.g. "     \
+	  "with a cleartext 220 greeting: this port speaks plaintext SMTP: use -S")                \
 	X(TLS_HANDSHAKE_TIMEOUT, "tls-handshake-timeout", STATE_CRITICAL, 1,                       \
 	  "the TLS handshake did not finish in time: overloaded server or a middlebox "            \
 	  "holding the handshake")                                                                 \
@@ -274,6 +280,11 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_TIMEOUT,
 	 .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
 	 .cause = CAUSE_TLS_HANDSHAKE_TIMEOUT},
+	/* the -S/-s mix-up: a port that waits for the client's ClientHello stays silent */
+	{.cls = FAIL_TIMEOUT,
+	 .phases = PH(PHASE_GREETING),
+	 .errs = {FAIL_TIMEOUT_SILENT_STARTTLS},
+	 .cause = CAUSE_IMPLICIT_TLS_PORT},
 	{.cls = FAIL_TIMEOUT, .phases = PH(PHASE_GREETING), .cause = CAUSE_GREETING_TIMEOUT},
 	{.cls = FAIL_TIMEOUT, .cause = CAUSE_REPLY_TIMEOUT},
 	/* drops: after the STARTTLS 220 it is the TLS layer (mailstandards §1.3) */
@@ -292,6 +303,11 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_TLS,
 	 .errs = {SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED},
 	 .cause = CAUSE_TLS_CLIENT_CERT_REQUIRED},
+	/* the -s/-S mix-up: RFC 8314 §3 TLS first, but the server's first bytes are no TLS record */
+	{.cls = FAIL_TLS,
+	 .phases = PH(PHASE_TLS_IMPLICIT),
+	 .errs = {SSL_R_WRONG_VERSION_NUMBER},
+	 .cause = CAUSE_PLAINTEXT_PORT},
 	{.cls = FAIL_TLS,
 	 .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
 	 .cause = CAUSE_TLS_HANDSHAKE_FAILED},

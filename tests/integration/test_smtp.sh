@@ -90,6 +90,17 @@ expect "postfix AUTH rejected" 2 auth-failed auth -- $P -H $L -p "$LAB_SUBMISSIO
 rm -f "$badpw"
 expect "postfix AUTH before TLS not offered" 2 auth-not-offered auth -- $P -H $L -p "$LAB_SUBMISSION_PORT" \
 	-A PLAIN -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
+# The two classic mix-ups against the real Postfix, named (issue 10): -s towards its plaintext
+# port (the cleartext 220 is no TLS record) and -S towards its implicit-TLS port (it waits
+# silently for the ClientHello).
+expect "-s against the plaintext port: plaintext-port" 2 plaintext-port tlsconnect -- \
+	$P -H $L -p "$LAB_SMTP_PORT" -s "${CA[@]}" --sni mail.lab.test
+expect_json "-s against the plaintext port: the hint says use -S" '.hint | test("plaintext SMTP: use -S")'
+expect "-S against the implicit-TLS port: implicit-tls-port" 2 implicit-tls-port greeting -- \
+	$P -H $L -p "$LAB_SMTPS_PORT" -S "${CA[@]}" --sni mail.lab.test -t 2
+expect_json "-S against the implicit-TLS port: the hint says use -s" '.hint | test("expects TLS first.*use -s")'
+expect "-S against the implicit-TLS port, -t 2:warning" 1 implicit-tls-port greeting -- \
+	$P -H $L -p "$LAB_SMTPS_PORT" -S "${CA[@]}" --sni mail.lab.test -t 2:warning
 expect "postfix smtps implicit TLS" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" -s "${CA[@]}" --sni mail.lab.test \
 	-A CRAM-MD5 -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
 
@@ -115,6 +126,9 @@ expect_text "421 status line" 2 "^SMTP CRITICAL - 127\.0\.0\.1:$FAULT_GREETING_4
 	-- $P -H $L -p "$FAULT_GREETING_421"
 expect "554 at greeting" 2 service-unavailable greeting -- $P -H $L -p "$FAULT_GREETING_554"
 expect "greeting stall" 2 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -t 2
+expect "greeting stall, -S: silent with STARTTLS wanted" 2 implicit-tls-port greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -S -t 2
+expect "greeting drip, -S: bytes came, a plain greeting timeout" 2 greeting-timeout greeting -- \
+	$P -H $L -p "$FAULT_GREETING_DRIP" -S -t 2
 expect "greeting stall -t 2:warning" 1 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -t 2:warning
 expect "greeting drip" 2 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_DRIP" -t 2
 expect "multiline greeting" 0 ok - -- $P -H $L -p "$FAULT_GREETING_MULTILINE"
@@ -177,6 +191,10 @@ expect_json "QUIT never answered, -q: QUIT waited about a second, not -t" \
 	'.perfdata[] | select(.label == "quit") | .value >= 0.9 and .value < 2'
 expect "filtered port (full accept queue)" 2 connect-timeout connect -- $P -H $L -p "$FAULT_BACKLOG_FULL" -t 2
 expect "implicit TLS" 0 ok - -- $P -H $L -p "$FAULT_IMPLICIT_TLS" -s "${CA[@]}" --sni fault.lab.test
+expect "-S against an implicit-TLS fault server" 2 implicit-tls-port greeting -- \
+	$P -H $L -p "$FAULT_IMPLICIT_TLS" -S "${CA[@]}" --sni fault.lab.test -t 2
+expect "-s against a plaintext fault server" 2 plaintext-port tlsconnect -- \
+	$P -H $L -p "$FAULT_HEALTHY" -s "${CA[@]}" --sni fault.lab.test
 expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "wrong-name certificate" 2 cert-name-mismatch tls -- $P -H $L -p "$FAULT_WRONGNAME_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SELFSIGNED_CERT" -S "${CA[@]}" --sni fault.lab.test
