@@ -46,6 +46,7 @@ static const char *const fail_class_names[FAIL_MAX] = {
 	[FAIL_UNCLASSIFIED] = "unclassified",
 	[FAIL_QUEUE] = "queue",
 	[FAIL_LOG] = "log",
+	[FAIL_PLAINTEXT_AUTH] = "plaintext-auth",
 };
 
 /* Clear the record: no failure, no reply, empty texts. */

@@ -47,14 +47,15 @@ enum fail_class {
 	FAIL_EXPECT,    /* -e / -R expectation not met */
 	FAIL_INJECTION, /* plaintext after the STARTTLS 220 (CVE-2011-0411 class) */
 	/* Mail-exchanger facts (check_mail_mx); err is one of enum fail_mx_err. */
-	FAIL_NULL_MX,      /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
-	FAIL_IMPLICIT_MX,  /* no MX: the domain's own address is used (RFC 5321 §5.1) */
-	FAIL_MX_TARGET,    /* the MX target is unusable or irregular: err says how */
-	FAIL_RDNS,         /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
-	FAIL_REQUIRE,      /* a --require-* condition on the MX set is not met */
-	FAIL_UNCLASSIFIED, /* an MTA's reason text that mta_reason does not know: text kept */
-	FAIL_QUEUE,        /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
-	FAIL_LOG,          /* an MTA's log could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
+	FAIL_NULL_MX,        /* RFC 7505 null MX: err 0, FAIL_MXERR_NULL_MIXED or _NULL_MISSING */
+	FAIL_IMPLICIT_MX,    /* no MX: the domain's own address is used (RFC 5321 §5.1) */
+	FAIL_MX_TARGET,      /* the MX target is unusable or irregular: err says how */
+	FAIL_RDNS,           /* reverse DNS of an MX address: no PTR, or FCrDNS failed */
+	FAIL_REQUIRE,        /* a --require-* condition on the MX set is not met */
+	FAIL_UNCLASSIFIED,   /* an MTA's reason text that mta_reason does not know: text kept */
+	FAIL_QUEUE,          /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
+	FAIL_LOG,            /* an MTA's log could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
+	FAIL_PLAINTEXT_AUTH, /* a working probe sent PLAIN/LOGIN credentials without TLS */
 	FAIL_MAX
 };
 
@@ -72,6 +73,13 @@ enum fail_mx_err {
 	FAIL_MXERR_PRIMARY,      /* the most preferred MX does not work */
 	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
 };
+
+/*
+ * err of FAIL_TIMEOUT at the greeting: not one byte arrived while STARTTLS
+ * was to follow (a port that waits for a TLS ClientHello looks like this).
+ * Other timeouts carry ETIMEDOUT.
+ */
+enum { FAIL_TIMEOUT_SILENT_STARTTLS = 1 };
 
 /* err of FAIL_QUEUE and FAIL_LOG: the queue or log was still being read at the deadline. */
 enum { FAIL_QUEUE_TIMEOUT = 1 };

@@ -33,6 +33,10 @@ static int secret_from_file(const char *file, char **out, char *err, size_t errl
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') { /* no password is no AUTH: say so before connecting */
+		snprintf(err, errlen, "password file %s: the first line is empty", file);
+		return -1;
+	}
 	*out = strdup(buf);
 	explicit_bzero(buf, sizeof(buf));
 	if (*out == NULL) {

@@ -107,7 +107,10 @@ static int mx_validate(void *ctx, const struct check_common *cm, char *err, size
 {
 	struct mx_check *m = ctx;
 
-	(void)cm;
+	if (m->policy.require_ipv6 && cm->family == AF_INET) {
+		snprintf(err, errlen, "--require-ipv6 contradicts -4");
+		return -1;
+	}
 	if (m->o.domain == NULL || m->o.domain[0] == '\0') {
 		snprintf(err, errlen, "-d DOMAIN is required");
 		return -1;

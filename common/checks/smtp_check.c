@@ -30,6 +30,7 @@ struct smtp_check {
 	const char *authtype; /* -A as given; parsed into o.smtp.auth */
 	const char *cmd[MAX_LIST], *resp[MAX_LIST], *rcpt[MAX_LIST];
 	int nresp, ignore_expiry;
+	int allow_plaintext_auth; /* --allow-plaintext-auth */
 	struct thresholds time_th;
 	struct thresholds phase_th[PHASE_MAX];
 	struct net_addr src;
@@ -46,7 +47,8 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_PHASE_WARN,
 	OPT_PHASE_CRIT,
-	OPT_IGNORE_EXPIRY
+	OPT_IGNORE_EXPIRY,
+	OPT_ALLOW_PLAINTEXT_AUTH
 };
 
 static const struct check_opt smtp_opts[] = {
@@ -66,6 +68,8 @@ static const struct check_opt smtp_opts[] = {
 	 "Read the AUTH password from FILE's first line (or set " PASSWORD_ENV ")"},
 	{"authpass", required_argument, 'P', "PASS",
 	 "AUTH password on the command line (compatibility; others can read it: avoid)"},
+	{"allow-plaintext-auth", no_argument, OPT_ALLOW_PLAINTEXT_AUTH, NULL,
+	 "AUTH PLAIN or LOGIN without TLS is no WARNING (a trusted link)"},
 	{"from", required_argument, 'f', "ADDRESS", "Send MAIL FROM:<ADDRESS>"},
 	{"rcpt", required_argument, OPT_RCPT, "ADDRESS",
 	 "Send RCPT TO:<ADDRESS> (repeatable); the message is never sent"},
@@ -80,7 +84,8 @@ static const struct check_opt smtp_opts[] = {
 	{"phase-critical", required_argument, OPT_PHASE_CRIT, "PHASE=RANGE",
 	 "Time of one phase in seconds giving CRITICAL (repeatable; phases below)"},
 	{"ignore-quit-failure", no_argument, 'q', NULL,
-	 "A QUIT that is not answered is no failure"},
+	 "A QUIT that is not answered is no failure; its reply is waited for about a second\n"
+	 "and that wait is left out of -w/-c"},
 	{"lmtp", no_argument, 'L', NULL, "Send LHLO (LMTP) instead of EHLO"},
 	CHECK_OPT_END,
 };
@@ -92,7 +97,9 @@ static const char smtp_notes[] =
 	"\n"
 	"RANGE follows the Nagios plugin guidelines: 10 (outside 0..10), 10: (below 10),\n"
 	"~:10 (above 10), 10:20 (outside 10..20), @10:20 (inside 10..20). A probe slower than\n"
-	"a threshold keeps the cause ok and says \"response time ... over threshold\".\n"
+	"a threshold keeps the cause ok and says \"response time ... over threshold\" (-w/-c)\n"
+	"or names the phase (\"greeting 2.100s > 2s\"). With -q the QUIT reply is waited for\n"
+	"about a second and that wait is not part of the time -w/-c judge.\n"
 	"\n"
 	"Every failure is named by a cause (README, Causes) in the status line, the long\n"
 	"output and JSON. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors).\n";
@@ -165,6 +172,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 		s->authpass = strdup(arg);
 		return s->authpass ? 0 : -1;
 	case OPT_PASSWORD_FILE: s->password_file = arg; return 0;
+	case OPT_ALLOW_PLAINTEXT_AUTH: s->allow_plaintext_auth = 1; return 0;
 	case 's': s->o.implicit_tls = 1; return 0;
 	case OPT_SNI: s->sni = arg; return 0;
 	case OPT_IGNORE_EXPIRY: s->ignore_expiry = 1; return 0;
@@ -255,6 +263,33 @@ static int smtp_validate_params(const struct smtp_check *s, const struct check_c
 	return 0;
 }
 
+/* -b: an address of the family the probe can use (-4/-6, an IP literal -H). */
+static int smtp_validate_bind(struct smtp_check *s, const struct check_common *cm, char *err,
+			      size_t errlen)
+{
+	struct net_addr lit;
+	int fam;
+
+	if (net_addr_parse(s->bind, 0, &s->src) != 0) {
+		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
+		return -1;
+	}
+	fam = s->src.ss.ss_family;
+	if (cm->family != AF_UNSPEC && cm->family != fam) {
+		snprintf(err, errlen, "--bind IPv%c address '%s' contradicts -%c",
+			 fam == AF_INET ? '4' : '6', s->bind, cm->family == AF_INET ? '4' : '6');
+		return -1;
+	}
+	if (net_addr_parse(s->o.host, 0, &lit) == 0 && lit.ss.ss_family != fam) {
+		snprintf(err, errlen,
+			 "--bind IPv%c address '%s' cannot reach the IPv%c address '%s'",
+			 fam == AF_INET ? '4' : '6', s->bind,
+			 lit.ss.ss_family == AF_INET ? '4' : '6', s->o.host);
+		return -1;
+	}
+	return 0;
+}
+
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
@@ -287,10 +322,8 @@ static int smtp_validate(void *ctx, const struct check_common *cm, char *err, si
 				 "bytes, or too costly to compile)");
 			return -1;
 		}
-	if (s->bind != NULL && net_addr_parse(s->bind, 0, &s->src) != 0) {
-		snprintf(err, errlen, "invalid --bind address '%s'", s->bind);
+	if (s->bind != NULL && smtp_validate_bind(s, cm, err, errlen) != 0)
 		return -1;
-	}
 	s->o.src = s->bind != NULL ? &s->src : NULL;
 	if (s->o.smtp.starttls != SMTP_TLS_NONE && s->o.implicit_tls) {
 		snprintf(err, errlen, "--starttls and --tls exclude each other");
@@ -337,20 +370,54 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	return 0;
 }
 
-/* The time thresholds (-w/-c, --phase-*): raise the state, and say so. */
+/* The time -w/-c judge: the total, without the QUIT wait when -q makes QUIT's fate irrelevant. */
+static double smtp_threshold_time(const struct smtp_check *s)
+{
+	const struct smtp_run_result *r = &s->res;
+	int64_t us = r->total_us;
+
+	if (s->o.smtp.ignore_quit_failure && r->phase_seen[PHASE_QUIT])
+		us -= r->phase_us[PHASE_QUIT];
+	return (double)(us > 0 ? us : 0) / 1e6;
+}
+
+/* Say that a phase took too long: "greeting 2.100s > 2s", or the range when it is not an upper bound. */
+static void smtp_phase_breach(struct out *o, enum phase p, double v, const struct range *rg)
+{
+	if (rg->inside)
+		out_summary(o, ", %s %.3fs inside %s", phase_name(p), v, rg->text + 1);
+	else if (!rg->lo_inf && rg->lo == 0 && !rg->hi_inf)
+		out_summary(o, ", %s %.3fs > %ss", phase_name(p), v, rg->text);
+	else
+		out_summary(o, ", %s %.3fs outside %s", phase_name(p), v, rg->text);
+}
+
+/* The time thresholds (-w/-c, --phase-*): raise the state, and say which time crossed which. */
 static void smtp_thresholds(const struct smtp_check *s, struct out *o)
 {
 	const struct smtp_run_result *r = &s->res;
-	double total = (double)r->total_us / 1e6;
+	double total = smtp_threshold_time(s);
 	enum state st = thresholds_eval(&s->time_th, total);
 
-	for (int p = PHASE_DNS; p < PHASE_MAX; p++)
-		if (r->phase_seen[p])
-			st = state_worst(
-				st, thresholds_eval(&s->phase_th[p], (double)r->phase_us[p] / 1e6));
-	out_state(o, st);
 	if (st != STATE_OK)
 		out_summary(o, ", response time %.3fs over threshold", total);
+	for (int p = PHASE_DNS; p < PHASE_MAX; p++) {
+		const struct thresholds *th = &s->phase_th[p];
+		double v = (double)r->phase_us[p] / 1e6;
+		enum state ps = r->phase_seen[p] ? thresholds_eval(th, v) : STATE_OK;
+
+		if (ps != STATE_OK)
+			smtp_phase_breach(o, (enum phase)p, v,
+					  ps == STATE_CRITICAL ? &th->crit : &th->warn);
+		st = state_worst(st, ps);
+	}
+	out_state(o, st);
+}
+
+/* 1 when the session worked and the record holds at most a judgement of it (-D, plaintext AUTH). */
+static int smtp_worked(const struct fail *f)
+{
+	return f->cls == FAIL_NONE || f->cls == FAIL_CERT_DAYS || f->cls == FAIL_PLAINTEXT_AUTH;
 }
 
 /* Words for a healthy probe: what was negotiated. */
@@ -373,6 +440,18 @@ static void smtp_summary_ok(const struct smtp_check *s, struct out *o)
 	out_summary(o, " in %.3fs", (double)r->total_us / 1e6);
 }
 
+/* After a working probe: PLAIN/LOGIN sent the password in clear (RFC 4954 §4) unless allowed. */
+static void smtp_plaintext_auth_check(const struct smtp_check *s, struct smtp_run_result *r)
+{
+	enum smtp_auth m = s->o.smtp.auth;
+
+	if (s->allow_plaintext_auth || !r->smtp.auth_ok || r->tls_used ||
+	    (m != SMTP_AUTH_PLAIN && m != SMTP_AUTH_LOGIN) || r->smtp.fail.cls != FAIL_NONE)
+		return;
+	fail_set(&r->smtp.fail, FAIL_PLAINTEXT_AUTH, PHASE_AUTH, 0,
+		 "AUTH %s sent the password without TLS", smtp_auth_name(m));
+}
+
 /* The probe as the root of the tree: the cause decided once, then words, perfdata, facts. */
 static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 {
@@ -381,13 +460,14 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 
 	if (!s->ignore_expiry)
 		probe_opts_cert_check(&s->po, r); /* -D: FAIL_CERT_DAYS on a working probe */
+	smtp_plaintext_auth_check(s, r);
 	out_cause(o, classify(&r->smtp.fail), 1);
 	out_state(o, o->cause->state);
 	o->timed_out = o->cause->timeout;
 	smtp_report_target(r, s->o.host, s->o.port, o, OUT_TO_SUMMARY);
-	if (r->smtp.fail.cls == FAIL_NONE || r->smtp.fail.cls == FAIL_CERT_DAYS) {
+	if (smtp_worked(&r->smtp.fail)) {
 		smtp_summary_ok(s, o);
-		if (r->smtp.fail.cls == FAIL_CERT_DAYS)
+		if (r->smtp.fail.cls != FAIL_NONE)
 			out_summary(o, ", %s (cause: %s)", r->smtp.fail.detail, o->cause->name);
 		smtp_thresholds(s, o);
 	} else {

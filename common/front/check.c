@@ -188,7 +188,8 @@ static int check_parse_timeout(const char *arg, struct check_common *cm, char *e
 	t = strtod(arg, &end);
 	if (errno != 0 || end == arg || !isfinite(t) || t <= 0 || t > 86400 ||
 	    (*end != '\0' && *end != ':'))
-		return check_err(err, errlen, "invalid timeout '%s': want seconds > 0", arg);
+		return check_err(err, errlen,
+				 "invalid timeout '%s': want seconds > 0, at most 86400", arg);
 	if (*end == ':') {
 		int s = state_parse(end + 1);
 
@@ -197,6 +198,51 @@ static int check_parse_timeout(const char *arg, struct check_common *cm, char *e
 		cm->timeout_state = (enum state)s;
 	}
 	cm->timeout_s = t;
+	return 0;
+}
+
+/* 1 when the port of one --resolver server (s, n bytes: ADDR, ADDR:PORT or [ADDR]:PORT) is fine. */
+static int check_resolver_port_ok(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n), *p;
+	long port = 0;
+
+	if (n > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (close == NULL || close + 1 == s + n)
+			return close != NULL; /* "[::1]": no port */
+		if (close[1] != ':')
+			return 0;
+		colon = close + 1;
+	} else if (colon == NULL || memchr(colon + 1, ':', (size_t)(s + n - colon - 1)) != NULL) {
+		return 1; /* no port, or a bare IPv6 address (c-ares checks the address) */
+	}
+	if (colon + 1 == s + n)
+		return 0;
+	for (p = colon + 1; p < s + n; p++) {
+		if (*p < '0' || *p > '9' || port > 65535)
+			return 0;
+		port = port * 10 + (*p - '0');
+	}
+	return port >= 1 && port <= 65535;
+}
+
+/* --resolver ADDR[:PORT][,...]: every port 1..65535 (c-ares would cut a bigger one to 16 bits). */
+static int check_parse_resolver(const char *arg, struct check_common *cm, char *err, size_t errlen)
+{
+	for (const char *s = arg;; s++) {
+		size_t n = strcspn(s, ",");
+
+		if (!check_resolver_port_ok(s, n))
+			return check_err(err, errlen,
+					 "invalid --resolver '%s': want ADDR[:PORT], PORT 1..65535",
+					 arg);
+		s += n;
+		if (*s == '\0')
+			break;
+	}
+	cm->resolver = arg;
 	return 0;
 }
 
@@ -220,7 +266,7 @@ static int check_common_option(const struct check *c, struct check_common *cm, i
 			return check_err(err, errlen, "invalid --output '%s': want nagios or json",
 					 arg);
 		return 0;
-	case OPT_RESOLVER: cm->resolver = arg; return 0;
+	case OPT_RESOLVER: return check_parse_resolver(arg, cm, err, errlen);
 	default: break;
 	}
 	return 1;

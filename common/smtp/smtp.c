@@ -737,7 +737,11 @@ void smtp_client_timeout(struct smtp_client *c)
 {
 	if (c->st == SMTP_ST_DONE)
 		return;
-	if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
+	if (c->st == SMTP_ST_GREETING && c->cur.lines == 0 && c->in.len == 0 &&
+	    c->p->starttls != SMTP_TLS_NONE)
+		smtp_record(c, FAIL_TIMEOUT, PHASE_GREETING, FAIL_TIMEOUT_SILENT_STARTTLS, NULL,
+			    "not one byte of greeting (STARTTLS wanted)");
+	else if (c->st != SMTP_ST_QUIT || !c->p->ignore_quit_failure)
 		smtp_record(c, FAIL_TIMEOUT, smtp_state_phase[c->st], ETIMEDOUT, NULL,
 			    "timed out in %s", smtp_state_name(c->st));
 	smtp_enter(c, SMTP_ST_DONE);

@@ -23,6 +23,9 @@
 
 enum run_stage { RUN_DNS, RUN_CONNECT, RUN_TLS, RUN_SMTP, RUN_DONE };
 
+/* With -q, how long the QUIT reply is waited for (it no longer matters). */
+#define SMTP_RUN_QUIT_WAIT_US 1000000
+
 struct smtp_run {
 	struct ev_loop *loop;
 	struct dns *dns;
@@ -42,7 +45,8 @@ struct smtp_run {
 	struct ev_timer deadline;
 	struct ev_timer kick; /* defers the start of a run that needs no DNS */
 	int dns_pending;
-	int orphaned; /* freed by the owner while DNS was pending */
+	int quit_bounded; /* -q: the deadline moved to SMTP_RUN_QUIT_WAIT_US after QUIT */
+	int orphaned;     /* freed by the owner while DNS was pending */
 };
 
 static void run_pump(struct smtp_run *r);
@@ -289,6 +293,20 @@ static void run_on_smtp_io(struct ev_io *w, int revents, void *arg)
 	run_pump(r);
 }
 
+/* -q: once QUIT is sent, wait for its reply about a second instead of until the deadline. */
+static void run_quit_bound(struct smtp_run *r)
+{
+	int64_t when = ev_now_us() + SMTP_RUN_QUIT_WAIT_US;
+
+	if (r->phase != PHASE_QUIT || !r->opts.smtp.ignore_quit_failure || r->quit_bounded)
+		return;
+	r->quit_bounded = 1;
+	if (when >= r->opts.deadline_us)
+		return;
+	ev_timer_stop(r->loop, &r->deadline);
+	ev_timer_start(r->loop, &r->deadline, when, run_on_deadline, r);
+}
+
 /* Drive the client: send its output, then do what it wants next. */
 static void run_pump(struct smtp_run *r)
 {
@@ -298,6 +316,7 @@ static void run_pump(struct smtp_run *r)
 		return;
 	flushed = run_flush(r);
 	run_phase(r, smtp_client_phase(r->client));
+	run_quit_bound(r);
 	if (flushed < 0) {
 		run_finish(r);
 		return;

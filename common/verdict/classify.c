@@ -55,6 +55,9 @@
 	X(GREETING_TIMEOUT, "greeting-timeout", STATE_CRITICAL, 1,                                 \
 	  "connected but no 220 greeting in time: server overloaded, tarpitting or a "             \
 	  "postscreen-style pregreet delay")                                                       \
+	X(IMPLICIT_TLS_PORT, "implicit-tls-port", STATE_CRITICAL, 1,                               \
+	  "connected, but not one byte of greeting came (STARTTLS wanted): this port expects "     \
+	  "TLS first (implicit TLS, 465): use -s; else the server stalls")                         \
 	X(SERVER_BUSY, "server-busy", STATE_CRITICAL, 0,                                           \
 	  "421: the server is busy or shutting down and closed the session; check its load "       \
 	  "and connection limits")                                                                 \
@@ -70,6 +73,9 @@
 	X(TLS_HANDSHAKE_FAILED, "tls-handshake-failed", STATE_CRITICAL, 0,                         \
 	  "the TLS handshake failed: protocol version or cipher mismatch, or bad server "          \
 	  "key/certificate setup")                                                                 \
+	X(PLAINTEXT_PORT, "plaintext-port", STATE_CRITICAL, 0,                                     \
+	  "the server did not answer the TLS ClientHello in TLS (wrong version number), e.g. "     \
+	  "with a cleartext 220 greeting: this port speaks plaintext SMTP: use -S")                \
 	X(TLS_HANDSHAKE_TIMEOUT, "tls-handshake-timeout", STATE_CRITICAL, 1,                       \
 	  "the TLS handshake did not finish in time: overloaded server or a middlebox "            \
 	  "holding the handshake")                                                                 \
@@ -137,6 +143,9 @@
 	X(REPLY_TIMEOUT, "reply-timeout", STATE_CRITICAL, 1,                                       \
 	  "the server did not answer a command in time: overload, slow DNS or policy checks "      \
 	  "on the server")                                                                         \
+	X(PLAINTEXT_AUTH, "plaintext-auth", STATE_WARNING, 0,                                      \
+	  "AUTH PLAIN/LOGIN worked, but the password crossed the network unencrypted; use -S "    \
+	  "or -s (or --allow-plaintext-auth on a trusted link)")                                   \
 	X(QUIT_FAILED, "quit-failed", STATE_WARNING, 0,                                            \
 	  "everything worked but QUIT did not get a clean 221")                                    \
 	X(PROTOCOL_ERROR, "protocol-error", STATE_CRITICAL, 0,                                     \
@@ -284,6 +293,11 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_TIMEOUT,
 	 .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
 	 .cause = CAUSE_TLS_HANDSHAKE_TIMEOUT},
+	/* the -S/-s mix-up: a port that waits for the client's ClientHello stays silent */
+	{.cls = FAIL_TIMEOUT,
+	 .phases = PH(PHASE_GREETING),
+	 .errs = {FAIL_TIMEOUT_SILENT_STARTTLS},
+	 .cause = CAUSE_IMPLICIT_TLS_PORT},
 	{.cls = FAIL_TIMEOUT, .phases = PH(PHASE_GREETING), .cause = CAUSE_GREETING_TIMEOUT},
 	{.cls = FAIL_TIMEOUT, .cause = CAUSE_REPLY_TIMEOUT},
 	/* drops: after the STARTTLS 220 it is the TLS layer (mailstandards §1.3) */
@@ -302,6 +316,11 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_TLS,
 	 .errs = {SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED},
 	 .cause = CAUSE_TLS_CLIENT_CERT_REQUIRED},
+	/* the -s/-S mix-up: RFC 8314 §3 TLS first, but the server's first bytes are no TLS record */
+	{.cls = FAIL_TLS,
+	 .phases = PH(PHASE_TLS_IMPLICIT),
+	 .errs = {SSL_R_WRONG_VERSION_NUMBER},
+	 .cause = CAUSE_PLAINTEXT_PORT},
 	{.cls = FAIL_TLS,
 	 .phases = PH(PHASE_TLS_IMPLICIT) | PH(PHASE_TLS),
 	 .cause = CAUSE_TLS_HANDSHAKE_FAILED},
@@ -322,6 +341,8 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_VERIFY, .cause = CAUSE_CERT_INVALID},
 	{.cls = FAIL_CERT_DAYS, .errs = {FAIL_CERT_CRITICAL}, .cause = CAUSE_CERT_EXPIRY_CRITICAL},
 	{.cls = FAIL_CERT_DAYS, .cause = CAUSE_CERT_EXPIRING},
+	/* RFC 4616 §4, RFC 4954 §4: PLAIN (and LOGIN) need a protected channel */
+	{.cls = FAIL_PLAINTEXT_AUTH, .cause = CAUSE_PLAINTEXT_AUTH},
 	/* RFC 3207 §5: nothing may be acted on before the TLS handshake */
 	{.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
 	{.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},

@@ -18,7 +18,14 @@ expect "mx -D 1000 warns" 1 cert-expiring tls -- $M -d lab.test "${D[@]}" "${PF[
 expect "mx -D 2000,1000 critical" 2 cert-expiry-critical tls -- $M -d lab.test "${D[@]}" "${PF[@]}" -D 2000,1000 --ca-file "$LAB_CA"
 expect "mx -4 keeps IPv4" 0 ok - -- $M -4 -d lab.test "${D[@]}" "${PF[@]}"
 expect_json "mx -4: one address" '(.mx[0].addresses | length) == 1 and .mx[0].addresses[0].probe.address == "127.0.0.1"'
-expect "mx -4 --require-ipv6" 2 ipv6-unreachable - -- $M -4 -d lab.test "${D[@]}" "${PF[@]}" --require-ipv6
+# The fault server listens on 127.0.0.1 only: mail.lab.test works over IPv4, ::1 refuses.
+expect "mx --require-ipv6, MX works over IPv4 only" 2 ipv6-unreachable - -- \
+	$M -d lab.test "${D[@]}" -p "$FAULT_HEALTHY" --require-ipv6
+# -4 with --require-ipv6 can never be OK: a usage error before any query (issue 10).
+expect_text "mx -4 --require-ipv6 is a usage error" 3 "^MX UNKNOWN - --require-ipv6 contradicts -4" -- \
+	$M -4 -d lab.test "${D[@]}" "${PF[@]}" --require-ipv6
+expect_text "mx resolver port past 65535 is a usage error" 3 "^MX UNKNOWN - invalid --resolver" -- \
+	$M -d lab.test --resolver "127.0.0.1:$((${LAB_DNS##*:} + 65536))" "${PF[@]}"
 
 # --- DNS facts -----------------------------------------------------------
 expect "mx null MX" 2 null-mx dns -- $M -d null-mx.lab.test "${D[@]}" "${PF[@]}"

@@ -53,6 +53,17 @@ expect "postfix -c exceeded critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" -w
 expect "postfix --phase-critical" 2 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
 expect "postfix --phase-warning" 1 '*' - -- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning ehlo=0.0000001
 expect_json "postfix --phase-warning: threshold in perfdata" '.perfdata[] | select(.label == "ehlo") | .warn == "0.0000001"'
+# A phase threshold names the phase and its limit, not the total time (issue 10).
+expect_text "--phase-critical names the phase in the status line" 2 \
+	"^SMTP CRITICAL - 127\.0\.0\.1:$LAB_SMTP_PORT ESMTP in [0-9.]+s, greeting [0-9.]+s > 0\.0000001s \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" --phase-critical greeting=0.0000001
+expect_no "--phase-critical: no total 'response time'" "response time"
+expect_text "--phase-warning names the phase" 1 "^SMTP WARNING - .*, ehlo [0-9.]+s > 0\.0000001s \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning ehlo=0.0000001
+expect_text "--phase-warning @range says inside" 1 "^SMTP WARNING - .*, greeting [0-9.]+s inside 0:10 \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" --phase-warning greeting=@0:10
+expect_text "-w names the total" 1 "^SMTP WARNING - .*, response time [0-9.]+s over threshold \|" \
+	-- $P -H $L -p "$LAB_SMTP_PORT" -w 0.000001 -c 10
 expect "postfix --ssl (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --ssl "${CA[@]}" --sni mail.lab.test
 expect "postfix --tls (long form of -s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" --tls "${CA[@]}" --sni mail.lab.test
 expect_text "-L sends LHLO" 2 "C: LHLO " -- $P -H $L -p "$LAB_SMTP_PORT" -L -vvv
@@ -79,6 +90,17 @@ expect "postfix AUTH rejected" 2 auth-failed auth -- $P -H $L -p "$LAB_SUBMISSIO
 rm -f "$badpw"
 expect "postfix AUTH before TLS not offered" 2 auth-not-offered auth -- $P -H $L -p "$LAB_SUBMISSION_PORT" \
 	-A PLAIN -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
+# The two classic mix-ups against the real Postfix, named (issue 10): -s towards its plaintext
+# port (the cleartext 220 is no TLS record) and -S towards its implicit-TLS port (it waits
+# silently for the ClientHello).
+expect "-s against the plaintext port: plaintext-port" 2 plaintext-port tlsconnect -- \
+	$P -H $L -p "$LAB_SMTP_PORT" -s "${CA[@]}" --sni mail.lab.test
+expect_json "-s against the plaintext port: the hint says use -S" '.hint | test("plaintext SMTP: use -S")'
+expect "-S against the implicit-TLS port: implicit-tls-port" 2 implicit-tls-port greeting -- \
+	$P -H $L -p "$LAB_SMTPS_PORT" -S "${CA[@]}" --sni mail.lab.test -t 2
+expect_json "-S against the implicit-TLS port: the hint says use -s" '.hint | test("expects TLS first.*use -s")'
+expect "-S against the implicit-TLS port, -t 2:warning" 1 implicit-tls-port greeting -- \
+	$P -H $L -p "$LAB_SMTPS_PORT" -S "${CA[@]}" --sni mail.lab.test -t 2:warning
 expect "postfix smtps implicit TLS" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" -s "${CA[@]}" --sni mail.lab.test \
 	-A CRAM-MD5 -U "$LAB_USER" --password-file "$LAB_PASS_FILE"
 
@@ -104,6 +126,9 @@ expect_text "421 status line" 2 "^SMTP CRITICAL - 127\.0\.0\.1:$FAULT_GREETING_4
 	-- $P -H $L -p "$FAULT_GREETING_421"
 expect "554 at greeting" 2 service-unavailable greeting -- $P -H $L -p "$FAULT_GREETING_554"
 expect "greeting stall" 2 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -t 2
+expect "greeting stall, -S: silent with STARTTLS wanted" 2 implicit-tls-port greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -S -t 2
+expect "greeting drip, -S: bytes came, a plain greeting timeout" 2 greeting-timeout greeting -- \
+	$P -H $L -p "$FAULT_GREETING_DRIP" -S -t 2
 expect "greeting stall -t 2:warning" 1 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_STALL" -t 2:warning
 expect "greeting drip" 2 greeting-timeout greeting -- $P -H $L -p "$FAULT_GREETING_DRIP" -t 2
 expect "multiline greeting" 0 ok - -- $P -H $L -p "$FAULT_GREETING_MULTILINE"
@@ -160,8 +185,16 @@ expect "unknown recipient" 2 recipient-rejected rcpt -- $P -H $L -p "$FAULT_RCPT
 expect "451 at MAIL" 2 temporary-failure mail -- $P -H $L -p "$FAULT_MAIL_451" -f a@lab.test
 expect "QUIT never answered" 1 quit-failed quit -- $P -H $L -p "$FAULT_QUIT_STALL" -t 2
 expect "QUIT never answered, -q" 0 ok - -- $P -H $L -p "$FAULT_QUIT_STALL" -t 2 -q
+# -q: the QUIT reply is waited for about a second, and that wait is not judged by -w/-c (issue 10).
+expect "QUIT never answered, -q -t 5 -w 0.5: OK" 0 ok - -- $P -H $L -p "$FAULT_QUIT_STALL" -t 5 -q -w 0.5 -c 1
+expect_json "QUIT never answered, -q: QUIT waited about a second, not -t" \
+	'.perfdata[] | select(.label == "quit") | .value >= 0.9 and .value < 2'
 expect "filtered port (full accept queue)" 2 connect-timeout connect -- $P -H $L -p "$FAULT_BACKLOG_FULL" -t 2
 expect "implicit TLS" 0 ok - -- $P -H $L -p "$FAULT_IMPLICIT_TLS" -s "${CA[@]}" --sni fault.lab.test
+expect "-S against an implicit-TLS fault server" 2 implicit-tls-port greeting -- \
+	$P -H $L -p "$FAULT_IMPLICIT_TLS" -S "${CA[@]}" --sni fault.lab.test -t 2
+expect "-s against a plaintext fault server" 2 plaintext-port tlsconnect -- \
+	$P -H $L -p "$FAULT_HEALTHY" -s "${CA[@]}" --sni fault.lab.test
 expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "wrong-name certificate" 2 cert-name-mismatch tls -- $P -H $L -p "$FAULT_WRONGNAME_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SELFSIGNED_CERT" -S "${CA[@]}" --sni fault.lab.test
@@ -179,6 +212,15 @@ if grep -qE 'file=lib(ssl|crypto)\.so' "$ERRF"; then
 else
 	pass "plain CRAM-MD5 loads no OpenSSL"
 fi
+# PLAIN and LOGIN send the password itself: without TLS a WARNING unless allowed (issue 10).
+for mech in PLAIN LOGIN; do
+	expect "plain AUTH $mech without TLS warns" 1 plaintext-auth auth -- $P -H $L -p "$FAULT_AUTH" \
+		-A $mech -U labuser --password-file "$LAB_PASS_FILE"
+	expect_json "plain AUTH $mech without TLS: auth worked, the reason in the summary" \
+		'.auth_ok == true and .tls == null and (.summary | test("without TLS"))'
+done
+expect "plain AUTH PLAIN, --allow-plaintext-auth" 0 ok - -- $P -H $L -p "$FAULT_AUTH" \
+	-A PLAIN -U labuser --password-file "$LAB_PASS_FILE" --allow-plaintext-auth
 expect "CRAM-MD5 with STARTTLS (the detector sees OpenSSL)" 0 ok - -- env LD_DEBUG=files $P -H $L \
 	-p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test -A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
 if grep -qE 'file=libcrypto\.so' "$ERRF"; then
@@ -198,7 +240,14 @@ expect "sender refused" 2 sender-rejected mail -- $P -H $L -p "$FAULT_MAIL_553" 
 expect "EHLO and HELO refused" 2 ehlo-rejected ehlo -- $P -H $L -p "$FAULT_EHLO_550"
 expect "MAIL never answered" 2 reply-timeout mail -- $P -H $L -p "$FAULT_MAIL_STALL" -f a@lab.test -t 2
 expect "354 to MAIL" 1 unexpected-reply mail -- $P -H $L -p "$FAULT_MAIL_354" -f a@lab.test
-expect "source address of the wrong family" 2 network-unreachable connect -- $P -H ::1 -p "$LAB_SMTP_PORT" -b 127.0.0.1
+# A source address of the other family than the target literal or -4/-6: usage errors (issue 10).
+expect_text "-b IPv4 towards an IPv6 literal is a usage error" 3 "^SMTP UNKNOWN - --bind IPv4 address" -- \
+	$P -H ::1 -p "$LAB_SMTP_PORT" -b 127.0.0.1
+expect_text "-b IPv6 towards an IPv4 literal is a usage error" 3 "^SMTP UNKNOWN - --bind IPv6 address" -- \
+	$P -H $L -p "$LAB_SMTP_PORT" -b ::1
+expect_text "-b IPv6 with -4 is a usage error" 3 "^SMTP UNKNOWN - --bind IPv6 address '::1' contradicts -4" -- \
+	$P -4 -H localhost -p "$LAB_SMTP_PORT" -b ::1
+expect "-b ::1 towards ::1" 0 ok - -- $P -H ::1 -p "$LAB_SMTP_PORT" -b ::1
 expect "connect prohibited by a local route" 2 connect-failed connect -- \
 	ip netns exec "$LAB_NETNS_PROHIBIT" $P -H 127.0.0.3 -p "$LAB_SMTP_PORT"
 expect_json "permission denied in the detail" '.detail | test("ermission denied")'
@@ -237,7 +286,8 @@ for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FO
 	"-H $L --output xml" "-H $L -R (" "-H $L -C NOOP -R x+?+?+?+?+?+?+?+?+?" "-H $L -C NOOP -R x++++++++++++++++++++++++++++++++++++++++" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip" \
 	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf" \
 	"-H $L -f a@lab.test"$'\r'"RSET" "-H $L --rcpt b@lab.test"$'\r'"x" "-H $L -F a"$'\r'"b" \
-	"-6 -H 127.0.0.1" "-4 -H ::1"; do
+	"-6 -H 127.0.0.1" "-4 -H ::1" "-H $L -b ::1" "-H ::1 -b 127.0.0.1" "-H $L --resolver 127.0.0.1:70000" \
+	"-H $L --resolver [::1]:65536" "-H $L -t 86401" "-H $L -A PLAIN -U u --password-file /dev/null"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
@@ -258,4 +308,7 @@ expect_json "hostile greeting: one status summary without '|'" '.summary | test(
 expect_text "--help" 3 '^ check_mail_smtp -H HOST ' -- $P --help
 expect_text "--help names --ignore-certificate-expiration" 3 '^ --ignore-certificate-expiration$' -- $P --help
 expect_text "--help lists the phases tlsconnect and command" 0 'tlsconnect.*command|command.*tlsconnect' -- sh -c '"$@" | tr "\n" " "' sh $P --help
+expect_text "--help states the upper bound of -t" 0 'default 10, at most 86400' -- sh -c '"$@" | tr "\n" " "' sh $P --help
+expect_text "-t past its bound: the message says the bound" 3 "^SMTP UNKNOWN - invalid timeout '86401': .*at most 86400" -- \
+	$P -H $L -t 86401
 expect_text "--version" 3 '^check_mail_smtp \(mailpath ' -- $P -V

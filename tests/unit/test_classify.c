@@ -5,6 +5,7 @@
 #include <ares.h>
 #include <check.h>
 #include <errno.h>
+#include <openssl/sslerr.h>
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,15 @@ static const struct classify_case {
 	{FAIL_CONNECT, PHASE_CONNECT, EMFILE, 0, {0, 0, 0}, NULL, "connect-failed"},
 	/* timeouts by phase */
 	{FAIL_TIMEOUT, PHASE_GREETING, 0, 0, {0, 0, 0}, NULL, "greeting-timeout"},
+	/* -S against a port that waits for a ClientHello; elsewhere the flag means nothing */
+	{FAIL_TIMEOUT,
+	 PHASE_GREETING,
+	 FAIL_TIMEOUT_SILENT_STARTTLS,
+	 0,
+	 {0, 0, 0},
+	 NULL,
+	 "implicit-tls-port"},
+	{FAIL_TIMEOUT, PHASE_EHLO, FAIL_TIMEOUT_SILENT_STARTTLS, 0, {0, 0, 0}, NULL, "reply-timeout"},
 	{FAIL_TIMEOUT, PHASE_TLS, 0, 0, {0, 0, 0}, NULL, "tls-handshake-timeout"},
 	{FAIL_TIMEOUT, PHASE_TLS_IMPLICIT, 0, 0, {0, 0, 0}, NULL, "tls-handshake-timeout"},
 	{FAIL_TIMEOUT, PHASE_EHLO, 0, 0, {0, 0, 0}, NULL, "reply-timeout"},
@@ -94,6 +104,15 @@ static const struct classify_case {
 	/* TLS */
 	{FAIL_TLS, PHASE_TLS, 0, 0, {0, 0, 0}, NULL, "tls-handshake-failed"},
 	{FAIL_TLS, PHASE_TLS_IMPLICIT, 0, 0, {0, 0, 0}, NULL, "tls-handshake-failed"},
+	/* -s against a plaintext port: the cleartext "220 " is no TLS record */
+	{FAIL_TLS,
+	 PHASE_TLS_IMPLICIT,
+	 SSL_R_WRONG_VERSION_NUMBER,
+	 0,
+	 {0, 0, 0},
+	 NULL,
+	 "plaintext-port"},
+	{FAIL_TLS, PHASE_TLS, SSL_R_WRONG_VERSION_NUMBER, 0, {0, 0, 0}, NULL, "tls-handshake-failed"},
 	/* after the handshake (TLS 1.3 asks for a client certificate there): alert 116 */
 	{FAIL_TLS, PHASE_EHLO2, 1116, 0, {0, 0, 0}, NULL, "tls-client-cert-required"},
 	{FAIL_TLS, PHASE_GREETING, 1116, 0, {0, 0, 0}, NULL, "tls-client-cert-required"},
@@ -173,6 +192,7 @@ static const struct classify_case {
 	 "starttls-unavailable"},
 	{FAIL_REPLY, PHASE_STARTTLS, 0, 421, {4, 3, 2}, "shutting down", "server-busy"},
 	{FAIL_INJECTION, PHASE_TLS, 0, 0, {0, 0, 0}, NULL, "starttls-injection"},
+	{FAIL_PLAINTEXT_AUTH, PHASE_AUTH, 0, 0, {0, 0, 0}, NULL, "plaintext-auth"},
 	/* AUTH */
 	{FAIL_REPLY,
 	 PHASE_AUTH,

@@ -93,11 +93,22 @@ static const struct {
 	enum fail_class c;
 	const char *want;
 } class_cases[] = {
-	{FAIL_NONE, "none"},         {FAIL_INTERNAL, "internal"},   {FAIL_DNS, "dns"},
-	{FAIL_CONNECT, "connect"},   {FAIL_TIMEOUT, "timeout"},     {FAIL_DROPPED, "dropped"},
-	{FAIL_PROTOCOL, "protocol"}, {FAIL_REPLY, "reply"},         {FAIL_TLS, "tls"},
-	{FAIL_VERIFY, "verify"},     {FAIL_CERT_DAYS, "cert-days"}, {FAIL_MISSING, "missing"},
-	{FAIL_EXPECT, "expect"},     {FAIL_INJECTION, "injection"}, {FAIL_MAX, "unknown"},
+	{FAIL_NONE, "none"},
+	{FAIL_INTERNAL, "internal"},
+	{FAIL_DNS, "dns"},
+	{FAIL_CONNECT, "connect"},
+	{FAIL_TIMEOUT, "timeout"},
+	{FAIL_DROPPED, "dropped"},
+	{FAIL_PROTOCOL, "protocol"},
+	{FAIL_REPLY, "reply"},
+	{FAIL_TLS, "tls"},
+	{FAIL_VERIFY, "verify"},
+	{FAIL_CERT_DAYS, "cert-days"},
+	{FAIL_MISSING, "missing"},
+	{FAIL_EXPECT, "expect"},
+	{FAIL_INJECTION, "injection"},
+	{FAIL_MAX, "unknown"},
+	{FAIL_PLAINTEXT_AUTH, "plaintext-auth"},
 };
 
 START_TEST(test_fail_class_name)

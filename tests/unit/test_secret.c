@@ -30,7 +30,6 @@ static const struct file_case {
 	{"labpass", "labpass"},
 	{"labpass\n", "labpass"},
 	{"labpass\r\nsecond line\n", "labpass"},
-	{"", ""},
 	{"with spaces and | bars\n", "with spaces and | bars"},
 };
 
@@ -67,6 +66,16 @@ START_TEST(test_secret_env_and_errors)
 		secret_load("/nonexistent/pw", "MAILPATH_TEST_SECRET", &got, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "/nonexistent/pw") != NULL, "got error '%s'", err);
 	ck_assert_ptr_null(got);
+	/* an empty file, or an empty first line, holds no password: an error, not "" */
+	for (int i = 0; i < 3; i++) {
+		const char *path = secret_tmpfile(i == 0 ? "" : i == 1 ? "\n" : "\r\nsecond\n");
+
+		ck_assert_msg(secret_load(path, NULL, &got, err, sizeof(err)) == -1,
+			      "case %d: got rc != -1 for an empty first line", i);
+		unlink(path);
+		ck_assert_msg(strstr(err, "empty") != NULL, "case %d: got error '%s'", i, err);
+		ck_assert_ptr_null(got);
+	}
 	unsetenv("MAILPATH_TEST_SECRET");
 	secret_free(NULL);
 }

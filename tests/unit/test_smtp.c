@@ -1305,6 +1305,40 @@ START_TEST(test_line_limit)
 }
 END_TEST
 
+/* A greeting that never comes: with STARTTLS wanted and not one byte, the record says so. */
+START_TEST(test_greeting_silent)
+{
+	static const struct {
+		enum smtp_tls_mode starttls;
+		const char *bytes; /* received before the deadline */
+		int want_err;
+	} cases[] = {
+		{SMTP_TLS_REQUIRE, "", FAIL_TIMEOUT_SILENT_STARTTLS},
+		{SMTP_TLS_TRY, "", FAIL_TIMEOUT_SILENT_STARTTLS},
+		{SMTP_TLS_NONE, "", ETIMEDOUT},
+		{SMTP_TLS_REQUIRE, "220-slow", ETIMEDOUT},
+		{SMTP_TLS_REQUIRE, "220-slow\r\n", ETIMEDOUT},
+	};
+	static struct smtp_result res;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct smtp_params p = {.helo = HELO, .starttls = cases[i].starttls};
+		struct smtp_client *c = smtp_client_new(&p, &res);
+
+		ck_assert_ptr_nonnull(c);
+		smtp_client_feed(c, cases[i].bytes, strlen(cases[i].bytes));
+		smtp_client_timeout(c);
+		ck_assert_msg(
+			res.fail.cls == FAIL_TIMEOUT && res.fail.phase == PHASE_GREETING &&
+				res.fail.err == cases[i].want_err,
+			"case %zu: got class %d phase %d err %d, want timeout at greeting, err %d",
+			i, res.fail.cls, res.fail.phase, res.fail.err, cases[i].want_err);
+		smtp_client_free(c);
+		smtp_session_reset(&res);
+	}
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
 	smtp_client_free(NULL);
@@ -1346,6 +1380,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_reply_too_long_lines);
 	tcase_add_test(tc, test_reply_too_long_bytes);
 	tcase_add_test(tc, test_line_limit);
+	tcase_add_test(tc, test_greeting_silent);
 	tcase_add_test(tc, test_free_null);
 	suite_add_tcase(s, tc);
 	return s;
