@@ -2,11 +2,11 @@
 # install-anchors.sh - the Debian packages bench/run.sh compares against
 # (only for `make bench`; make check does not need them): monitoring-plugins
 # (check_smtp, check_tcp), monitoring-plugins-contrib (check_ssl_cert),
-# swaks, snmp/snmpd (for the SNMP subagent pairs). Idempotent; installs only
+# swaks, snmp/snmpd (for the SNMP subagent pairs), pflogsumm (check_mail_log). Idempotent; installs only
 # what is missing.
 set -euo pipefail
 ANCHORS=(monitoring-plugins-basic monitoring-plugins-standard monitoring-plugins-contrib
-	swaks snmp snmpd)
+	swaks snmp snmpd pflogsumm)
 missing=()
 for p in "${ANCHORS[@]}"; do
 	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")

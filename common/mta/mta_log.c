@@ -257,6 +257,7 @@ void mta_log_free(struct mta_log *l)
 	free(l->dest);
 	mta_index_free(&l->idx);
 	free(l->ids);
+	free(l->rcache);
 	free(l->cause_count);
 	free(l->host_cause);
 	memset(l, 0, sizeof(*l));
@@ -355,6 +356,46 @@ static void log_id_seen(struct mta_log *l, struct lspan id)
 	l->deferred_messages++;
 }
 
+/* A 64-bit hash of a reason, 8 bytes a step (reasons are long; queue ids use log_id_hash). */
+static uint64_t log_text_hash(struct lspan t)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)t.n;
+	size_t i = 0;
+
+	for (; i + 8 <= t.n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, t.s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < t.n; i++)
+		h = (h ^ (unsigned char)t.s[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	return h * 0xc4ceb9fe1a85ec53ull;
+}
+
+/*
+ * A deferral's reason as a failure record and its cause, from a small
+ * cache by the reason's hash: a busy log repeats the same reasons, and
+ * parsing and classifying each one again is most of the work.
+ */
+static const struct mta_log_reason *log_reason(struct mta_log *l, struct lspan reason)
+{
+	uint64_t h = log_text_hash(reason);
+	struct mta_log_reason *e, *miss = &l->rmiss;
+
+	if (l->rcache == NULL)
+		l->rcache = calloc(MTA_LOG_RCACHE, sizeof(*l->rcache));
+	e = l->rcache != NULL ? &l->rcache[h % MTA_LOG_RCACHE] : miss;
+	if (e->cause != NULL && e->hash == h)
+		return e;
+	mta_reason_parse(reason.s, reason.n, &e->fail);
+	e->cause = classify(&e->fail);
+	e->hash = h;
+	return e;
+}
+
 /* Count one attempt of kind to addr; reason for a deferral. */
 static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, struct lspan id,
 				     struct lspan addr, struct lspan reason, struct lspan stamp,
@@ -363,19 +404,20 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 	struct mta_log_tlserr *te = &l->tlserr[(unsigned long)pid % MTA_LOG_TLSERR_SLOTS];
 	size_t skip;
 	long long when = ls_time(stamp.s, stamp.n, l->year, l->now, &skip, &l->tcache, 1);
-	struct mta_log_dest *d = log_dest_get(l, addr);
+	struct mta_log_dest *d = when != 0 ? log_dest_get(l, addr) : NULL;
 	const struct cause *cause;
-	struct fail f;
+	const struct mta_log_reason *r;
+	struct fail tls;
 	size_t ci;
 
+	if (when == 0)
+		return MTA_LOG_OTHER; /* not a timestamp after all */
 	if (pid != 0 && te->pid == pid && kind != MTA_LOG_DEFERRED)
 		te->pid = 0; /* what the process said before this status is spent */
-	if (when != 0) {
-		if (l->first_time == 0 || when < l->first_time)
-			l->first_time = when;
-		if (when > l->last_time)
-			l->last_time = when;
-	}
+	if (l->first_time == 0 || when < l->first_time)
+		l->first_time = when;
+	if (when > l->last_time)
+		l->last_time = when;
 	if (kind == MTA_LOG_SENT) {
 		l->sent++;
 		if (d != NULL)
@@ -390,10 +432,13 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 	}
 	l->deferred++;
 	log_id_seen(l, id);
-	mta_reason_parse(reason.s, reason.n, &f);
-	if (pid != 0 && te->pid == pid && f.cls == FAIL_TLS)
-		f = te->fail; /* "Cannot start TLS" after "SSL_connect error to X: timed out" */
-	cause = classify(&f);
+	r = log_reason(l, reason);
+	if (pid != 0 && te->pid == pid && r->fail.cls == FAIL_TLS) {
+		/* "Cannot start TLS" after "SSL_connect error to X: timed out" */
+		tls = te->fail;
+		r = NULL;
+	}
+	cause = r != NULL ? r->cause : classify(&tls);
 	if (te->pid == pid)
 		te->pid = 0;
 	ci = mta_cause_index(cause);
@@ -407,10 +452,16 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 		l->oom = 1;
 	if (d->cause_count != NULL && ci < l->ncause)
 		d->cause_count[ci]++;
-	d->fail = f;
+	/* the last reason: copied only when it is another one than the last */
+	if (r == NULL || d->cause == NULL || d->reason_hash != r->hash) {
+		size_t n = reason.n < sizeof(d->reason) ? reason.n : sizeof(d->reason) - 1;
+
+		d->fail = r != NULL ? r->fail : tls;
+		memcpy(d->reason, reason.s, n);
+		d->reason[n] = '\0';
+		d->reason_hash = r != NULL ? r->hash : 0;
+	}
 	d->cause = cause;
-	snprintf(d->reason, sizeof(d->reason), "%.*s",
-		 (int)(reason.n < sizeof(d->reason) ? reason.n : sizeof(d->reason) - 1), reason.s);
 	return kind;
 }
 
@@ -435,16 +486,28 @@ static enum mta_log_kind log_hosterr(struct mta_log *l, struct lspan msg, long p
 	return MTA_LOG_HOSTERR;
 }
 
-/* A Postfix queue id ("8C3611080C6", long "4ZbF3k0w5Nz8X") ending at ':': its length, or 0. */
+/* 1 for the bytes of queue ids and message ids: ASCII letters and digits. */
+static int ls_alnum(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
+}
+
+/*
+ * A Postfix queue id ("8C3611080C6", long "4ZbF3k0w5Nz8X") ending at ": "
+ * at the start of m: its length, or 0. The colon is found first, so the
+ * common lines without a queue id cost one memchr.
+ */
 static size_t pf_queue_id(struct lspan m)
 {
-	size_t i = 0;
+	const char *colon = memchr(m.s, ':', m.n < 33 ? m.n : 33);
+	size_t k = colon != NULL ? (size_t)(colon - m.s) : 0;
 
-	while (i < m.n && i < 32 &&
-	       ((m.s[i] >= '0' && m.s[i] <= '9') || (m.s[i] >= 'A' && m.s[i] <= 'Z') ||
-		(m.s[i] >= 'a' && m.s[i] <= 'z')))
-		i++;
-	return i >= 6 && i + 1 < m.n && m.s[i] == ':' && m.s[i + 1] == ' ' ? i : 0;
+	if (k < 6 || k + 1 >= m.n || m.s[k + 1] != ' ')
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if (!ls_alnum((unsigned char)m.s[i]))
+			return 0;
+	return k;
 }
 
 /* "to=<a@d>, ..., status=deferred (reason)" after the queue id. */
@@ -483,31 +546,53 @@ static enum mta_log_kind pf_status(struct mta_log *l, struct lspan id, struct ls
 	return log_attempt(l, kind, id, addr, reason, stamp, pid);
 }
 
-/* The message of a Postfix line (after "prog/name[pid]: "). */
-static enum mta_log_kind pf_message(struct mta_log *l, struct lspan m, struct lspan stamp, long pid)
+/* The pid in "name/service[pid]:", or 0. */
+static long pf_pid(struct lspan prog)
+{
+	long pid = 0;
+
+	for (size_t b = ls_chr(prog, '[') + 1; b < prog.n && ls_digit(prog, b) && pid < 100000000;
+	     b++)
+		pid = pid * 10 + (prog.s[b] - '0');
+	return pid;
+}
+
+/* 1 when the line's stamp is one (the classic one was only measured so far). */
+static int log_stamp_ok(struct mta_log *l, struct lspan stamp)
+{
+	size_t skip;
+
+	return ls_time(stamp.s, stamp.n, l->year, l->now, &skip, &l->tcache, 0) != 0;
+}
+
+/* The message m of a Postfix line from program prog ("postfix/smtp[123]:"). */
+static enum mta_log_kind pf_message(struct mta_log *l, struct lspan m, struct lspan stamp,
+				    struct lspan prog)
 {
 	size_t k = pf_queue_id(m);
 	struct lspan id = {m.s, k}, rest = k > 0 ? ls_from(m, k + 2) : m;
 
 	if (ls_starts(rest, "to=<"))
-		return pf_status(l, id, rest, stamp, pid);
+		return pf_status(l, id, rest, stamp, pf_pid(prog));
 	if (ls_starts(rest, "reject: ") || ls_starts(rest, "milter-reject: ") ||
 	    (ls_starts(m, "NOQUEUE: ") && ls_starts(ls_from(m, 9), "reject: "))) {
+		if (!log_stamp_ok(l, stamp))
+			return MTA_LOG_OTHER;
 		l->rejected++;
 		return MTA_LOG_REJECTED;
 	}
-	if (ls_starts(rest, "connect to ") || ls_starts(rest, "lost connection with ") ||
-	    ls_starts(rest, "SSL_connect error to ") || ls_starts(rest, "conversation with "))
-		return log_hosterr(l, rest, pid);
+	if ((ls_starts(rest, "connect to ") || ls_starts(rest, "lost connection with ") ||
+	     ls_starts(rest, "SSL_connect error to ") || ls_starts(rest, "conversation with ")) &&
+	    log_stamp_ok(l, stamp))
+		return log_hosterr(l, rest, pf_pid(prog));
 	return MTA_LOG_OTHER;
 }
 
 /* A Postfix line after its timestamp: "host prog/name[pid]: message". */
 static enum mta_log_kind pf_line(struct mta_log *l, struct lspan v, struct lspan stamp)
 {
-	size_t h = ls_chr(v, ' '), p, slash, b;
+	size_t h = ls_chr(v, ' '), p, slash;
 	struct lspan prog;
-	long pid = 0;
 
 	v = ls_from(v, h + 1);
 	p = ls_chr(v, ' ');
@@ -517,10 +602,7 @@ static enum mta_log_kind pf_line(struct mta_log *l, struct lspan v, struct lspan
 	slash = ls_chr(prog, '/');
 	if (slash == 0 || slash >= p)
 		return MTA_LOG_OTHER; /* not "syslog_name/service" */
-	/* "[pid]" before the colon */
-	for (b = ls_chr(prog, '[') + 1; b + 2 < p + 1 && ls_digit(prog, b) && pid < 100000000; b++)
-		pid = pid * 10 + (prog.s[b] - '0');
-	return pf_message(l, ls_from(v, p + 1), stamp, pid);
+	return pf_message(l, ls_from(v, p + 1), stamp, prog);
 }
 
 /* An Exim message id: "1vABCD-000ABC-12" or 4.97+ "1vABCD-00000ABCDE-ABCD"; its length, or 0. */
@@ -530,9 +612,7 @@ static size_t ex_msgid(struct lspan v)
 	static const size_t lo[3] = {6, 6, 2}, hi[3] = {6, 11, 4};
 
 	for (;;) {
-		if (i < v.n &&
-		    ((v.s[i] >= '0' && v.s[i] <= '9') || (v.s[i] >= 'A' && v.s[i] <= 'Z') ||
-		     (v.s[i] >= 'a' && v.s[i] <= 'z'))) {
+		if (i < v.n && ls_alnum((unsigned char)v.s[i])) {
 			i++;
 			len++;
 			continue;
@@ -596,7 +676,14 @@ enum mta_log_kind mta_log_line(struct mta_log *l, const char *line, size_t len)
 	int exim;
 
 	l->lines++;
-	if (ls_time(v.s, v.n, l->year, l->now, &skip, &l->tcache, 0) == 0)
+	/*
+	 * The classic stamp has a fixed shape: only its length is needed here;
+	 * it is read (and a line with a bad one passed over) when the line
+	 * counts. Other stamps are read now.
+	 */
+	if (v.n > 16 && v.s[3] == ' ' && v.s[6] == ' ' && v.s[9] == ':' && v.s[15] == ' ')
+		skip = 16;
+	else if (ls_time(v.s, v.n, l->year, l->now, &skip, &l->tcache, 0) == 0)
 		return MTA_LOG_OTHER;
 	/* Exim's stamp is "YYYY-MM-DD HH:MM:SS"; Postfix's classic or RFC 3339 */
 	exim = v.n > 10 && v.s[10] == ' ' && v.s[4] == '-';

@@ -32,6 +32,7 @@
 #define MTA_LOG_DEST_MAX 4096   /* destination domains kept */
 #define MTA_LOG_IDS_MAX 262144  /* distinct deferred queue ids remembered */
 #define MTA_LOG_TLSERR_SLOTS 16 /* delivery processes whose last TLS error is kept */
+#define MTA_LOG_RCACHE 256      /* deferral reasons whose parse is kept */
 
 enum mta_log_mta { MTA_LOG_AUTO, MTA_LOG_POSTFIX, MTA_LOG_EXIM };
 
@@ -53,6 +54,7 @@ struct mta_log_dest {
 	struct fail fail;           /* the last deferral's reason as a failure record */
 	char reason[FAIL_TEXT_MAX]; /* that reason as the MTA wrote it, cut */
 	const struct cause *cause;  /* classify(&fail); NULL before a deferral */
+	uint64_t reason_hash;       /* of reason (private) */
 };
 
 struct mta_log {
@@ -87,6 +89,12 @@ struct mta_log {
 		long pid;
 		struct fail fail;
 	} tlserr[MTA_LOG_TLSERR_SLOTS];
+	/* Reasons parsed and classified, by their hash (private). */
+	struct mta_log_reason {
+		uint64_t hash;
+		const struct cause *cause; /* NULL: the entry is empty */
+		struct fail fail;
+	} * rcache, rmiss;
 };
 
 /* mta: enum mta_log_mta; now: the current time (seconds). 0, or -1 out of memory. */
