@@ -619,10 +619,11 @@ static void log_report(void *ctx, const struct check_common *cm, struct out *o)
 			out_fact_str(out_fact_obj(data, NULL), "{#DOMAIN}", lc->log.dest[i].domain);
 		return;
 	}
-	if (n > 0 && (sorted = calloc(n, sizeof(const struct mta_log_dest *))) != NULL) {
+	if (n > 0 && (sorted = (const struct mta_log_dest **)calloc(
+			      n, sizeof(const struct mta_log_dest *))) != NULL) {
 		for (size_t i = 0; i < n; i++)
 			sorted[i] = &lc->log.dest[i];
-		qsort(sorted, n, sizeof(const struct mta_log_dest *), log_dest_cmp);
+		qsort((void *)sorted, n, sizeof(const struct mta_log_dest *), log_dest_cmp);
 	}
 	if (sorted == NULL)
 		n = 0;
@@ -684,7 +685,7 @@ static void log_report(void *ctx, const struct check_common *cm, struct out *o)
 	log_report_perf(lc, worst, o);
 	log_report_long(lc, sorted, n, o);
 	log_report_facts(lc, sorted, n, o);
-	free(sorted);
+	free((void *)sorted);
 }
 
 static void log_cleanup(void *ctx)

@@ -179,14 +179,15 @@ static void queue_on_read(void *arg)
 /* Read `postqueue -j` lines from qc->input; 0, or -1 with a message. */
 static int queue_read_input(struct queue_check *qc, char *err, size_t errlen)
 {
-	FILE *f = strcmp(qc->input, "-") == 0 ? stdin : fopen(qc->input, "re");
+	FILE *opened = strcmp(qc->input, "-") == 0 ? NULL : fopen(qc->input, "re");
+	FILE *f = opened != NULL ? opened : stdin;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	unsigned long lineno = 0;
 	int rc = 0;
 
-	if (f == NULL) {
+	if (opened == NULL && strcmp(qc->input, "-") != 0) {
 		snprintf(err, errlen, "cannot read %s: %s", qc->input, strerror(errno));
 		return -1;
 	}
@@ -204,8 +205,8 @@ static int queue_read_input(struct queue_check *qc, char *err, size_t errlen)
 		}
 	}
 	free(line);
-	if (f != stdin)
-		fclose(f);
+	if (opened != NULL)
+		fclose(opened);
 	return rc;
 }
 
@@ -418,11 +419,11 @@ static void queue_report(void *ctx, const struct check_common *cm, struct out *o
 		queue_report_discovery(qc, o);
 		return;
 	}
-	if (qc->q.ndest > 0 &&
-	    (sorted = calloc(qc->q.ndest, sizeof(const struct mta_dest *))) != NULL) {
+	if (qc->q.ndest > 0 && (sorted = (const struct mta_dest **)calloc(
+					qc->q.ndest, sizeof(const struct mta_dest *))) != NULL) {
 		for (size_t i = 0; i < qc->q.ndest; i++)
 			sorted[i] = &qc->q.dest[i];
-		qsort(sorted, qc->q.ndest, sizeof(const struct mta_dest *), queue_dest_cmp);
+		qsort((void *)sorted, qc->q.ndest, sizeof(const struct mta_dest *), queue_dest_cmp);
 		worst = sorted[0];
 	}
 	if (qc->domain != NULL)
@@ -505,7 +506,7 @@ static void queue_report(void *ctx, const struct check_common *cm, struct out *o
 		out_long(o, "%lu deferrals to further domains not itemised (over %d domains)",
 			 qc->q.dest_dropped, MTA_DEST_MAX);
 	queue_report_facts(qc, sorted, sorted != NULL ? qc->q.ndest : 0, o);
-	free(sorted);
+	free((void *)sorted);
 }
 
 static void queue_cleanup(void *ctx)

@@ -152,7 +152,7 @@ static int ls_year(long long now)
  * mktime for local stamps, cached per (date, hour): mktime looks at the
  * zone file on every call, and a log has millions of lines per hour.
  */
-static long long ls_mktime(struct tm *tm, struct mta_log_tcache *c)
+static long long ls_mktime(const struct tm *tm, struct mta_log_tcache *c)
 {
 	int key = ((tm->tm_year * 16 + tm->tm_mon) * 32 + tm->tm_mday) * 32 + tm->tm_hour;
 	int secs = tm->tm_min * 60 + tm->tm_sec;

@@ -46,6 +46,13 @@ enum mta_log_kind {
 	MTA_LOG_HOSTERR,  /* one host failed before the next was tried */
 };
 
+/* A reason parsed and classified, kept by its hash (mta_log's cache). */
+struct mta_log_reason {
+	uint64_t hash;
+	const struct cause *cause; /* NULL: the entry is empty */
+	struct fail fail;
+};
+
 /* One destination domain. */
 struct mta_log_dest {
 	char domain[DNS_NAME_MAX]; /* first: mta_index keys on it */
@@ -89,12 +96,8 @@ struct mta_log {
 		long pid;
 		struct fail fail;
 	} tlserr[MTA_LOG_TLSERR_SLOTS];
-	/* Reasons parsed and classified, by their hash (private). */
-	struct mta_log_reason {
-		uint64_t hash;
-		const struct cause *cause; /* NULL: the entry is empty */
-		struct fail fail;
-	} * rcache, rmiss;
+	struct mta_log_reason *rcache; /* reasons parsed, by their hash (private) */
+	struct mta_log_reason rmiss;   /* the entry when rcache could not be made */
 };
 
 /* mta: enum mta_log_mta; now: the current time (seconds). 0, or -1 out of memory. */
