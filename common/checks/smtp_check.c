@@ -395,6 +395,9 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 		smtp_report_failure(r, o, OUT_TO_SUMMARY);
 		out_summary(o, " (cause: %s)", o->cause->name);
 	}
+	if (r->nfailed > 0) /* the addresses given up on (their causes in the long output) */
+		out_summary(o, ", %d other address%s failed before", r->nfailed,
+			    r->nfailed == 1 ? "" : "es");
 	smtp_report_perf(r, o, s->phase_th);
 	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);
 	out_perf(o, "time", (double)r->total_us / 1e6, "s", &s->time_th);
@@ -402,6 +405,7 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 		out_perf(o, "cert_days", smtp_report_cert_days(r), "", NULL);
 	smtp_report_long(r, cm->verbose, o);
 	smtp_report_facts(r, o);
+	smtp_report_failed_addresses(r, o);
 	out_fact_str(&o->facts, "host", s->o.host);
 	out_fact_int(&o->facts, "port", s->o.port);
 }
@@ -416,7 +420,8 @@ static void smtp_cleanup(void *ctx)
 	secret_free(s->authpass);
 }
 
-static const char *const smtp_json_keys[] = {SMTP_REPORT_KEYS, "host", "port", NULL};
+static const char *const smtp_json_keys[] = {SMTP_REPORT_KEYS, "failed_addresses", "host", "port",
+					     NULL};
 
 const struct check check_mail_smtp = {
 	.name = "check_mail_smtp",

@@ -35,6 +35,12 @@ void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *
  * every key of SMTP_REPORT_KEYS in every outcome (null where there is nothing).
  */
 void smtp_report_facts(const struct smtp_run_result *r, struct out *o);
+/*
+ * "failed_addresses": the addresses of a name given up on before the one
+ * reported, as {address, cause, detail} (check_mail_smtp); [] when none
+ * failed, null when no address was known (the lookup failed).
+ */
+void smtp_report_failed_addresses(const struct smtp_run_result *r, struct out *o);
 #define SMTP_REPORT_KEYS                                                                           \
 	"address", "failed_phase", "failure_class", "detail", "reply", "phases", "total_seconds",  \
 		"tls", "auth_ok", "extensions"

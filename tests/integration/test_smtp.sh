@@ -219,6 +219,25 @@ R=(--resolver "$LAB_DNS")
 expect "DNS name through lab resolver" 0 ok - -- $P "${R[@]}" -H mail.lab.test -p "$LAB_SMTP_PORT" -S "${CA[@]}"
 expect_json "dns phase timed" '[.phases[].name] | index("dns") != null'
 expect "DNS NXDOMAIN" 2 dns-nxdomain dns -- $P "${R[@]}" -H nosuchhost.lab.test -p "$LAB_SMTP_PORT"
+expect_json "DNS NXDOMAIN: no address known, failed_addresses null" '.failed_addresses == null'
+# Every address of -H is tried in order within -t, as check_smtp does (issue 10): a refused
+# connect moves on to the next address, and the addresses given up on are reported.
+expect "first address refuses, the second answers" 0 ok - -- $P "${R[@]}" -H first-refuses.lab.test -p "$LAB_SMTP_PORT"
+expect_json "first address refuses: 127.0.0.4 in failed_addresses, 127.0.0.1 used" \
+	'.address == "127.0.0.1" and .failed_addresses == [{"address": "127.0.0.4", "cause": "connect-refused", "detail": "Connection refused"}]'
+expect_text "first address refuses: said in the status line" 0 \
+	"^SMTP OK - first-refuses\.lab\.test\[127\.0\.0\.1\]:$LAB_SMTP_PORT ESMTP .*, 1 other address failed before \|" \
+	-- $P "${R[@]}" -H first-refuses.lab.test -p "$LAB_SMTP_PORT"
+if grep -qx 'address 127\.0\.0\.4 failed: connect-refused: Connection refused' <<<"$LAST_TEXT"; then
+	pass "first address refuses: named in the long output"
+else
+	fail "first address refuses: named in the long output" "$LAST_TEXT"
+fi
+expect "every address refuses" 2 connect-refused connect -- $P "${R[@]}" -H all-refuse.lab.test -p "$LAB_SMTP_PORT"
+expect_json "every address refuses: the last one reported, the first in failed_addresses" \
+	'.address == "127.0.0.5" and ([.failed_addresses[].address] == ["127.0.0.4"]) and (.summary | test("connect failed: Connection refused \\(cause: connect-refused\\), 1 other address failed before"))'
+expect "one address: failed_addresses empty" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT"
+expect_json "one address: failed_addresses is []" '.failed_addresses == []'
 expect "DNS SERVFAIL" 2 dns-failure dns -- $P "${R[@]}" -H www.servfail.lab.test -p "$LAB_SMTP_PORT" -t 4
 expect "DNS server refusing (ICMP)" 2 dns-failure dns -- $P --resolver 127.0.0.1:9 -H mail.lab.test -p "$LAB_SMTP_PORT" -t 3
 
