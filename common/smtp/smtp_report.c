@@ -29,14 +29,20 @@ void smtp_report_target(const struct smtp_run_result *r, const char *host, int p
 			enum out_where where)
 {
 	char addr[64] = "";
+	/* An IPv6 literal as host is shown once, in brackets, with the port (RFC 3986 §3.2.2). */
+	int literal6;
 
 	if (r->addr.len > 0)
 		net_addr_str(&r->addr, addr, sizeof(addr));
+	if (addr[0] == '\0' || strcmp(addr, host) == 0) {
+		literal6 = strchr(host, ':') != NULL;
+		out_add(o, where, "%s", literal6 ? "[" : "");
+		out_add_untrusted(o, where, host, strlen(host), 255);
+		out_add(o, where, "%s:%d", literal6 ? "]" : "", port);
+		return;
+	}
 	out_add_untrusted(o, where, host, strlen(host), 255);
-	if (addr[0] == '\0' || strcmp(addr, host) == 0)
-		out_add(o, where, ":%d", port);
-	else
-		out_add(o, where, "[%s]:%d", addr, port);
+	out_add(o, where, "[%s]:%d", addr, port);
 }
 
 int smtp_report_cert_days(const struct smtp_run_result *r)

@@ -15,7 +15,7 @@
 #include "result/out.h"
 #include "smtp/smtp_result.h"
 
-/* "host[addr]:port" (host as given; "[addr]" when it differs) appended at where. */
+/* "host[addr]:port" (host as given; "[addr]" when it differs; "[::1]:port" for an IPv6 host). */
 void smtp_report_target(const struct smtp_run_result *r, const char *host, int port, struct out *o,
 			enum out_where where);
 /* Whole days from now until the certificate expires (negative when expired). */

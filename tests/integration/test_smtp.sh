@@ -16,6 +16,18 @@ expect "postfix starttls by name localhost" 0 ok - -- $P -H localhost -p "$LAB_S
 expect "postfix ipv6" 0 ok - -- $P -H ::1 -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test
 expect "postfix -6 localhost" 0 ok - -- $P -6 -H localhost -p "$LAB_SMTP_PORT"
 expect_json "postfix -6 uses ::1" '.address == "::1"'
+# -H takes HOST:PORT and [IPV6]:PORT; a bare IPv6 literal stays an address; an IPv6 host is
+# shown once, in brackets, with the port (issue 10).
+expect_text "IPv6 literal shown once, in brackets" 0 "^SMTP OK - \\[::1\\]:$LAB_SMTP_PORT ESMTP " \
+	-- $P -H ::1 -p "$LAB_SMTP_PORT"
+expect "-H [::1]:PORT" 0 ok - -- $P -H "[::1]:$LAB_SMTP_PORT"
+expect_json "-H [::1]:PORT: host ::1, the port from -H" ".host == \"::1\" and .address == \"::1\" and .port == $LAB_SMTP_PORT and (.summary | startswith(\"[::1]:$LAB_SMTP_PORT \"))"
+expect "-H [::1] -p PORT" 0 ok - -- $P -H "[::1]" -p "$LAB_SMTP_PORT"
+expect "-H 127.0.0.1:PORT" 0 ok - -- $P -H "$L:$LAB_SMTP_PORT"
+expect_json "-H 127.0.0.1:PORT: host and port apart" ".host == \"$L\" and .port == $LAB_SMTP_PORT and (.summary | startswith(\"$L:$LAB_SMTP_PORT \"))"
+expect "-H localhost:PORT" 0 ok - -- $P -H "localhost:$LAB_SMTP_PORT"
+expect_json "-H localhost:PORT: looked up as localhost" ".host == \"localhost\" and .port == $LAB_SMTP_PORT"
+expect "-H HOST:PORT and the same -p" 0 ok - -- $P -H "$L:$LAB_SMTP_PORT" -p "$LAB_SMTP_PORT"
 expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
 # OpenSSL's configuration is honoured as by any stock client (common/tls/tls.c): a system
 # policy capping TLS at 1.2 shows in the session, and a configuration that leaves OpenSSL
@@ -218,6 +230,20 @@ fi
 R=(--resolver "$LAB_DNS")
 expect "DNS name through lab resolver" 0 ok - -- $P "${R[@]}" -H mail.lab.test -p "$LAB_SMTP_PORT" -S "${CA[@]}"
 expect_json "dns phase timed" '[.phases[].name] | index("dns") != null'
+# An absolute name (trailing dot): DNS as given, SNI and the name matched without the dot
+# (RFC 6066 §3); the fault servers log the SNI they got (issue 10).
+expect "absolute name -H mail.lab.test.: certificate name matches" 0 ok - -- \
+	$P "${R[@]}" -H mail.lab.test. -p "$LAB_SMTP_PORT" -S "${CA[@]}"
+expect_json "absolute name: name_ok, shown as given" '.tls.name_ok == true and .host == "mail.lab.test."'
+expect "absolute name -H fault.lab.test.: verified" 0 ok - -- \
+	$P "${R[@]}" -H fault.lab.test. -p "$LAB_SMTP_PORT" -S "${CA[@]}"
+sni=$(grep 'TLS established' "$MAILPATH_LAB/fault/mx-127.0.0.2.log" 2>/dev/null | tail -n 1)
+if [[ $sni == *" sni=fault.lab.test" ]]; then pass "absolute name: SNI sent without the dot"; else
+	fail "absolute name: SNI sent without the dot" "fault server logged: $sni"; fi
+expect "--sni fault.lab.test.: verified" 0 ok - -- $P -H $L -p "$FAULT_HEALTHY" -S "${CA[@]}" --sni fault.lab.test.
+sni=$(grep 'TLS established' "$MAILPATH_LAB/fault/healthy.log" 2>/dev/null | tail -n 1)
+if [[ $sni == *" sni=fault.lab.test" ]]; then pass "--sni NAME.: SNI sent without the dot"; else
+	fail "--sni NAME.: SNI sent without the dot" "fault server logged: $sni"; fi
 expect "DNS NXDOMAIN" 2 dns-nxdomain dns -- $P "${R[@]}" -H nosuchhost.lab.test -p "$LAB_SMTP_PORT"
 expect_json "DNS NXDOMAIN: no address known, failed_addresses null" '.failed_addresses == null'
 # Every address of -H is tried in order within -t, as check_smtp does (issue 10): a refused
@@ -256,7 +282,8 @@ for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FO
 	"-H $L --output xml" "-H $L -R (" "-H $L -C NOOP -R x+?+?+?+?+?+?+?+?+?" "-H $L -C NOOP -R x++++++++++++++++++++++++++++++++++++++++" "-H $L --phase-warning nophase=1" "-H $L extra" "-H $L -b notanip" \
 	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf" \
 	"-H $L -f a@lab.test"$'\r'"RSET" "-H $L --rcpt b@lab.test"$'\r'"x" "-H $L -F a"$'\r'"b" \
-	"-6 -H 127.0.0.1" "-4 -H ::1"; do
+	"-6 -H 127.0.0.1" "-4 -H ::1" "-H $L:1 -p 25" "-H [::1" "-H [::1]:0" "-H 1:2:3" "-H $L:" \
+	"-H $L:99999" "-H [127.0.0.1]:25" "-H mail.lab.test:25:26" "-H :25" "-H ." "-4 -H [::1]:25"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
