@@ -18,8 +18,9 @@
 #   certs/     test CA and server certificates (openssl CLI, EC P-256; rsa.pem RSA 2048):
 #              ca.pem ca.key, good.pem (2 years), soon.pem (5 days),
 #              expired.pem (validity entirely in the past), wrongname.pem
-#              (SAN DNS:other.example.org), selfsigned.pem. Each server PEM
-#              holds the private key followed by the certificate.
+#              (SAN DNS:other.example.org), idn.pem (SAN DNS:xn--bcher-kva.lab.test),
+#              selfsigned.pem. Each server PEM holds the private key followed
+#              by the certificate.
 #   postfix/   a private Postfix instance (postfix -c postfix/etc):
 #              127.0.0.1:2525 + [::1]:2525  smtpd, STARTTLS offered
 #              127.0.0.1:2587               submission, STARTTLS + AUTH required
@@ -220,7 +221,7 @@ lab_cert_expired() {
 lab_certs_fresh() {
 	local f
 	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
-		selfsigned.pem; do
+		selfsigned.pem idn.pem; do
 		[[ -s $CERTS/$f ]] || return 1
 	done
 	openssl x509 -in "$CERTS/soon.pem" -noout -checkend $((4 * 86400 + 43200)) >/dev/null 2>&1 &&
@@ -247,6 +248,8 @@ lab_certs() {
 		lab_cert_join soon
 		lab_cert_request wrongname other.example.org
 		lab_cert_sign wrongname 730 wrongname_ext && lab_cert_join wrongname
+		lab_cert_request idn xn--bcher-kva.lab.test
+		lab_cert_sign idn 730 idn_ext && lab_cert_join idn
 		lab_cert_expired && lab_cert_join expired
 		lab_cert_request clientonly mail.lab.test
 		lab_cert_sign clientonly 730 clientonly_ext && lab_cert_join clientonly

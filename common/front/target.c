@@ -3,8 +3,12 @@
  *
  * The forms follow RFC 3986 §3.2.2-3.2.3: an IPv6 literal with a port is
  * written in brackets; a bare IPv6 literal is an address, so "::1:25" is
- * the address ::1:25, never ::1 port 25. No printing: errors go into err.
+ * the address ::1:25, never ::1 port 25. An international name (any byte
+ * outside ASCII) is converted to A-labels by libidn2 (IDNA2008, RFC 5891,
+ * with the UTS #46 mapping) for DNS and TLS, and shown as given. No
+ * printing: errors go into err.
  */
+#include <idn2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -45,8 +49,39 @@ static int target_ip(const char *text, int family, struct target *t)
 	return 0;
 }
 
+/* 1 when s has a byte outside ASCII: a name with U-labels. */
+static int target_8bit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s > 0x7f)
+			return 1;
+	return 0;
+}
+
+/* An international name as A-labels (RFC 5891 §4, UTS #46 mapping) into dst; 0, or -1. */
+static int target_alabel(const char *name, char *dst, size_t len, char *err, size_t errlen)
+{
+	char *ascii = NULL;
+	int rc = idn2_to_ascii_8z(name, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+
+	if (rc != IDN2_OK) {
+		snprintf(err, errlen, "invalid international domain name '%s': %s", name,
+			 idn2_strerror(rc));
+		return -1;
+	}
+	rc = strlen(ascii) < len && strlen(ascii) <= TARGET_HOST_MAX ? 0 : -1;
+	if (rc == 0)
+		memcpy(dst, ascii, strlen(ascii) + 1);
+	else
+		snprintf(err, errlen, "invalid international domain name: longer than %d bytes",
+			 TARGET_HOST_MAX);
+	idn2_free(ascii);
+	return rc;
+}
+
 int target_tls_name(const char *name, char *dst, size_t len, char *err, size_t errlen)
 {
+	char bare[TARGET_NAME_MAX];
 	size_t n = strlen(name);
 
 	if (n > 0 && name[n - 1] == '.')
@@ -55,8 +90,11 @@ int target_tls_name(const char *name, char *dst, size_t len, char *err, size_t e
 		snprintf(err, errlen, "invalid server name: want 1..%d bytes", TARGET_HOST_MAX);
 		return -1;
 	}
-	memcpy(dst, name, n);
-	dst[n] = '\0';
+	memcpy(bare, name, n);
+	bare[n] = '\0';
+	if (target_8bit(bare))
+		return target_alabel(bare, dst, len, err, errlen);
+	memcpy(dst, bare, n + 1);
 	return 0;
 }
 
@@ -76,8 +114,15 @@ static int target_host(const char *text, size_t n, struct target *t, char *err, 
 	}
 	if (target_ip(t->host, AF_INET, t) == 0)
 		return 0;
-	snprintf(t->dns, sizeof(t->dns), "%s", t->host);
-	return target_tls_name(t->dns, t->tls, sizeof(t->tls), err, errlen);
+	if (target_tls_name(t->host, t->tls, sizeof(t->tls), err, errlen) != 0)
+		return -1;
+	/* DNS gets the A-labels, absolute when the name was given absolute. */
+	if (snprintf(t->dns, sizeof(t->dns), "%s%s", t->tls, t->host[n - 1] == '.' ? "." : "") >=
+	    (int)sizeof(t->dns)) {
+		snprintf(err, errlen, "invalid -H: name too long");
+		return -1;
+	}
+	return 0;
 }
 
 /* "[IPV6]" or "[IPV6]:PORT" into *t. */

@@ -6,7 +6,9 @@
  * Accepted: NAME, NAME:PORT, IPV4, IPV4:PORT, [IPV6], [IPV6]:PORT and a
  * bare IPV6 (which is an address, never "address:port"). An absolute NAME
  * (trailing dot) keeps its dot for DNS and loses it for TLS (RFC 6066 §3:
- * the SNI host name has no trailing dot). No printing: errors go into err.
+ * the SNI host name has no trailing dot). An international name goes to
+ * DNS and TLS as A-labels (libidn2) and is shown as given. No printing:
+ * errors go into err.
  */
 #ifndef MAILPATH_TARGET_H
 #define MAILPATH_TARGET_H
@@ -16,16 +18,16 @@
 #define TARGET_NAME_MAX 256
 
 struct target {
-	char host[TARGET_NAME_MAX]; /* as shown: the name as given, or the address */
-	char dns[TARGET_NAME_MAX];  /* what DNS is asked, or the IP literal to connect to */
-	char tls[TARGET_NAME_MAX];  /* SNI and certificate name; "" for an IP literal */
+	char host[TARGET_NAME_MAX]; /* as shown: the name as given (U-labels), or the address */
+	char dns[TARGET_NAME_MAX];  /* what DNS is asked (A-labels), or the IP literal */
+	char tls[TARGET_NAME_MAX];  /* SNI and certificate name (A-labels, no dot); "" for an IP */
 	int port;                   /* the port given with the host, 0 when none */
 	int is_ip;                  /* host is an IPv4 or IPv6 literal */
 };
 
 /* Split and check -H into *t; 0, or -1 with a message in err (a usage error). */
 int target_parse(const char *arg, struct target *t, char *err, size_t errlen);
-/* A server name for TLS (--sni): without its trailing dot, into dst; 0, or -1 (message in err). */
+/* A server name for TLS (--sni): A-labels without a trailing dot, into dst; 0, or -1 (err). */
 int target_tls_name(const char *name, char *dst, size_t len, char *err, size_t errlen);
 
 #endif

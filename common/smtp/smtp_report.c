@@ -37,11 +37,11 @@ void smtp_report_target(const struct smtp_run_result *r, const char *host, int p
 	if (addr[0] == '\0' || strcmp(addr, host) == 0) {
 		literal6 = strchr(host, ':') != NULL;
 		out_add(o, where, "%s", literal6 ? "[" : "");
-		out_add_untrusted(o, where, host, strlen(host), 255);
+		out_add_name(o, where, host, strlen(host), 255);
 		out_add(o, where, "%s:%d", literal6 ? "]" : "", port);
 		return;
 	}
-	out_add_untrusted(o, where, host, strlen(host), 255);
+	out_add_name(o, where, host, strlen(host), 255);
 	out_add(o, where, "[%s]:%d", addr, port);
 }
 

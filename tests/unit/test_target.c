@@ -31,6 +31,27 @@ static const struct target_case target_cases[] = {
 	{"[::1]", 0, "::1", "::1", "", 0, 1},
 	{"[::1]:25", 0, "::1", "::1", "", 25, 1},
 	{"[2001:DB8::1]:65535", 0, "2001:db8::1", "2001:db8::1", "", 65535, 1},
+	/* IDNA2008 with the UTS #46 mapping: A-labels for DNS and TLS, the name shown as given */
+	{"b\xc3\xbc"
+	 "cher.example",
+	 0,
+	 "b\xc3\xbc"
+	 "cher.example",
+	 "xn--bcher-kva.example", "xn--bcher-kva.example", 0, 0},
+	{"B\xc3\xbc"
+	 "CHER.example.:25",
+	 0,
+	 "B\xc3\xbc"
+	 "CHER.example.",
+	 "xn--bcher-kva.example.", "xn--bcher-kva.example", 25, 0},
+	{"xn--bcher-kva.example", 0, "xn--bcher-kva.example", "xn--bcher-kva.example",
+	 "xn--bcher-kva.example", 0, 0},
+	{"b\xfc\xff"
+	 "cher.example",
+	 -1, NULL, "international", NULL, 0, 0}, /* not UTF-8 */
+	{"a\xe2\x80\xae"
+	 "b.example",
+	 -1, NULL, "international", NULL, 0, 0}, /* U+202E */
 	{"", -1, NULL, "required", NULL, 0, 0},
 	{"[::1", -1, NULL, "[IPV6ADDRESS]", NULL, 0, 0},
 	{"[]:25", -1, NULL, "[IPV6ADDRESS]", NULL, 0, 0},
