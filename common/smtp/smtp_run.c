@@ -11,7 +11,10 @@
  * A name that resolves to several addresses is tried address by address,
  * in the resolver's order, within the one deadline, as monitoring-plugins'
  * check_smtp does: a failed connect moves on to the next address (recorded
- * in res->failed), any later failure is the probe's.
+ * in res->failed), any later failure is the probe's. While more addresses
+ * wait, a connect may take its share of the time left (time left divided
+ * by the addresses left), so one address that drops SYNs cannot use the
+ * whole deadline.
  *
  * Ownership: the run borrows loop, dns, opts' strings and the TLS context;
  * it owns its socket, TLS session and client. A run freed while its DNS
@@ -49,7 +52,8 @@ struct smtp_run {
 	int64_t t0;
 	struct ev_io io;
 	struct ev_timer deadline;
-	struct ev_timer kick; /* defers the start of a run that needs no DNS */
+	struct ev_timer kick;    /* defers the start of a run that needs no DNS */
+	struct ev_timer connect; /* this address's share of the time left, when more wait */
 	int dns_pending;
 	int orphaned; /* freed by the owner while DNS was pending */
 };
@@ -77,6 +81,7 @@ static void run_close(struct smtp_run *r)
 	ev_io_stop(r->loop, &r->io);
 	ev_timer_stop(r->loop, &r->deadline);
 	ev_timer_stop(r->loop, &r->kick);
+	ev_timer_stop(r->loop, &r->connect);
 	tls_conn_free(r->tls);
 	r->tls = NULL;
 	if (r->fd >= 0)
@@ -349,6 +354,7 @@ static void run_connect_failed(struct smtp_run *r, int err)
 	snprintf(af->detail, sizeof(af->detail), "%s", run_fail(r)->detail);
 	fail_reset(run_fail(r));
 	ev_io_stop(r->loop, &r->io);
+	ev_timer_stop(r->loop, &r->connect);
 	close(r->fd);
 	r->fd = -1;
 	run_connect(r);
@@ -361,6 +367,7 @@ static void run_on_connect(struct ev_io *w, int revents, void *arg)
 
 	(void)w;
 	(void)revents;
+	ev_timer_stop(r->loop, &r->connect);
 	if (err != 0) {
 		run_connect_failed(r, err);
 		return;
@@ -374,10 +381,18 @@ static void run_on_connect(struct ev_io *w, int revents, void *arg)
 	run_pump(r);
 }
 
+/* This address's share of the time is up and more addresses wait: give up on it. */
+static void run_on_connect_budget(struct ev_timer *t, void *arg)
+{
+	(void)t;
+	run_connect_failed(arg, ETIMEDOUT);
+}
+
 /* Open the TCP connection to the next address to try (it becomes res->addr). */
 static void run_connect(struct smtp_run *r)
 {
-	int err = 0;
+	int64_t now = ev_now_us();
+	int err = 0, left;
 
 	r->stage = RUN_CONNECT;
 	run_phase(r, PHASE_CONNECT);
@@ -388,6 +403,10 @@ static void run_connect(struct smtp_run *r)
 		run_connect_failed(r, err);
 		return;
 	}
+	left = r->res->naddrs - r->next + 1; /* this address and the ones after it */
+	if (left > 1)
+		ev_timer_start(r->loop, &r->connect, now + (r->opts.deadline_us - now) / left,
+			       run_on_connect_budget, r);
 	run_watch(r, EV_WRITE, run_on_connect);
 }
 
@@ -446,6 +465,7 @@ struct smtp_run *smtp_run_start(struct ev_loop *loop, struct dns *dns,
 	ev_io_init(&r->io);
 	ev_timer_init(&r->deadline);
 	ev_timer_init(&r->kick);
+	ev_timer_init(&r->connect);
 	r->opts.smtp.implicit_tls = o->implicit_tls;
 	r->client = smtp_client_new(&r->opts.smtp, &res->smtp);
 	if (r->client == NULL) {

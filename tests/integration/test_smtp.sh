@@ -287,6 +287,11 @@ fi
 expect "every address refuses" 2 connect-refused connect -- $P "${R[@]}" -H all-refuse.lab.test -p "$LAB_SMTP_PORT"
 expect_json "every address refuses: the last one reported, the first in failed_addresses" \
 	'.address == "127.0.0.5" and ([.failed_addresses[].address] == ["127.0.0.4"]) and (.summary | test("connect failed: Connection refused \\(cause: connect-refused\\), 1 other address failed before"))'
+# An address that drops SYNs gets its share of -t (time left / addresses left), not all of it.
+expect "first address drops SYNs: its share of -t 4, then the second answers" 0 ok - -- \
+	$P "${R[@]}" -H first-filtered.lab.test -p "$LAB_SMTP_PORT" -t 4
+expect_json "first address drops SYNs: connect-timeout after about 2 s" \
+	'.address == "127.0.0.1" and ([.failed_addresses[] | [.address, .cause]] == [["127.0.0.6", "connect-timeout"]]) and (.total_seconds >= 1.9 and .total_seconds < 3)'
 expect "one address: failed_addresses empty" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT"
 expect_json "one address: failed_addresses is []" '.failed_addresses == []'
 expect "DNS SERVFAIL" 2 dns-failure dns -- $P "${R[@]}" -H www.servfail.lab.test -p "$LAB_SMTP_PORT" -t 4
