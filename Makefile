@@ -14,7 +14,7 @@
 
 CC       ?= cc
 O        ?= build
-PKGS      = libcares json-c openssl
+PKGS      = libcares json-c openssl libidn2
 WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-format-nonliteral
 HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
@@ -27,12 +27,12 @@ LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 # has the in-tree common/base/md5.c), so a plain probe does not pay for
 # binding their symbols at exec (bench/notes.md). Only the test tools and
 # the unit tests link it.
-LIBS      = $(shell pkg-config --libs libcares json-c 2>/dev/null) -ldl
+LIBS      = $(shell pkg-config --libs libcares json-c libidn2 2>/dev/null) -ldl
 SSL_LIBS  = $(shell pkg-config --libs openssl 2>/dev/null)
 # STATIC_DEPS=1: link c-ares and json-c statically (OpenSSL stays loaded on
-# demand; security updates of those two then need a rebuild).
+# demand, libidn2 linked as usual; security updates of those two then need a rebuild).
 ifeq ($(STATIC_DEPS),1)
-LIBS      = -Wl,-Bstatic -lcares -ljson-c -Wl,-Bdynamic -ldl
+LIBS      = -Wl,-Bstatic -lcares -ljson-c -Wl,-Bdynamic -lidn2 -ldl
 endif
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 # net-snmp is linked into the subagent only, never into plugins or tests.

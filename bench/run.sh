@@ -190,7 +190,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$FLOOR" bench/floor_star
 	$(pkg-config --libs openssl) || { echo "bench: building the floor client failed" >&2; exit 1; }
 mkdir -p "$LINKED"
 cc -pie -Wl,-z,relro,-z,now -o "$LINKED/check_mail_smtp" build/plugins/check_mail_smtp.o \
-	build/libmailprobe.a $(pkg-config --libs libcares json-c) -ldl -Wl,--no-as-needed \
+	build/libmailprobe.a $(pkg-config --libs libcares json-c libidn2) -ldl -Wl,--no-as-needed \
 	$(pkg-config --libs openssl) -Wl,--as-needed ||
 	{ echo "bench: linking check_mail_smtp with OpenSSL failed" >&2; exit 1; }
 lab_use_begin || { echo "bench: the lab did not start" >&2; exit 1; }

@@ -74,7 +74,7 @@ nossl=$(mktemp -d)
 if cc -std=c11 -D_GNU_SOURCE -iquote common $(pkg-config --cflags json-c) \
 	-DOSSL_SSL_NAME='"libmailpath-missing.so.3"' -c common/tls/ossl.c -o "$nossl/ossl.o" &&
 	cc -pie -o "$nossl/check_mail_smtp" build/plugins/check_mail_smtp.o "$nossl/ossl.o" \
-		$(ls build/common/*/*.o | grep -v '/ossl\.o$') $(pkg-config --libs libcares json-c); then
+		$(ls build/common/*/*.o | grep -v '/ossl\.o$') $(pkg-config --libs libcares json-c libidn2); then
 	out=$("$nossl/check_mail_smtp" -H 127.0.0.1 -p 9 -S 2>&1)
 	rc=$?
 	if [ "$rc" -eq 3 ] && grep -q 'cannot load OpenSSL: libmailpath-missing.so.3' <<<"$out"; then

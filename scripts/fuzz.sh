@@ -14,7 +14,7 @@ secs=${1:-${FUZZ_SECONDS:-60}}
 out=build-fuzz
 CC=${FUZZ_CC:-clang}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-PKGS="libcares json-c openssl"
+PKGS="libcares json-c openssl libidn2"
 CFLAGS="-std=c11 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -O1 -g $SAN -iquote common -iquote snmp-subagent $(pkg-config --cflags $PKGS)"
 LIBS=$(pkg-config --libs $PKGS)
 

@@ -19,7 +19,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	build-essential gcc make libc6-dev pkg-config
-	libssl-dev libc-ares-dev libjson-c-dev
+	libssl-dev libc-ares-dev libjson-c-dev libidn2-dev
 	# unit tests, sanitizers, fuzzing, memory checks
 	check libsubunit-dev clang valgrind
 	# static analysis (make lint)

@@ -18,8 +18,9 @@
 #   certs/     test CA and server certificates (openssl CLI, EC P-256; rsa.pem RSA 2048):
 #              ca.pem ca.key, good.pem (2 years), soon.pem (5 days),
 #              expired.pem (validity entirely in the past), wrongname.pem
-#              (SAN DNS:other.example.org), selfsigned.pem. Each server PEM
-#              holds the private key followed by the certificate.
+#              (SAN DNS:other.example.org), idn.pem (SAN DNS:xn--bcher-kva.lab.test),
+#              selfsigned.pem. Each server PEM holds the private key followed
+#              by the certificate.
 #   postfix/   a private Postfix instance (postfix -c postfix/etc):
 #              127.0.0.1:2525 + [::1]:2525  smtpd, STARTTLS offered
 #              127.0.0.1:2587               submission, STARTTLS + AUTH required
@@ -220,7 +221,7 @@ lab_cert_expired() {
 lab_certs_fresh() {
 	local f
 	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
-		selfsigned.pem; do
+		selfsigned.pem idn.pem; do
 		[[ -s $CERTS/$f ]] || return 1
 	done
 	openssl x509 -in "$CERTS/soon.pem" -noout -checkend $((4 * 86400 + 43200)) >/dev/null 2>&1 &&
@@ -247,6 +248,8 @@ lab_certs() {
 		lab_cert_join soon
 		lab_cert_request wrongname other.example.org
 		lab_cert_sign wrongname 730 wrongname_ext && lab_cert_join wrongname
+		lab_cert_request idn xn--bcher-kva.lab.test
+		lab_cert_sign idn 730 idn_ext && lab_cert_join idn
 		lab_cert_expired && lab_cert_join expired
 		lab_cert_request clientonly mail.lab.test
 		lab_cert_sign clientonly 730 clientonly_ext && lab_cert_join clientonly
@@ -429,35 +432,39 @@ lab_fault_up() {
 # Four MX (multi-mx.lab.test -> 127.0.0.11..14) on one common port, each
 # delaying its greeting by 1 s, the second MX of two-mx.lab.test on
 # 127.0.0.2 at the Postfix port, and the stalled backup MX of
-# stall-mx.lab.test on 127.0.0.3 at the Postfix port (greeting-stall.conf).
+# stall-mx.lab.test on 127.0.0.3 at the Postfix port (greeting-stall.conf),
+# and on 127.0.0.6 at the Postfix port a port that drops SYNs
+# (backlog-full.conf; first-filtered.lab.test, check_mail_smtp's addresses).
 # Pidfiles go to $FAULT_DIR/mx-*.pid, so lab_down stops them with the
 # other fault servers.
 LAB_MX_UP=0
 lab_mx_up() {
 	local a f=$SCENARIOS/$MX_SCENARIO
-	if [[ ! -x $FAULTSRV || ! -r $f || ! -r $SCENARIOS/greeting-stall.conf ]]; then
+	if [[ ! -x $FAULTSRV || ! -r $f || ! -r $SCENARIOS/greeting-stall.conf ||
+		! -r $SCENARIOS/backlog-full.conf ]]; then
 		lab_note "note: MX fault servers skipped (need $FAULTSRV and $f)"
 		return 0
 	fi
 	mkdir -p "$FAULT_DIR"
-	for a in $MX_ADDRS 127.0.0.2 127.0.0.3; do
+	for a in $MX_ADDRS 127.0.0.2 127.0.0.3 127.0.0.6; do
 		local port=$MX_PORT
 		f=$SCENARIOS/$MX_SCENARIO
-		[[ $a == 127.0.0.[23] ]] && port=$SMTP_PORT
+		[[ $a == 127.0.0.[236] ]] && port=$SMTP_PORT
 		[[ $a == 127.0.0.3 ]] && f=$SCENARIOS/greeting-stall.conf
+		[[ $a == 127.0.0.6 ]] && f=$SCENARIOS/backlog-full.conf
 		lab_port_free "$a" "$port"
 		: >"$FAULT_DIR/mx-$a.log"
 		MAILPATH_LAB=$LAB "$FAULTSRV" -s "$f" -l "$a:$port" -d -p "$FAULT_DIR/mx-$a.pid" \
 			-L "$FAULT_DIR/mx-$a.log" >>"$FAULT_DIR/mx-$a.log" 2>&1 ||
 			{ tail -n 20 "$FAULT_DIR/mx-$a.log" >&2; lab_die "faultsrv for MX $a failed to start"; }
 	done
-	for a in $MX_ADDRS 127.0.0.2 127.0.0.3; do
+	for a in $MX_ADDRS 127.0.0.2 127.0.0.3 127.0.0.6; do
 		local port=$MX_PORT
-		[[ $a == 127.0.0.[23] ]] && port=$SMTP_PORT
+		[[ $a == 127.0.0.[236] ]] && port=$SMTP_PORT
 		lab_wait_listen "faultsrv MX $a" "$a" "$port" "$FAULT_DIR/mx-$a.log"
 	done
 	LAB_MX_UP=1
-	lab_note "MX fault servers up on $MX_ADDRS port $MX_PORT and 127.0.0.2, 127.0.0.3 port $SMTP_PORT"
+	lab_note "MX fault servers up on $MX_ADDRS port $MX_PORT and 127.0.0.2, 127.0.0.3, 127.0.0.6 port $SMTP_PORT"
 }
 
 # Print the pidfiles of the NSD and fault server daemons.

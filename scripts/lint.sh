@@ -8,7 +8,7 @@
 # Ends with "lint: N passed, N failed" (one count per tool).
 set -u
 cd "$(dirname "$0")/.."
-PKGS="libcares json-c openssl"
+PKGS="libcares json-c openssl libidn2"
 SRC=(common/*/*.c snmp-subagent/*.c)
 passed=0
 failed=0

@@ -14,6 +14,7 @@
 #include "checks/checks.h"
 #include "verdict/classify.h"
 #include "front/probe_opts.h"
+#include "front/target.h"
 #include "base/secret.h"
 #include "smtp/smtp_report.h"
 #include "smtp/smtp_run.h"
@@ -25,6 +26,9 @@
 struct smtp_check {
 	struct smtp_run_opts o; /* host, port, TLS, SMTP parameters: handed to smtp_run_start */
 	struct probe_opts po;   /* -F -S -D --ca-file --no-verify, shared with check_mail_mx */
+	const char *host_arg;   /* -H as given */
+	struct target target;   /* -H split: host shown, DNS name, TLS name, port */
+	char sni_name[TARGET_NAME_MAX]; /* --sni for TLS (no trailing dot) */
 	const char *password_file, *bind, *sni;
 	char *authpass;       /* owned, wiped in cleanup */
 	const char *authtype; /* -A as given; parsed into o.smtp.auth */
@@ -52,7 +56,8 @@ enum {
 };
 
 static const struct check_opt smtp_opts[] = {
-	{"hostname", required_argument, 'H', "HOST", "Host name or IP address to probe (required)"},
+	{"hostname", required_argument, 'H', "HOST",
+	 "Host name or IP address to probe, with :PORT if wanted ([IPV6]:PORT) (required)"},
 	PROBE_OPTS,
 	{"expect", required_argument, 'e', "STRING",
 	 "String the greeting's first line must contain (else WARNING)"},
@@ -153,7 +158,7 @@ static int smtp_option(void *ctx, int opt, const char *arg, char *err, size_t er
 	if (rc != 1)
 		return rc;
 	switch (opt) {
-	case 'H': s->o.host = arg; return 0;
+	case 'H': s->host_arg = arg; return 0;
 	case 'e': sp->expect = arg; return 0;
 	case 'C': sp->cmd = s->cmd; return smtp_opt_list(s->cmd, &sp->ncmd, arg, err, errlen);
 	case 'R':
@@ -290,19 +295,32 @@ static int smtp_validate_bind(struct smtp_check *s, const struct check_common *c
 	return 0;
 }
 
+/* -H into s->target, the host to probe; a port in -H must agree with -p. */
+static int smtp_validate_target(struct smtp_check *s, char *err, size_t errlen)
+{
+	struct target *t = &s->target;
+
+	if (target_parse(s->host_arg, t, err, errlen) != 0)
+		return -1;
+	if (t->port != 0 && s->o.port != 0 && t->port != s->o.port) {
+		snprintf(err, errlen, "-H gives port %d, -p %d: give one", t->port, s->o.port);
+		return -1;
+	}
+	if (t->port != 0)
+		s->o.port = t->port;
+	s->o.host = t->dns;
+	if (s->sni != NULL &&
+	    target_tls_name(s->sni, s->sni_name, sizeof(s->sni_name), err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
 static int smtp_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
-	const char *host = s->o.host;
 
-	if (host == NULL || host[0] == '\0') {
-		snprintf(err, errlen, "-H HOST is required");
+	if (smtp_validate_target(s, err, errlen) != 0)
 		return -1;
-	}
-	if (strlen(host) > 253 || strpbrk(host, " \t\r\n|/") != NULL) {
-		snprintf(err, errlen, "invalid host name");
-		return -1;
-	}
 	if (smtp_validate_params(s, cm, err, errlen) != 0)
 		return -1;
 	if (s->nresp > s->o.smtp.ncmd) {
@@ -347,8 +365,7 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 		      char *err, size_t errlen)
 {
 	struct smtp_check *s = ctx;
-	struct net_addr literal;
-	int is_ip = net_addr_parse(s->o.host, s->o.port, &literal) == 0;
+	const char *sni = s->sni ? s->sni_name : NULL;
 
 	s->done = done;
 	s->done_arg = arg;
@@ -356,8 +373,9 @@ static int smtp_start(void *ctx, const struct check_env *env, check_done_cb *don
 	    (s->tls = tls_ctx_shared(s->po.ca_file, err, errlen)) == NULL)
 		return -1;
 	s->o.family = env->common->family;
-	s->o.sni = s->sni ? s->sni : is_ip ? NULL : s->o.host;
-	s->o.verify_name = s->sni ? s->sni : s->o.host;
+	/* An IP literal sends no SNI (RFC 6066 §3) and is matched as an address. */
+	s->o.sni = sni ? sni : s->target.is_ip ? NULL : s->target.tls;
+	s->o.verify_name = sni ? sni : s->target.is_ip ? s->target.dns : s->target.tls;
 	s->o.tls = s->tls;
 	s->o.deadline_us = env->deadline_us;
 	s->o.smtp.transcript = env->common->verbose >= 3;
@@ -464,7 +482,7 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 	out_cause(o, classify(&r->smtp.fail), 1);
 	out_state(o, o->cause->state);
 	o->timed_out = o->cause->timeout;
-	smtp_report_target(r, s->o.host, s->o.port, o, OUT_TO_SUMMARY);
+	smtp_report_target(r, s->target.host, s->o.port, o, OUT_TO_SUMMARY);
 	if (smtp_worked(&r->smtp.fail)) {
 		smtp_summary_ok(s, o);
 		if (r->smtp.fail.cls != FAIL_NONE)
@@ -475,6 +493,9 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 		smtp_report_failure(r, o, OUT_TO_SUMMARY);
 		out_summary(o, " (cause: %s)", o->cause->name);
 	}
+	if (r->nfailed > 0) /* the addresses given up on (their causes in the long output) */
+		out_summary(o, ", %d other address%s failed before", r->nfailed,
+			    r->nfailed == 1 ? "" : "es");
 	smtp_report_perf(r, o, s->phase_th);
 	out_perf(o, "total", (double)r->total_us / 1e6, "s", &s->time_th);
 	out_perf(o, "time", (double)r->total_us / 1e6, "s", &s->time_th);
@@ -482,7 +503,8 @@ static void smtp_report(void *ctx, const struct check_common *cm, struct out *o)
 		out_perf(o, "cert_days", smtp_report_cert_days(r), "", NULL);
 	smtp_report_long(r, cm->verbose, o);
 	smtp_report_facts(r, o);
-	out_fact_str(&o->facts, "host", s->o.host);
+	smtp_report_failed_addresses(r, o);
+	out_fact_str(&o->facts, "host", s->target.host);
 	out_fact_int(&o->facts, "port", s->o.port);
 }
 
@@ -496,7 +518,8 @@ static void smtp_cleanup(void *ctx)
 	secret_free(s->authpass);
 }
 
-static const char *const smtp_json_keys[] = {SMTP_REPORT_KEYS, "host", "port", NULL};
+static const char *const smtp_json_keys[] = {SMTP_REPORT_KEYS, "failed_addresses", "host", "port",
+					     NULL};
 
 const struct check check_mail_smtp = {
 	.name = "check_mail_smtp",

@@ -17,6 +17,8 @@
 
 #define OUT_NUM_MAX 32
 
+static size_t out_fold(char *dst, size_t dstlen, const char *src, size_t srclen, int utf8);
+
 /* Append n bytes to b; when they do not fit, fill b up to its cap ending with the ellipsis. */
 static void out_append(struct buf *b, const char *s, size_t n, const char *ellipsis)
 {
@@ -54,11 +56,13 @@ static void out_guard(char *s, size_t n)
 static size_t out_cut(const struct out_piece *p, char *tmp, size_t tmplen)
 {
 	size_t max = p->max < tmplen - 2 ? p->max : tmplen - 2;
-	size_t n = out_sanitize(tmp, max + 2, p->text, p->len);
+	size_t n = out_fold(tmp, max + 2, p->text, p->len, p->untrusted == OUT_UNTRUSTED_NAME);
 
 	if (n <= max)
 		return n;
 	n = max >= 3 ? max - 3 : 0;
+	while (n > 0 && ((unsigned char)tmp[n] & 0xc0) == 0x80)
+		n--; /* never cut a UTF-8 sequence */
 	while (n > 0 && tmp[n - 1] == ' ')
 		n--;
 	memcpy(tmp + n, "...", max >= 3 ? 3 : max);
@@ -75,8 +79,8 @@ static void out_piece_render(const struct out_piece *p, struct buf *b, int summa
 	if (p->untrusted && summary) {
 		n = out_cut(p, tmp, sizeof(tmp));
 	} else if (p->untrusted) {
-		n = out_sanitize(tmp, (p->max < sizeof(tmp) - 1 ? p->max : sizeof(tmp) - 2) + 1,
-				 p->text, p->len);
+		n = out_fold(tmp, (p->max < sizeof(tmp) - 1 ? p->max : sizeof(tmp) - 2) + 1,
+			     p->text, p->len, p->untrusted == OUT_UNTRUSTED_NAME);
 	} else {
 		/* Trusted text is written by our code; guard it all the same, in slices. */
 		for (size_t off = 0; off < p->len; off += sizeof(tmp)) {
@@ -261,9 +265,36 @@ int out_print(const struct out *o, FILE *f, int json)
 	return (int)o->state;
 }
 
-size_t out_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
+/*
+ * The length of the UTF-8 sequence of a printable letter at s (n bytes
+ * left): 2..4, or 0 when the bytes are no valid shortest form (RFC 3629 §3)
+ * or the character is a control (C1), a format or separator character
+ * (U+2000..U+206F: spaces, joiners, bidi controls), a BOM or a special.
+ */
+static size_t out_utf8_letter(const unsigned char *s, size_t n)
 {
-	size_t n = 0;
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	unsigned long cp;
+	static const unsigned long least[5] = {0, 0, 0x80, 0x800, 0x10000};
+
+	if (len == 0 || len > n || s[0] > 0xf4)
+		return 0;
+	cp = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < least[len] || cp < 0xa0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (cp >= 0x2000 && cp <= 0x206f) || cp == 0xfeff || cp >= 0xfff0)
+		return 0;
+	return len;
+}
+
+/* out_sanitize, keeping valid UTF-8 letters when utf8 (a host name piece). */
+static size_t out_fold(char *dst, size_t dstlen, const char *src, size_t srclen, int utf8)
+{
+	size_t n = 0, seq;
 	int blank = 0;
 
 	if (dstlen == 0)
@@ -275,7 +306,9 @@ size_t out_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
 			blank = 1;
 			continue;
 		}
-		if (c > 0x7f)
+		seq = c > 0x7f && utf8 ? out_utf8_letter((const unsigned char *)src + i, srclen - i)
+				       : 0;
+		if (c > 0x7f && seq == 0)
 			c = '?';
 		else if (c == '|')
 			c = '/';
@@ -285,12 +318,23 @@ size_t out_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
 			dst[n++] = ' ';
 		}
 		blank = 0;
-		if (n + 1 >= dstlen)
+		if (n + (seq > 0 ? seq : 1) >= dstlen)
 			break;
+		if (seq > 0) {
+			memcpy(dst + n, src + i, seq);
+			n += seq;
+			i += seq - 1;
+			continue;
+		}
 		dst[n++] = (char)c;
 	}
 	dst[n] = '\0';
 	return n;
+}
+
+size_t out_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	return out_fold(dst, dstlen, src, srclen, 0);
 }
 
 void out_text_long_lines(const struct out *o, void (*line)(const char *, size_t, void *), void *arg)

@@ -277,9 +277,9 @@ void out_add(struct out *o, enum out_where where, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Append an untrusted piece, rendered at most max bytes. */
-void out_add_untrusted(struct out *o, enum out_where where, const char *text, size_t len,
-		       size_t max)
+/* Append an untrusted piece of the given kind (OUT_UNTRUSTED*), rendered at most max bytes. */
+static void out_add_kind(struct out *o, enum out_where where, const char *text, size_t len,
+			 size_t max, unsigned char kind)
 {
 	struct out_piece *p;
 	struct out_text *t;
@@ -289,9 +289,20 @@ void out_add_untrusted(struct out *o, enum out_where where, const char *text, si
 		return;
 	t = out_where_text(o, where, &cap);
 	if ((p = out_piece_add(o, t, text, len, cap)) != NULL) {
-		p->untrusted = 1;
+		p->untrusted = kind;
 		p->max = max < OUT_SUMMARY_MAX ? max : OUT_SUMMARY_MAX - 1;
 	}
+}
+
+void out_add_untrusted(struct out *o, enum out_where where, const char *text, size_t len,
+		       size_t max)
+{
+	out_add_kind(o, where, text, len, max, OUT_UNTRUSTED);
+}
+
+void out_add_name(struct out *o, enum out_where where, const char *text, size_t len, size_t max)
+{
+	out_add_kind(o, where, text, len, max, OUT_UNTRUSTED_NAME);
 }
 
 /* End the current long-output line (an empty line when nothing is pending). */

@@ -53,13 +53,15 @@ struct out_perf {
 	double min, max;
 };
 
+enum { OUT_UNTRUSTED = 1, OUT_UNTRUSTED_NAME = 2 };
+
 /* One piece of text: trusted (guarded when rendered) or untrusted (folded and cut). */
 struct out_piece {
 	char *text;
 	size_t len;
-	size_t max; /* untrusted: rendered bound in bytes */
-	unsigned char untrusted;
-	unsigned char eol; /* long output: the line ends after this piece */
+	size_t max;              /* untrusted: rendered bound in bytes */
+	unsigned char untrusted; /* 0 trusted, OUT_UNTRUSTED or OUT_UNTRUSTED_NAME */
+	unsigned char eol;       /* long output: the line ends after this piece */
 	struct out_piece *next;
 };
 
@@ -143,6 +145,12 @@ void out_add(struct out *o, enum out_where where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void out_add_untrusted(struct out *o, enum out_where where, const char *text, size_t len,
 		       size_t max);
+/*
+ * An untrusted host name (e.g. an international -H as given): rendered as
+ * out_add_untrusted, except that the text output keeps its valid UTF-8
+ * letters (no control, format or separator characters) so it reads as typed.
+ */
+void out_add_name(struct out *o, enum out_where where, const char *text, size_t len, size_t max);
 /* End the current long-output line. */
 void out_eol(struct out *o);
 /* Add a perfdata value; t may be NULL. 0, or -1 when the tree is full or label/uom/value is bad. */

@@ -29,14 +29,20 @@ void smtp_report_target(const struct smtp_run_result *r, const char *host, int p
 			enum out_where where)
 {
 	char addr[64] = "";
+	/* An IPv6 literal as host is shown once, in brackets, with the port (RFC 3986 §3.2.2). */
+	int literal6;
 
 	if (r->addr.len > 0)
 		net_addr_str(&r->addr, addr, sizeof(addr));
-	out_add_untrusted(o, where, host, strlen(host), 255);
-	if (addr[0] == '\0' || strcmp(addr, host) == 0)
-		out_add(o, where, ":%d", port);
-	else
-		out_add(o, where, "[%s]:%d", addr, port);
+	if (addr[0] == '\0' || strcmp(addr, host) == 0) {
+		literal6 = strchr(host, ':') != NULL;
+		out_add(o, where, "%s", literal6 ? "[" : "");
+		out_add_name(o, where, host, strlen(host), 255);
+		out_add(o, where, "%s:%d", literal6 ? "]" : "", port);
+		return;
+	}
+	out_add_name(o, where, host, strlen(host), 255);
+	out_add(o, where, "[%s]:%d", addr, port);
 }
 
 int smtp_report_cert_days(const struct smtp_run_result *r)
@@ -142,12 +148,27 @@ static void report_long_transcript(const struct smtp_run_result *r, struct out *
 	}
 }
 
+/* One line per address given up on before the one reported. */
+static void report_long_failed(const struct smtp_run_result *r, struct out *o)
+{
+	char addr[64], prefix[128];
+
+	for (int i = 0; i < r->nfailed; i++) {
+		const struct smtp_addr_fail *af = &r->failed[i];
+
+		net_addr_str(&af->addr, addr, sizeof(addr));
+		snprintf(prefix, sizeof(prefix), "address %s failed: %s: ", addr, af->cause->name);
+		out_long_untrusted(o, prefix, af->detail, strnlen(af->detail, sizeof(af->detail)));
+	}
+}
+
 void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *o)
 {
 	char caps[256];
 
 	if (r->smtp.fail.cls != FAIL_NONE && o->cause != NULL)
 		out_long(o, "cause: %s: %s", o->cause->name, o->cause->hint);
+	report_long_failed(r, o);
 	if (verbose >= 1)
 		report_long_phases(r, o);
 	if (r->tls_used) {
@@ -248,4 +269,24 @@ void smtp_report_facts(const struct smtp_run_result *r, struct out *o)
 		out_fact_null(obj, "tls");
 	out_fact_bool(obj, "auth_ok", r->smtp.auth_ok);
 	out_fact_str(obj, "extensions", smtp_caps_str(&r->smtp.caps, caps, sizeof(caps)));
+}
+
+void smtp_report_failed_addresses(const struct smtp_run_result *r, struct out *o)
+{
+	struct out_fact *arr;
+	char addr[64];
+
+	if (r->naddrs == 0) {
+		out_fact_null(&o->facts, "failed_addresses"); /* no address was known */
+		return;
+	}
+	arr = out_fact_arr(&o->facts, "failed_addresses");
+	for (int i = 0; i < r->nfailed; i++) {
+		const struct smtp_addr_fail *af = &r->failed[i];
+		struct out_fact *obj = out_fact_obj(arr, NULL);
+
+		out_fact_str(obj, "address", net_addr_str(&af->addr, addr, sizeof(addr)));
+		out_fact_str(obj, "cause", af->cause->name);
+		out_fact_str(obj, "detail", af->detail);
+	}
 }

@@ -15,7 +15,7 @@
 #include "result/out.h"
 #include "smtp/smtp_result.h"
 
-/* "host[addr]:port" (host as given; "[addr]" when it differs) appended at where. */
+/* "host[addr]:port" (host as given; "[addr]" when it differs; "[::1]:port" for an IPv6 host). */
 void smtp_report_target(const struct smtp_run_result *r, const char *host, int port, struct out *o,
 			enum out_where where);
 /* Whole days from now until the certificate expires (negative when expired). */
@@ -35,6 +35,12 @@ void smtp_report_long(const struct smtp_run_result *r, int verbose, struct out *
  * every key of SMTP_REPORT_KEYS in every outcome (null where there is nothing).
  */
 void smtp_report_facts(const struct smtp_run_result *r, struct out *o);
+/*
+ * "failed_addresses": the addresses of a name given up on before the one
+ * reported, as {address, cause, detail} (check_mail_smtp); [] when none
+ * failed, null when no address was known (the lookup failed).
+ */
+void smtp_report_failed_addresses(const struct smtp_run_result *r, struct out *o);
 #define SMTP_REPORT_KEYS                                                                           \
 	"address", "failed_phase", "failure_class", "detail", "reply", "phases", "total_seconds",  \
 		"tls", "auth_ok", "extensions"

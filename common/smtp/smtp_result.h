@@ -68,10 +68,24 @@ struct smtp_result {
 	struct buf transcript; /* "S: ..." / "C: ..." lines when params->transcript */
 };
 
+#define SMTP_RUN_ADDRS_MAX 16 /* addresses of one name tried, as many as a lookup gives */
+
+struct cause;
+
+/* An address given up on before the one the probe reports (its connection failed). */
+struct smtp_addr_fail {
+	struct net_addr addr;
+	const struct cause *cause;    /* classify() of the failure, decided when it happened */
+	char detail[FAIL_DETAIL_MAX]; /* our words, e.g. strerror */
+};
+
 /* One probe: the session, where it went, how long each phase took, TLS facts. */
 struct smtp_run_result {
-	struct smtp_result smtp;     /* fail record, replies, caps, transcript */
-	struct net_addr addr;        /* address used */
+	struct smtp_result smtp; /* fail record, replies, caps, transcript */
+	struct net_addr addr;    /* address used (the last one tried) */
+	int naddrs;              /* addresses the name resolved to (1 for an address) */
+	int nfailed;             /* addresses given up on before addr, in the order tried */
+	struct smtp_addr_fail failed[SMTP_RUN_ADDRS_MAX];
 	int64_t phase_us[PHASE_MAX]; /* time spent in each phase */
 	unsigned char phase_seen[PHASE_MAX];
 	int64_t total_us;

@@ -8,11 +8,20 @@
  * or drips bytes anywhere cannot hold it. Failures go into the client's
  * result record (res->smtp.fail); the first one wins.
  *
+ * A name that resolves to several addresses is tried address by address,
+ * in the resolver's order, within the one deadline, as monitoring-plugins'
+ * check_smtp does: a failed connect moves on to the next address (recorded
+ * in res->failed), any later failure is the probe's. While more addresses
+ * wait, a connect may take its share of the time left (time left divided
+ * by the addresses left), so one address that drops SYNs cannot use the
+ * whole deadline.
+ *
  * Ownership: the run borrows loop, dns, opts' strings and the TLS context;
  * it owns its socket, TLS session and client. A run freed while its DNS
  * query is outstanding lingers until the query's callback frees it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +29,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include "smtp/smtp_run.h"
+#include "verdict/classify.h"
 
 enum run_stage { RUN_DNS, RUN_CONNECT, RUN_TLS, RUN_SMTP, RUN_DONE };
 
@@ -36,6 +46,8 @@ struct smtp_run {
 	struct smtp_client *client;
 	struct tls_conn *tls;
 	int fd;
+	struct net_addr addrs[SMTP_RUN_ADDRS_MAX]; /* to try, in order */
+	int next;                                  /* index of the next address to try */
 	enum run_stage stage;
 	enum phase phase;     /* phase being timed */
 	enum phase tls_phase; /* PHASE_TLS_IMPLICIT or PHASE_TLS while handshaking */
@@ -43,7 +55,8 @@ struct smtp_run {
 	int64_t t0;
 	struct ev_io io;
 	struct ev_timer deadline;
-	struct ev_timer kick; /* defers the start of a run that needs no DNS */
+	struct ev_timer kick;    /* defers the start of a run that needs no DNS */
+	struct ev_timer connect; /* this address's share of the time left, when more wait */
 	int dns_pending;
 	int quit_bounded; /* -q: the deadline moved to SMTP_RUN_QUIT_WAIT_US after QUIT */
 	int orphaned;     /* freed by the owner while DNS was pending */
@@ -72,6 +85,7 @@ static void run_close(struct smtp_run *r)
 	ev_io_stop(r->loop, &r->io);
 	ev_timer_stop(r->loop, &r->deadline);
 	ev_timer_stop(r->loop, &r->kick);
+	ev_timer_stop(r->loop, &r->connect);
 	tls_conn_free(r->tls);
 	r->tls = NULL;
 	if (r->fd >= 0)
@@ -340,6 +354,31 @@ static void run_pump(struct smtp_run *r)
 	}
 }
 
+static void run_connect(struct smtp_run *r);
+
+/* The connect to res->addr failed: try the next address, or end the run with err. */
+static void run_connect_failed(struct smtp_run *r, int err)
+{
+	struct smtp_run_result *res = r->res;
+	struct smtp_addr_fail *af;
+
+	fail_set(run_fail(r), FAIL_CONNECT, PHASE_CONNECT, err, "%s", strerror(err));
+	if (r->next >= res->naddrs || res->nfailed >= SMTP_RUN_ADDRS_MAX) {
+		run_finish(r);
+		return;
+	}
+	af = &res->failed[res->nfailed++];
+	af->addr = res->addr;
+	af->cause = classify(run_fail(r));
+	snprintf(af->detail, sizeof(af->detail), "%s", run_fail(r)->detail);
+	fail_reset(run_fail(r));
+	ev_io_stop(r->loop, &r->io);
+	ev_timer_stop(r->loop, &r->connect);
+	close(r->fd);
+	r->fd = -1;
+	run_connect(r);
+}
+
 static void run_on_connect(struct ev_io *w, int revents, void *arg)
 {
 	struct smtp_run *r = arg;
@@ -347,9 +386,9 @@ static void run_on_connect(struct ev_io *w, int revents, void *arg)
 
 	(void)w;
 	(void)revents;
+	ev_timer_stop(r->loop, &r->connect);
 	if (err != 0) {
-		fail_set(run_fail(r), FAIL_CONNECT, PHASE_CONNECT, err, "%s", strerror(err));
-		run_finish(r);
+		run_connect_failed(r, err);
 		return;
 	}
 	if (r->opts.implicit_tls) {
@@ -361,20 +400,32 @@ static void run_on_connect(struct ev_io *w, int revents, void *arg)
 	run_pump(r);
 }
 
-/* Open the TCP connection to res->addr. */
+/* This address's share of the time is up and more addresses wait: give up on it. */
+static void run_on_connect_budget(struct ev_timer *t, void *arg)
+{
+	(void)t;
+	run_connect_failed(arg, ETIMEDOUT);
+}
+
+/* Open the TCP connection to the next address to try (it becomes res->addr). */
 static void run_connect(struct smtp_run *r)
 {
-	int err = 0;
+	int64_t now = ev_now_us();
+	int err = 0, left;
 
 	r->stage = RUN_CONNECT;
 	run_phase(r, PHASE_CONNECT);
+	r->res->addr = r->addrs[r->next++];
 	net_addr_set_port(&r->res->addr, r->opts.port);
 	r->fd = net_connect_start(&r->res->addr, r->opts.src, &err);
 	if (r->fd < 0) {
-		fail_set(run_fail(r), FAIL_CONNECT, PHASE_CONNECT, err, "%s", strerror(err));
-		run_finish(r);
+		run_connect_failed(r, err);
 		return;
 	}
+	left = r->res->naddrs - r->next + 1; /* this address and the ones after it */
+	if (left > 1)
+		ev_timer_start(r->loop, &r->connect, now + (r->opts.deadline_us - now) / left,
+			       run_on_connect_budget, r);
 	run_watch(r, EV_WRITE, run_on_connect);
 }
 
@@ -402,7 +453,8 @@ static void run_on_dns(const struct dns_addrs *a, void *arg)
 		run_finish(r);
 		return;
 	}
-	r->res->addr = a->addr[0];
+	for (int i = 0; i < a->n && i < SMTP_RUN_ADDRS_MAX; i++)
+		r->addrs[r->res->naddrs++] = a->addr[i];
 	run_connect(r);
 }
 
@@ -432,6 +484,7 @@ struct smtp_run *smtp_run_start(struct ev_loop *loop, struct dns *dns,
 	ev_io_init(&r->io);
 	ev_timer_init(&r->deadline);
 	ev_timer_init(&r->kick);
+	ev_timer_init(&r->connect);
 	r->opts.smtp.implicit_tls = o->implicit_tls;
 	r->client = smtp_client_new(&r->opts.smtp, &res->smtp);
 	if (r->client == NULL) {
@@ -442,6 +495,8 @@ struct smtp_run *smtp_run_start(struct ev_loop *loop, struct dns *dns,
 	if (o->addr.len != 0 || net_addr_parse(o->host, o->port, &res->addr) == 0) {
 		if (o->addr.len != 0)
 			res->addr = o->addr;
+		r->addrs[0] = res->addr;
+		res->naddrs = 1;
 		r->stage = RUN_CONNECT;
 		ev_timer_start(loop, &r->kick, r->t0, run_on_kick, r);
 		return r;

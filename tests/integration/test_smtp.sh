@@ -16,6 +16,18 @@ expect "postfix starttls by name localhost" 0 ok - -- $P -H localhost -p "$LAB_S
 expect "postfix ipv6" 0 ok - -- $P -H ::1 -p "$LAB_SMTP_PORT" -S "${CA[@]}" --sni mail.lab.test
 expect "postfix -6 localhost" 0 ok - -- $P -6 -H localhost -p "$LAB_SMTP_PORT"
 expect_json "postfix -6 uses ::1" '.address == "::1"'
+# -H takes HOST:PORT and [IPV6]:PORT; a bare IPv6 literal stays an address; an IPv6 host is
+# shown once, in brackets, with the port (issue 10).
+expect_text "IPv6 literal shown once, in brackets" 0 "^SMTP OK - \\[::1\\]:$LAB_SMTP_PORT ESMTP " \
+	-- $P -H ::1 -p "$LAB_SMTP_PORT"
+expect "-H [::1]:PORT" 0 ok - -- $P -H "[::1]:$LAB_SMTP_PORT"
+expect_json "-H [::1]:PORT: host ::1, the port from -H" ".host == \"::1\" and .address == \"::1\" and .port == $LAB_SMTP_PORT and (.summary | startswith(\"[::1]:$LAB_SMTP_PORT \"))"
+expect "-H [::1] -p PORT" 0 ok - -- $P -H "[::1]" -p "$LAB_SMTP_PORT"
+expect "-H 127.0.0.1:PORT" 0 ok - -- $P -H "$L:$LAB_SMTP_PORT"
+expect_json "-H 127.0.0.1:PORT: host and port apart" ".host == \"$L\" and .port == $LAB_SMTP_PORT and (.summary | startswith(\"$L:$LAB_SMTP_PORT \"))"
+expect "-H localhost:PORT" 0 ok - -- $P -H "localhost:$LAB_SMTP_PORT"
+expect_json "-H localhost:PORT: looked up as localhost" ".host == \"localhost\" and .port == $LAB_SMTP_PORT"
+expect "-H HOST:PORT and the same -p" 0 ok - -- $P -H "$L:$LAB_SMTP_PORT" -p "$LAB_SMTP_PORT"
 expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" -S --sni mail.lab.test
 # OpenSSL's configuration is honoured as by any stock client (common/tls/tls.c): a system
 # policy capping TLS at 1.2 shows in the session, and a configuration that leaves OpenSSL
@@ -267,7 +279,70 @@ fi
 R=(--resolver "$LAB_DNS")
 expect "DNS name through lab resolver" 0 ok - -- $P "${R[@]}" -H mail.lab.test -p "$LAB_SMTP_PORT" -S "${CA[@]}"
 expect_json "dns phase timed" '[.phases[].name] | index("dns") != null'
+# sni_mark LOG / sni_since LOG: a fault server log's length, then the SNI of the last TLS
+# session it logged after that mark ("" when none), so an earlier run cannot answer.
+sni_mark() { SNI_MARK=$(wc -l <"$1" 2>/dev/null || echo 0); }
+sni_since() {
+	tail -n +$((SNI_MARK + 1)) "$1" 2>/dev/null | grep 'TLS established' | tail -n 1 | sed -n 's/.* sni=//p'
+}
+# An absolute name (trailing dot): DNS as given, SNI and the name matched without the dot
+# (RFC 6066 §3); the fault servers log the SNI they got (issue 10).
+expect "absolute name -H mail.lab.test.: certificate name matches" 0 ok - -- \
+	$P "${R[@]}" -H mail.lab.test. -p "$LAB_SMTP_PORT" -S "${CA[@]}"
+expect_json "absolute name: name_ok, shown as given" '.tls.name_ok == true and .host == "mail.lab.test."'
+sni_mark "$MAILPATH_LAB/fault/mx-127.0.0.2.log"
+expect "absolute name -H fault.lab.test.: verified" 0 ok - -- \
+	$P "${R[@]}" -H fault.lab.test. -p "$LAB_SMTP_PORT" -S "${CA[@]}"
+sni=$(sni_since "$MAILPATH_LAB/fault/mx-127.0.0.2.log")
+if [[ $sni == "fault.lab.test" ]]; then pass "absolute name: SNI sent without the dot"; else
+	fail "absolute name: SNI sent without the dot" "fault server logged: $sni"; fi
+sni_mark "$MAILPATH_LAB/fault/healthy.log"
+expect "--sni fault.lab.test.: verified" 0 ok - -- $P -H $L -p "$FAULT_HEALTHY" -S "${CA[@]}" --sni fault.lab.test.
+sni=$(sni_since "$MAILPATH_LAB/fault/healthy.log")
+if [[ $sni == "fault.lab.test" ]]; then pass "--sni NAME.: SNI sent without the dot"; else
+	fail "--sni NAME.: SNI sent without the dot" "fault server logged: $sni"; fi
+# International names: A-labels (libidn2) for DNS, SNI and the certificate name, the name
+# shown as given (issue 10). idn-cert's certificate names xn--bcher-kva.lab.test.
+expect "international name -H bücher.lab.test: looked up as its A-label" 0 ok - -- \
+	$P "${R[@]}" -H bücher.lab.test -p "$LAB_SMTP_PORT"
+expect_json "international name: shown as given, in JSON too" \
+	'.host == "bücher.lab.test" and .address == "127.0.0.1" and (.summary | startswith("bücher.lab.test[127.0.0.1]:"))'
+expect_text "international name: readable in the status line" 0 \
+	"^SMTP OK - bücher\.lab\.test\[127\.0\.0\.1\]:$LAB_SMTP_PORT ESMTP " -- $P "${R[@]}" -H bücher.lab.test -p "$LAB_SMTP_PORT"
+sni_mark "$MAILPATH_LAB/fault/idn-cert.log"
+expect "international name: certificate matched as A-label" 0 ok - -- \
+	$P "${R[@]}" -H "bücher.lab.test:$FAULT_IDN_CERT" -S "${CA[@]}"
+expect_json "international name: name_ok" '.tls.name_ok == true and .host == "bücher.lab.test"'
+sni=$(sni_since "$MAILPATH_LAB/fault/idn-cert.log")
+if [[ $sni == "xn--bcher-kva.lab.test" ]]; then pass "international name: SNI sent as A-label"; else
+	fail "international name: SNI sent as A-label" "fault server logged: $sni"; fi
+expect "international --sni: A-label for SNI and matching" 0 ok - -- \
+	$P -H $L -p "$FAULT_IDN_CERT" -S "${CA[@]}" --sni bücher.lab.test
 expect "DNS NXDOMAIN" 2 dns-nxdomain dns -- $P "${R[@]}" -H nosuchhost.lab.test -p "$LAB_SMTP_PORT"
+expect_json "DNS NXDOMAIN: no address known, failed_addresses null" '.failed_addresses == null'
+# Every address of -H is tried in order within -t, as check_smtp does (issue 10): a refused
+# connect moves on to the next address, and the addresses given up on are reported.
+expect "first address refuses, the second answers" 0 ok - -- $P "${R[@]}" -H first-refuses.lab.test -p "$LAB_SMTP_PORT"
+expect_json "first address refuses: 127.0.0.4 in failed_addresses, 127.0.0.1 used" \
+	'.address == "127.0.0.1" and .failed_addresses == [{"address": "127.0.0.4", "cause": "connect-refused", "detail": "Connection refused"}]'
+expect_text "first address refuses: said in the status line" 0 \
+	"^SMTP OK - first-refuses\.lab\.test\[127\.0\.0\.1\]:$LAB_SMTP_PORT ESMTP .*, 1 other address failed before \|" \
+	-- $P "${R[@]}" -H first-refuses.lab.test -p "$LAB_SMTP_PORT"
+if grep -qx 'address 127\.0\.0\.4 failed: connect-refused: Connection refused' <<<"$LAST_TEXT"; then
+	pass "first address refuses: named in the long output"
+else
+	fail "first address refuses: named in the long output" "$LAST_TEXT"
+fi
+expect "every address refuses" 2 connect-refused connect -- $P "${R[@]}" -H all-refuse.lab.test -p "$LAB_SMTP_PORT"
+expect_json "every address refuses: the last one reported, the first in failed_addresses" \
+	'.address == "127.0.0.5" and ([.failed_addresses[].address] == ["127.0.0.4"]) and (.summary | test("connect failed: Connection refused \\(cause: connect-refused\\), 1 other address failed before"))'
+# An address that drops SYNs gets its share of -t (time left / addresses left), not all of it.
+expect "first address drops SYNs: its share of -t 4, then the second answers" 0 ok - -- \
+	$P "${R[@]}" -H first-filtered.lab.test -p "$LAB_SMTP_PORT" -t 4
+expect_json "first address drops SYNs: connect-timeout after about 2 s" \
+	'.address == "127.0.0.1" and ([.failed_addresses[] | [.address, .cause]] == [["127.0.0.6", "connect-timeout"]]) and (.total_seconds >= 1.9 and .total_seconds < 3)'
+expect "one address: failed_addresses empty" 0 ok - -- $P -H $L -p "$LAB_SMTP_PORT"
+expect_json "one address: failed_addresses is []" '.failed_addresses == []'
 expect "DNS SERVFAIL" 2 dns-failure dns -- $P "${R[@]}" -H www.servfail.lab.test -p "$LAB_SMTP_PORT" -t 4
 expect "DNS server refusing (ICMP)" 2 dns-failure dns -- $P --resolver 127.0.0.1:9 -H mail.lab.test -p "$LAB_SMTP_PORT" -t 3
 
@@ -287,7 +362,10 @@ for args in "" "-H" "-H $L -p 99999" "-H $L -t abc" "-H $L --bogus" "-H $L -A FO
 	"-H $L -p 4295007408" "-H $L -D nan" "-H $L -D 30," "-H $L -D 30,nan" "-H $L -D inf" \
 	"-H $L -f a@lab.test"$'\r'"RSET" "-H $L --rcpt b@lab.test"$'\r'"x" "-H $L -F a"$'\r'"b" \
 	"-6 -H 127.0.0.1" "-4 -H ::1" "-H $L -b ::1" "-H ::1 -b 127.0.0.1" "-H $L --resolver 127.0.0.1:70000" \
-	"-H $L --resolver [::1]:65536" "-H $L -t 86401" "-H $L -A PLAIN -U u --password-file /dev/null"; do
+	"-H $L --resolver [::1]:65536" "-H $L -t 86401" "-H $L -A PLAIN -U u --password-file /dev/null" \
+	"-H $L:1 -p 25" "-H [::1" "-H [::1]:0" "-H 1:2:3" "-H $L:" \
+	"-H $L:99999" "-H [127.0.0.1]:25" "-H mail.lab.test:25:26" "-H :25" "-H ." "-4 -H [::1]:25" \
+	"-H b"$'\xfc\xff'"cher.lab.test" "-H a"$'\xe2\x80\xae'"b.lab.test" "-H $L --sni b"$'\xfc'"x.lab.test"; do
 	# shellcheck disable=SC2086
 	expect_text "bad input '$args' gives UNKNOWN" 3 '^SMTP UNKNOWN - .+' -- $P $args
 	[ "$(wc -l <<<"$LAST_TEXT")" -eq 1 ] && pass "bad input '$args': one line" || fail "bad input '$args': one line" "$LAST_TEXT"
@@ -301,8 +379,9 @@ expect_json_out "--output json before a bad option: JSON too" 3 -- $P --output j
 expect_json "usage error JSON: UNKNOWN, the message, null cause" \
 	'.state == "UNKNOWN" and .cause == null and .hint == null and (.summary | test("unknown option"))'
 # Untrusted text from the command line: -H with bytes that are not UTF-8, and a hostile greeting.
-expect "non-UTF-8 -H: valid JSON" 2 '*' '*' -- $P -H $'b\xfc\xffcher.lab.test' --resolver "$LAB_DNS" -t 3
-expect_json "non-UTF-8 -H: invalid bytes replaced" '.host == "b\ufffd\ufffdcher.lab.test" and (.summary | test("^b\\?\\?cher"))'
+# Not UTF-8, so no international name: a usage error (issue 10), its message still valid JSON.
+expect_json_out "non-UTF-8 -H: UNKNOWN, valid JSON" 3 -- $P -H $'b\xfc\xffcher.lab.test' --resolver "$LAB_DNS" -t 3 --output json
+expect_json "non-UTF-8 -H: invalid bytes replaced" '.host == null and (.summary | test("international domain name .b\\?\\?cher"))'
 expect "hostile greeting: valid JSON" 2 server-busy greeting -- $P -H $L -p "$FAULT_GREETING_EVIL"
 expect_json "hostile greeting: one status summary without '|'" '.summary | test("[|\n\r]") | not'
 expect_text "--help" 3 '^ check_mail_smtp -H HOST ' -- $P --help

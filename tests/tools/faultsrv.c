@@ -996,6 +996,7 @@ static int tls_start(struct client *c)
 static int tls_step(struct client *c)
 {
 	char err[256];
+	const char *sni;
 	int rc, e;
 
 	ERR_clear_error();
@@ -1004,8 +1005,10 @@ static int tls_step(struct client *c)
 		c->tls = 1;
 		c->no_read = 0;
 		c->ssl_want_write = 0;
-		fs_log(c->srv, c->id, "TLS established: %s %s", SSL_get_version(c->ssl),
-		       SSL_get_cipher_name(c->ssl));
+		sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
+		/* The client's SNI as sent (tests check e.g. that no trailing dot is sent). */
+		fs_log(c->srv, c->id, "TLS established: %s %s sni=%s", SSL_get_version(c->ssl),
+		       SSL_get_cipher_name(c->ssl), sni != NULL ? sni : "-");
 		c->st = c->greeted ? ST_CMD : ST_GREETING;
 		return 1;
 	}

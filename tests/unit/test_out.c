@@ -330,6 +330,60 @@ static const char *summary_of(const struct out *o, size_t *len)
 	return buf;
 }
 
+/* A host name keeps its valid UTF-8 letters in the text; other untrusted text does not. */
+struct name_case {
+	const char *text;
+	int name; /* out_add_name, else out_add_untrusted */
+	const char *want;
+};
+
+static const struct name_case name_cases[] = {
+	{"b\xc3\xbc"
+	 "cher.example",
+	 1,
+	 "b\xc3\xbc"
+	 "cher.example"},
+	{"b\xc3\xbc"
+	 "cher.example",
+	 0, "b??cher.example"},
+	{"\xe6\x97\xa5\xe6\x9c\xac.example", 1, "\xe6\x97\xa5\xe6\x9c\xac.example"},
+	{"a\xe2\x80\xae"
+	 "b",
+	 1, "a???b"}, /* U+202E, a bidi control */
+	{"a\xc2\x85"
+	 "b",
+	 1, "a??b"}, /* U+0085, a C1 control */
+	{"a\xc0\xaf"
+	 "b",
+	 1, "a??b"}, /* overlong '/' */
+	{"a\xed\xa0\x80"
+	 "b",
+	 1, "a???b"}, /* a surrogate */
+	{"a\xc3"
+	 "",
+	 1, "a?"}, /* cut sequence */
+	{"a|b\r\nc", 1, "a/b c"},
+};
+
+START_TEST(test_name_utf8)
+{
+	const struct name_case *nc = &name_cases[_i];
+	struct out o;
+	size_t len;
+	const char *got;
+
+	out_init(&o, "check_toy", "TOY");
+	if (nc->name)
+		out_add_name(&o, OUT_TO_SUMMARY, nc->text, strlen(nc->text), 255);
+	else
+		out_add_untrusted(&o, OUT_TO_SUMMARY, nc->text, strlen(nc->text), 255);
+	got = summary_of(&o, &len);
+	ck_assert_msg(strcmp(got, nc->want) == 0, "case %d: got '%s', want '%s'", _i, got,
+		      nc->want);
+	out_reset(&o);
+}
+END_TEST
+
 START_TEST(test_summary_bound)
 {
 	static char big[OUT_SUMMARY_MAX * 2];
@@ -685,6 +739,7 @@ Suite *out_suite(void)
 	tcase_add_test(tc, test_nagios_full);
 	tcase_add_loop_test(tc, test_nagios_lines, 0, N(line_cases));
 	tcase_add_loop_test(tc, test_out_state, 0, N(worst_cases));
+	tcase_add_loop_test(tc, test_name_utf8, 0, N(name_cases));
 	tcase_add_test(tc, test_summary_bound);
 	tcase_add_test(tc, test_long_bound);
 	tcase_add_test(tc, test_json);

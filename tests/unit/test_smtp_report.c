@@ -164,6 +164,8 @@ START_TEST(test_report_target)
 		{"mx.example.net", 25, 0, "mx.example.net[127.0.0.1]:25"},
 		{"127.0.0.1", 25, 0, "127.0.0.1:25"},
 		{"bad|name", 2525, 1, "bad/name:2525"}, /* DNS failed: no address */
+		{"::1", 25, 2, "[::1]:25"},             /* an IPv6 host: once, in brackets */
+		{"::1", 25, 3, "[::1]:25"},             /* ... also before an address is known */
 	};
 	struct smtp_run_result r;
 	struct out o;
@@ -171,14 +173,76 @@ START_TEST(test_report_target)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fixture(&r);
-		if (cases[i].noaddr)
+		if (cases[i].noaddr == 1 || cases[i].noaddr == 3)
 			r.addr.len = 0;
+		if (cases[i].noaddr == 2)
+			ck_assert_int_eq(net_addr_parse("::1", 25, &r.addr), 0);
 		out_init(&o, "check_mail_smtp", "SMTP");
 		smtp_report_target(&r, cases[i].host, cases[i].port, &o, OUT_TO_SUMMARY);
 		out_text_summary(&o, got, sizeof(got));
 		out_reset(&o);
 		ck_assert_msg(strcmp(got, cases[i].want) == 0, "got '%s', want '%s'", got,
 			      cases[i].want);
+	}
+}
+END_TEST
+
+/* The addresses given up on: JSON failed_addresses and one long-output line each. */
+START_TEST(test_report_failed_addresses)
+{
+	struct smtp_run_result r;
+	struct json_object *j, *v, *e;
+	struct fail f;
+	struct out o;
+	char *text;
+
+	fixture(&r);
+	r.naddrs = 2;
+	r.nfailed = 1;
+	ck_assert_int_eq(net_addr_parse("127.0.0.4", 25, &r.failed[0].addr), 0);
+	fail_reset(&f);
+	fail_set(&f, FAIL_CONNECT, PHASE_CONNECT, ECONNREFUSED, "Connection refused");
+	r.failed[0].cause = classify(&f);
+	snprintf(r.failed[0].detail, sizeof(r.failed[0].detail), "Connection refused");
+	out_init(&o, "check_mail_smtp", "SMTP");
+	smtp_report_long(&r, 0, &o);
+	smtp_report_failed_addresses(&r, &o);
+	text = out_json_text(&o);
+	out_reset(&o);
+	ck_assert(text != NULL);
+	j = json_tokener_parse(text);
+	ck_assert_msg(j != NULL, "JSON does not parse: %s", text);
+	free(text);
+	ck_assert(json_object_object_get_ex(j, "failed_addresses", &v));
+	ck_assert_int_eq((int)json_object_array_length(v), 1);
+	e = json_object_array_get_idx(v, 0);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(e, "address")), "127.0.0.4");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(e, "cause")),
+			 "connect-refused");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(e, "detail")),
+			 "Connection refused");
+	ck_assert(json_object_object_get_ex(j, "long", &v));
+	ck_assert_msg(strcmp(json_object_get_string(json_object_array_get_idx(v, 0)),
+			     "address 127.0.0.4 failed: connect-refused: Connection refused") == 0,
+		      "got long '%s'", json_object_get_string(json_object_array_get_idx(v, 0)));
+	json_object_put(j);
+	/* No address known (the lookup failed): null; none failed: []. */
+	for (int naddrs = 0; naddrs <= 1; naddrs++) {
+		fixture(&r);
+		r.naddrs = naddrs;
+		out_init(&o, "check_mail_smtp", "SMTP");
+		smtp_report_failed_addresses(&r, &o);
+		text = out_json_text(&o);
+		out_reset(&o);
+		j = json_tokener_parse(text);
+		free(text);
+		ck_assert(json_object_object_get_ex(j, "failed_addresses", &v));
+		if (naddrs == 0)
+			ck_assert_msg(v == NULL, "got %s, want null",
+				      json_object_to_json_string(v));
+		else
+			ck_assert_int_eq((int)json_object_array_length(v), 0);
+		json_object_put(j);
 	}
 }
 END_TEST
@@ -267,6 +331,7 @@ Suite *smtp_report_suite(void)
 	tcase_add_loop_test(tc, test_report_failure, 0,
 			    (int)(sizeof(failure_cases) / sizeof(failure_cases[0])));
 	tcase_add_test(tc, test_report_target);
+	tcase_add_test(tc, test_report_failed_addresses);
 	tcase_add_test(tc, test_report_cert_days);
 	tcase_add_test(tc, test_report_perf);
 	tcase_add_test(tc, test_report_json);
