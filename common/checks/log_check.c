@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "checks/cause_limit.h"
+#include "checks/mta_check.h"
 #include "checks/checks.h"
 #include "mta/mta_log.h"
 #include "mta/mta_logfile.h"
@@ -123,14 +123,6 @@ static const char *const log_json_keys[] = {"totals",
 					    "start",
 					    NULL};
 
-static int log_range(struct range *r, const char *opt, const char *arg, char *err, size_t errlen)
-{
-	if (range_parse(arg, r) == 0)
-		return 0;
-	snprintf(err, errlen, "invalid %s range '%s'", opt, arg);
-	return -1;
-}
-
 /* "500/1h" into rate_max and rate_period; 0, or -1 with a message. */
 static int log_rate(struct log_check *lc, const char *arg, char *err, size_t errlen)
 {
@@ -175,17 +167,17 @@ static int log_option(void *ctx, int opt, const char *arg, char *err, size_t err
 
 	switch (opt) {
 	case OPT_DEFERRED_W:
-		return log_range(&lc->deferred.warn, "--deferred-warning", arg, err, errlen);
+		return mta_check_range(&lc->deferred.warn, "--deferred-warning", arg, err, errlen);
 	case OPT_DEFERRED_C:
-		return log_range(&lc->deferred.crit, "--deferred-critical", arg, err, errlen);
+		return mta_check_range(&lc->deferred.crit, "--deferred-critical", arg, err, errlen);
 	case OPT_BOUNCED_W:
-		return log_range(&lc->bounced.warn, "--bounced-warning", arg, err, errlen);
+		return mta_check_range(&lc->bounced.warn, "--bounced-warning", arg, err, errlen);
 	case OPT_BOUNCED_C:
-		return log_range(&lc->bounced.crit, "--bounced-critical", arg, err, errlen);
+		return mta_check_range(&lc->bounced.crit, "--bounced-critical", arg, err, errlen);
 	case OPT_REJECTED_W:
-		return log_range(&lc->rejected.warn, "--rejected-warning", arg, err, errlen);
+		return mta_check_range(&lc->rejected.warn, "--rejected-warning", arg, err, errlen);
 	case OPT_REJECTED_C:
-		return log_range(&lc->rejected.crit, "--rejected-critical", arg, err, errlen);
+		return mta_check_range(&lc->rejected.crit, "--rejected-critical", arg, err, errlen);
 	case OPT_CAUSE_W: return cause_limit_parse(&lc->limits, arg, 0, err, errlen);
 	case OPT_CAUSE_C: return cause_limit_parse(&lc->limits, arg, 1, err, errlen);
 	case OPT_RATE: return log_rate(lc, arg, err, errlen);
@@ -228,11 +220,8 @@ static int log_validate(void *ctx, const struct check_common *cm, char *err, siz
 	struct log_check *lc = ctx;
 
 	(void)cm;
-	if (lc->domain != NULL && (lc->domain[0] == '\0' || strlen(lc->domain) >= DNS_NAME_MAX ||
-				   strpbrk(lc->domain, " \t\r\n|/@") != NULL)) {
-		snprintf(err, errlen, "invalid --domain");
+	if (mta_check_domain(lc->domain, err, errlen) != 0)
 		return -1;
-	}
 	if (lc->logfile == NULL)
 		lc->logfile =
 			lc->mta == MTA_LOG_EXIM ? "/var/log/exim4/mainlog" : "/var/log/mail.log";
@@ -377,20 +366,6 @@ static int log_dest_cmp(const void *a, const void *b)
 	return strcmp(x->domain, y->domain);
 }
 
-/* "421 4.7.0 at mail": the reply and phase of a reason. */
-static void log_where(const struct fail *f, char *buf, size_t len)
-{
-	if (f->code != 0 && f->enh.cls != 0)
-		snprintf(buf, len, "%d %d.%d.%d at %s", f->code, f->enh.cls, f->enh.subject,
-			 f->enh.detail, phase_name(f->phase));
-	else if (f->code != 0)
-		snprintf(buf, len, "%d at %s", f->code, phase_name(f->phase));
-	else if (f->phase != PHASE_NONE)
-		snprintf(buf, len, "at %s", phase_name(f->phase));
-	else
-		buf[0] = '\0';
-}
-
 /* How the scan started, for people and JSON. */
 static const char *log_start_name(const struct log_check *lc)
 {
@@ -402,21 +377,6 @@ static const char *log_start_name(const struct log_check *lc)
 	if (!lc->have_prev)
 		return lc->state_note[0] != '\0' ? "state-reset" : "first-run";
 	return names[lc->scan.how];
-}
-
-static void log_report_failure(struct log_check *lc, struct out *o)
-{
-	struct fail f;
-	const struct cause *c;
-
-	fail_reset(&f);
-	fail_set(&f, FAIL_LOG, PHASE_NONE, 0, "%s", lc->err);
-	c = classify(&f);
-	out_state(o, c->state);
-	out_cause(o, c, 1);
-	out_summary_untrusted(o, lc->err, strlen(lc->err), sizeof(lc->err));
-	for (const char *const *k = log_json_keys; *k != NULL; k++)
-		out_fact_null(&o->facts, *k);
 }
 
 /* The causes object of counts (ncause of them, zero counts left out). */
@@ -608,7 +568,7 @@ static void log_report(void *ctx, const struct check_common *cm, struct out *o)
 
 	(void)cm;
 	if (lc->failed || !lc->log_ready) {
-		log_report_failure(lc, o);
+		mta_check_unreadable(o, FAIL_LOG, 0, lc->err, log_json_keys);
 		return;
 	}
 	if (lc->discover) {
@@ -650,7 +610,7 @@ static void log_report(void *ctx, const struct check_common *cm, struct out *o)
 	if (worst != NULL && worst->cause != NULL) {
 		out_summary(o, "; %s %lu deferred %s", worst->domain, worst->deferred,
 			    worst->cause->name);
-		log_where(&worst->fail, where, sizeof(where));
+		mta_check_where(&worst->fail, where, sizeof(where));
 		if (where[0] != '\0')
 			out_summary(o, " (%s)", where);
 		if (o->state != STATE_OK)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "checks/cause_limit.h"
+#include "checks/mta_check.h"
 #include "checks/checks.h"
 #include "mta/mta_queue.h"
 #include "mta/mta_showq.h"
@@ -96,27 +96,19 @@ static const char *const queue_json_keys[] = {
 	"queues", "total", "destinations", "destinations_total", "destinations_dropped",
 	"causes", NULL};
 
-static int queue_range(struct range *r, const char *opt, const char *arg, char *err, size_t errlen)
-{
-	if (range_parse(arg, r) == 0)
-		return 0;
-	snprintf(err, errlen, "invalid %s range '%s'", opt, arg);
-	return -1;
-}
-
 static int queue_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
 	struct queue_check *qc = ctx;
 
 	switch (opt) {
-	case 'w': return queue_range(&qc->total.warn, "-w", arg, err, errlen);
-	case 'c': return queue_range(&qc->total.crit, "-c", arg, err, errlen);
+	case 'w': return mta_check_range(&qc->total.warn, "-w", arg, err, errlen);
+	case 'c': return mta_check_range(&qc->total.crit, "-c", arg, err, errlen);
 	case OPT_DEFERRED_W:
-		return queue_range(&qc->deferred.warn, "--deferred-warning", arg, err, errlen);
+		return mta_check_range(&qc->deferred.warn, "--deferred-warning", arg, err, errlen);
 	case OPT_DEFERRED_C:
-		return queue_range(&qc->deferred.crit, "--deferred-critical", arg, err, errlen);
-	case OPT_AGE_W: return queue_range(&qc->age.warn, "--age-warning", arg, err, errlen);
-	case OPT_AGE_C: return queue_range(&qc->age.crit, "--age-critical", arg, err, errlen);
+		return mta_check_range(&qc->deferred.crit, "--deferred-critical", arg, err, errlen);
+	case OPT_AGE_W: return mta_check_range(&qc->age.warn, "--age-warning", arg, err, errlen);
+	case OPT_AGE_C: return mta_check_range(&qc->age.crit, "--age-critical", arg, err, errlen);
 	case OPT_CAUSE_W: return cause_limit_parse(&qc->limits, arg, 0, err, errlen);
 	case OPT_CAUSE_C: return cause_limit_parse(&qc->limits, arg, 1, err, errlen);
 	case OPT_INPUT: qc->input = arg; return 0;
@@ -139,11 +131,8 @@ static int queue_validate(void *ctx, const struct check_common *cm, char *err, s
 	struct queue_check *qc = ctx;
 
 	(void)cm;
-	if (qc->domain != NULL && (qc->domain[0] == '\0' || strlen(qc->domain) >= DNS_NAME_MAX ||
-				   strpbrk(qc->domain, " \t\r\n|/@") != NULL)) {
-		snprintf(err, errlen, "invalid --domain");
+	if (mta_check_domain(qc->domain, err, errlen) != 0)
 		return -1;
-	}
 	if (qc->input != NULL && qc->input[0] == '\0') {
 		snprintf(err, errlen, "--input needs a file name or -");
 		return -1;
@@ -279,20 +268,6 @@ static int queue_dest_cmp(const void *a, const void *b)
 	return strcmp(x->domain, y->domain);
 }
 
-/* "421 4.7.0 at greeting" or "at tls": the reply and phase of a reason. */
-static void queue_where(const struct fail *f, char *buf, size_t len)
-{
-	if (f->code != 0 && f->enh.cls != 0)
-		snprintf(buf, len, "%d %d.%d.%d at %s", f->code, f->enh.cls, f->enh.subject,
-			 f->enh.detail, phase_name(f->phase));
-	else if (f->code != 0)
-		snprintf(buf, len, "%d at %s", f->code, phase_name(f->phase));
-	else if (f->phase != PHASE_NONE)
-		snprintf(buf, len, "at %s", phase_name(f->phase));
-	else
-		buf[0] = '\0';
-}
-
 /* The count of cause c in the deferred mail (of --domain only, when given). */
 static unsigned long queue_cause_count(const struct queue_check *qc, const struct cause *c)
 {
@@ -400,19 +375,7 @@ static void queue_report(void *ctx, const struct check_common *cm, struct out *o
 
 	(void)cm;
 	if (qc->failed || !qc->q_ready) {
-		struct fail f;
-		const struct cause *c;
-
-		fail_reset(&f);
-		fail_set(&f, FAIL_QUEUE, PHASE_NONE, qc->timed_out ? FAIL_QUEUE_TIMEOUT : 0, "%s",
-			 qc->err);
-		c = classify(&f);
-		o->timed_out = c->timeout;
-		out_state(o, c->state);
-		out_cause(o, c, 1);
-		out_summary_untrusted(o, qc->err, strlen(qc->err), sizeof(qc->err));
-		for (const char *const *k = queue_json_keys; *k != NULL; k++)
-			out_fact_null(&o->facts, *k); /* the same keys as a queue read */
+		mta_check_unreadable(o, FAIL_QUEUE, qc->timed_out, qc->err, queue_json_keys);
 		return;
 	}
 	if (qc->discover) {
@@ -454,7 +417,7 @@ static void queue_report(void *ctx, const struct check_common *cm, struct out *o
 	}
 	if (worst != NULL) {
 		out_summary(o, "; %s %lu %s", worst->domain, worst->count, worst->cause->name);
-		queue_where(&worst->fail, where, sizeof(where));
+		mta_check_where(&worst->fail, where, sizeof(where));
 		if (where[0] != '\0')
 			out_summary(o, " (%s)", where);
 		if (o->state != STATE_OK)

@@ -166,3 +166,13 @@ summary() {
 	echo "integration: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
+
+# lab_send DOMAIN...: one message from sender@lab.test to user@DOMAIN each, through the
+# lab Postfix (which sends SCENARIO.fault.test to that fault server).
+lab_send() {
+	local d
+	for d in "$@"; do
+		printf 'Subject: mailpath test\n\nhello\n' |
+			sendmail -C "$MAILPATH_LAB/postfix/etc" -f sender@lab.test "user@$d" || return 1
+	done
+}

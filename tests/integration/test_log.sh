@@ -13,15 +13,6 @@ PFC=$MAILPATH_LAB/postfix/etc
 LT=$(mktemp -d)
 ST=$LT/state
 
-# log_submit DOMAIN...: one message from sender@lab.test to user@DOMAIN each.
-log_submit() {
-	local d
-	for d in "$@"; do
-		printf 'Subject: mailpath log test\n\nhello\n' |
-			sendmail -C "$PFC" -f sender@lab.test "user@$d" || return 1
-	done
-}
-
 # log_wait SECS DOMAIN...: until the log has a status line for each domain
 # after the state's offset (the lines this test caused).
 log_wait() {
@@ -50,7 +41,7 @@ LOGDOMS=(greeting-421 ehlo-421 rate-limit ratelimit-450 greylist greeting-stall 
 	tls-drop tls-stall mail-451)
 doms=()
 for d in "${LOGDOMS[@]}"; do doms+=("$d.fault.test"); done
-log_submit "${doms[@]}" healthy.fault.test mail-553.fault.test
+lab_send "${doms[@]}" healthy.fault.test mail-553.fault.test
 if log_wait 30 "${doms[@]}" healthy.fault.test mail-553.fault.test; then pass "log: Postfix logged ${#doms[@]} deferrals, a delivery and a bounce"; else
 	fail "log: Postfix logged ${#doms[@]} deferrals, a delivery and a bounce" "$(tail -n 5 "$LAB_MAILLOG")"; fi
 sleep 0.5 # the bounce notice to the sender
@@ -99,7 +90,7 @@ expect_json "log: --discover lists the destinations" '[.data[]."{#DOMAIN}"] | in
 if cmp -s "$ST" "$LT/state.before"; then pass "log: --discover leaves the state file alone"; else
 	fail "log: --discover leaves the state file alone" "$(cat "$ST")"; fi
 # A hostile reply text cannot fake perfdata (greeting-evil's 421 has '|' and a line break).
-log_submit greeting-evil.fault.test
+lab_send greeting-evil.fault.test
 log_wait 20 greeting-evil.fault.test || fail "log: greeting-evil logged" "$(tail -n 3 "$LAB_MAILLOG")"
 expect_text "log: hostile reason text is folded" 0 'greeting-evil\.fault\.test: 0 sent, 1 deferred, 0 bounced; last deferral server-busy: .*busy / fake' \
 	-- $LG -L "$LAB_MAILLOG" --state-file "$ST"
@@ -107,10 +98,10 @@ if [ "$(printf '%s\n' "$LAST_TEXT" | grep -c '|')" = 1 ]; then pass "log: one '|
 	fail "log: one '|' in the whole output" "$LAST_TEXT"; fi
 
 # Rotation by postfix logrotate (the old file renamed, kept uncompressed in the lab).
-log_submit healthy.fault.test
+lab_send healthy.fault.test
 log_wait 20 healthy.fault.test
 postfix -c "$PFC" logrotate >/dev/null 2>&1 || fail "log: postfix logrotate" "failed"
-log_submit healthy.fault.test
+lab_send healthy.fault.test
 for ((i = 0; i < 200; i++)); do grep -q 'to=<user@healthy.fault.test>, .*status=sent' "$LAB_MAILLOG" 2>/dev/null && break; sleep 0.1; done
 cp "$ST" "$LT/state.rot"
 expect "log: after postfix logrotate" 0 ok - -- $LG -L "$LAB_MAILLOG" --state-file "$ST"
@@ -122,7 +113,7 @@ rm -f "$LAB_MAILLOG".2*
 
 # Truncation in place (copytruncate): Postfix goes on appending.
 : >"$LAB_MAILLOG"
-log_submit healthy.fault.test
+lab_send healthy.fault.test
 for ((i = 0; i < 200; i++)); do grep -q 'to=<user@healthy.fault.test>, .*status=sent' "$LAB_MAILLOG" 2>/dev/null && break; sleep 0.1; done
 expect "log: after truncation" 0 ok - -- $LG -L "$LAB_MAILLOG" --state-file "$ST"
 expect_json "log: a truncated log is read from its start" '.start == "truncated" and .totals.sent >= 1'

@@ -11,15 +11,6 @@ Q=$BIN/check_mail_queue
 PFC=$MAILPATH_LAB/postfix/etc
 QT=$(mktemp -d)
 
-# queue_submit DOMAIN...: one message from sender@lab.test to user@DOMAIN each.
-queue_submit() {
-	local d
-	for d in "$@"; do
-		printf 'Subject: mailpath queue test\n\nhello\n' |
-			sendmail -C "$PFC" -f sender@lab.test "user@$d" || return 1
-	done
-}
-
 # queue_wait N SECS: until N messages are deferred and none is active or incoming.
 queue_wait() {
 	local i q
@@ -39,7 +30,7 @@ postsuper -c "$PFC" -d ALL >/dev/null 2>&1
 DEFERRED=(greeting-421 rate-limit greylist greeting-stall refused mail-451 tls-drop greeting-evil)
 doms=()
 for d in "${DEFERRED[@]}"; do doms+=("$d.fault.test"); done
-queue_submit "${doms[@]}" healthy.fault.test mail-553.fault.test
+lab_send "${doms[@]}" healthy.fault.test mail-553.fault.test
 if queue_wait ${#DEFERRED[@]} 30; then pass "queue: Postfix deferred ${#DEFERRED[@]} messages"; else
 	fail "queue: Postfix deferred ${#DEFERRED[@]} messages" "$(postqueue -c "$PFC" -p | tail -n 5)"; fi
 
