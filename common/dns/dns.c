@@ -43,7 +43,7 @@ struct dns_sock {
 	struct ev_io io;
 };
 
-enum dns_kind { DNS_Q_ADDRS, DNS_Q_MX, DNS_Q_HOST, DNS_Q_PTR };
+enum dns_kind { DNS_Q_ADDRS, DNS_Q_MX, DNS_Q_HOST, DNS_Q_PTR, DNS_Q_TXT };
 
 /* The outcome of one lookup, by kind. */
 union dns_res {
@@ -51,6 +51,7 @@ union dns_res {
 	struct dns_mx_set mx;
 	struct dns_host host;
 	struct dns_ptr ptr;
+	struct dns_txt txt;
 };
 
 /* The caller's callback, by kind. */
@@ -59,6 +60,7 @@ union dns_cb {
 	dns_mx_cb *mx;
 	dns_host_cb *host;
 	dns_ptr_cb *ptr;
+	dns_txt_cb *txt;
 };
 
 struct dns_query {
@@ -186,14 +188,20 @@ static void dns_query_unlink(struct dns *d, struct dns_query *q)
 	q->prev = q->next = NULL;
 }
 
-/* Free what a result holds (the MX records); res stays valid and empty. */
+/* Free what a result holds (the MX or TXT records); res stays valid and empty. */
 static void dns_res_release(enum dns_kind kind, union dns_res *res)
 {
-	if (kind != DNS_Q_MX)
-		return;
-	free((void *)res->mx.mx);
-	res->mx.mx = NULL;
-	res->mx.n = 0;
+	if (kind == DNS_Q_MX) {
+		free((void *)res->mx.mx);
+		res->mx.mx = NULL;
+		res->mx.n = 0;
+	} else if (kind == DNS_Q_TXT) {
+		for (int i = 0; i < res->txt.n; i++)
+			free(res->txt.rr[i].text);
+		free((void *)res->txt.rr);
+		res->txt.rr = NULL;
+		res->txt.n = 0;
+	}
 }
 
 /* Run the caller's callback of the kind of query with result res, then release res. */
@@ -204,6 +212,7 @@ static void dns_call(enum dns_kind kind, union dns_cb cb, union dns_res *res, vo
 	case DNS_Q_MX: cb.mx(&res->mx, arg); break;
 	case DNS_Q_HOST: cb.host(&res->host, arg); break;
 	case DNS_Q_PTR: cb.ptr(&res->ptr, arg); break;
+	case DNS_Q_TXT: cb.txt(&res->txt, arg); break;
 	}
 	dns_res_release(kind, res);
 }
@@ -216,6 +225,7 @@ static void dns_res_status(enum dns_kind kind, union dns_res *res, int status)
 	case DNS_Q_MX: res->mx.status = status; break;
 	case DNS_Q_HOST: res->host.status = status; break;
 	case DNS_Q_PTR: res->ptr.status = status; break;
+	case DNS_Q_TXT: res->txt.status = status; break;
 	}
 }
 
@@ -569,6 +579,40 @@ void dns_mx(struct dns *d, const char *domain, dns_mx_cb *cb, void *arg)
 	}
 	q->pending = 1;
 	dns_wire_query(d->ch, domain, DNS_WIRE_MX, &q->wire[0], dns_on_mx, q);
+	dns_rearm(d);
+}
+
+/* Wire callback of a TXT query: parse and store. */
+static void dns_on_txt(void *arg, int status, const struct dns_answer *ans)
+{
+	struct dns_query *q = arg;
+
+	if (status == ARES_SUCCESS)
+		status = dns_wire_txt(ans, &q->res.txt);
+	if (status == ARES_SUCCESS && q->res.txt.n == 0)
+		status = ARES_ENODATA; /* e.g. only a CNAME in the answer */
+	q->res.txt.status = status;
+	dns_sub_done(q);
+}
+
+/* Start the lookup of the TXT records of name. */
+void dns_txt(struct dns *d, const char *name, dns_txt_cb *cb, void *arg)
+{
+	struct dns_query *q = dns_query_new(d, DNS_Q_TXT, (union dns_cb){.txt = cb}, arg);
+	int rc;
+
+	if (q == NULL)
+		return;
+	if (name == NULL || name[0] == '\0' || strlen(name) >= DNS_NAME_MAX) {
+		dns_query_done(q, ARES_EBADNAME);
+		return;
+	}
+	if ((rc = dns_channel(d)) != ARES_SUCCESS) {
+		dns_query_done(q, rc);
+		return;
+	}
+	q->pending = 1;
+	dns_wire_query(d->ch, name, DNS_WIRE_TXT, &q->wire[0], dns_on_txt, q);
 	dns_rearm(d);
 }
 

@@ -37,6 +37,7 @@ void dns_addrs(struct dns *d, const char *name, int family, dns_addrs_cb *cb, vo
 typedef void dns_mx_cb(const struct dns_mx_set *res, void *arg);
 typedef void dns_host_cb(const struct dns_host *res, void *arg);
 typedef void dns_ptr_cb(const struct dns_ptr *res, void *arg);
+typedef void dns_txt_cb(const struct dns_txt *res, void *arg);
 
 /* Look up the MX records of domain; cb runs from the loop, as for dns_addrs(). */
 void dns_mx(struct dns *d, const char *domain, dns_mx_cb *cb, void *arg);
@@ -44,5 +45,7 @@ void dns_mx(struct dns *d, const char *domain, dns_mx_cb *cb, void *arg);
 void dns_host(struct dns *d, const char *name, int family, dns_host_cb *cb, void *arg);
 /* PTR of address a (in-addr.arpa or ip6.arpa); cb runs from the loop. */
 void dns_ptr(struct dns *d, const struct net_addr *a, dns_ptr_cb *cb, void *arg);
+/* TXT records of name (SPF, DMARC, DKIM, TLS-RPT, MTA-STS, DNSBL reasons); cb runs from the loop. */
+void dns_txt(struct dns *d, const char *name, dns_txt_cb *cb, void *arg);
 
 #endif

@@ -63,6 +63,28 @@ struct dns_ptr {
 	char name[DNS_MAX_PTR][DNS_NAME_MAX];
 };
 
+/*
+ * One TXT record: its character-strings joined without separator (RFC 7208
+ * §3.3, RFC 6376 §3.6.2.2, RFC 9989 follow this), NUL-terminated; len counts
+ * the bytes without the NUL (the text may itself hold NUL bytes).
+ */
+struct dns_txt_rr {
+	size_t len;
+	char *text;
+};
+
+/*
+ * Result of a TXT lookup: ARES_SUCCESS with records, ARES_ENOTFOUND for
+ * NXDOMAIN, ARES_ENODATA for a name without TXT, or a failure. Every record
+ * in answer order; rr belongs to the resolver and is valid only during the
+ * callback.
+ */
+struct dns_txt {
+	int status;
+	int n;
+	const struct dns_txt_rr *rr; /* n records */
+};
+
 /* The reverse-lookup name of a into dst; 0, or -1 when it does not fit or a is no address. */
 int dns_reverse_name(const struct net_addr *a, char *dst, size_t len);
 /* Copy a domain name into dst (DNS_NAME_MAX bytes), without one trailing dot. */

@@ -77,6 +77,26 @@ static void dns_wire_add_ptr(struct dns_ptr *res, const char *name)
 	dns_name_copy(res->name[res->n++], name);
 }
 
+/* Append one TXT record (len bytes at p) to res; 0, or -1 out of memory. */
+static int dns_wire_add_txt(struct dns_txt *res, const void *p, size_t len)
+{
+	struct dns_txt_rr *rr = realloc((void *)res->rr, ((size_t)res->n + 1) * sizeof(*rr));
+	char *text;
+
+	if (rr == NULL)
+		return -1;
+	res->rr = rr;
+	if ((text = malloc(len + 1)) == NULL)
+		return -1;
+	if (len > 0)
+		memcpy(text, p, len);
+	text[len] = '\0';
+	rr[res->n].len = len;
+	rr[res->n].text = text;
+	res->n++;
+	return 0;
+}
+
 /* Deliver the outcome of req once. */
 static void dns_wire_done(struct dns_wire_req *req, int status, const struct dns_answer *ans)
 {
@@ -228,6 +248,29 @@ int dns_wire_ptr(const struct dns_answer *ans, struct dns_ptr *res)
 	return ARES_SUCCESS;
 }
 
+/* Append the TXT records owned by the end of the CNAME chain (c-ares joins the strings). */
+int dns_wire_txt(const struct dns_answer *ans, struct dns_txt *res)
+{
+	size_t n = ares_dns_record_rr_cnt(ans->rec, ARES_SECTION_ANSWER);
+	int aliased;
+	const char *name = dns_wire_chain(ans, &aliased);
+
+	if (name == NULL)
+		return ARES_EBADRESP;
+	for (size_t i = 0; i < n; i++) {
+		const ares_dns_rr_t *rr = dns_wire_rr(ans, i, ARES_REC_TYPE_TXT, name);
+		const unsigned char *p;
+		size_t len = 0;
+
+		if (rr == NULL)
+			continue;
+		p = ares_dns_rr_get_bin(rr, ARES_RR_TXT_DATA, &len);
+		if (dns_wire_add_txt(res, p != NULL ? p : (const unsigned char *)"", len) != 0)
+			return ARES_ENOMEM;
+	}
+	return ARES_SUCCESS;
+}
+
 /* Which API: the record reader. */
 const char *dns_wire_api(void)
 {
@@ -310,6 +353,40 @@ int dns_wire_ptr(const struct dns_answer *ans, struct dns_ptr *res)
 		dns_wire_add_ptr(res, h->h_aliases[i]);
 	ares_free_hostent(h);
 	return ARES_SUCCESS;
+}
+
+/* Append the TXT records of the answer, joining the strings of each (record_start marks a new one). */
+int dns_wire_txt(const struct dns_answer *ans, struct dns_txt *res)
+{
+	struct ares_txt_ext *txt = NULL;
+	int rc = ares_parse_txt_reply_ext(ans->abuf, ans->alen, &txt);
+	char *join = NULL;
+	size_t len = 0;
+	int open = 0;
+
+	for (const struct ares_txt_ext *t = txt; rc == ARES_SUCCESS; t = t->next) {
+		if (open && (t == NULL || t->record_start)) {
+			if (dns_wire_add_txt(res, join, len) != 0)
+				rc = ARES_ENOMEM;
+			len = 0;
+			open = 0;
+		}
+		if (t == NULL || rc != ARES_SUCCESS)
+			break;
+		char *grown = realloc(join, len + t->length + 1);
+
+		if (grown == NULL) {
+			rc = ARES_ENOMEM;
+			break;
+		}
+		join = grown;
+		memcpy(join + len, t->txt, t->length);
+		len += t->length;
+		open = 1;
+	}
+	free(join);
+	ares_free_data(txt);
+	return rc;
 }
 
 /* Which API: the legacy parsers. */

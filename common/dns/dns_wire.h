@@ -19,6 +19,7 @@ enum dns_wire_type {
 	DNS_WIRE_A = 1,
 	DNS_WIRE_PTR = 12,
 	DNS_WIRE_MX = 15,
+	DNS_WIRE_TXT = 16,
 	DNS_WIRE_AAAA = 28,
 };
 
@@ -55,6 +56,8 @@ int dns_wire_mx(const struct dns_answer *ans, struct dns_mx_set *res);
 int dns_wire_host(const struct dns_answer *ans, int af, struct dns_host *res);
 /* Add the PTR names in ans to res, each once, through any CNAME (RFC 2317); an ARES_* status. */
 int dns_wire_ptr(const struct dns_answer *ans, struct dns_ptr *res);
+/* Append every TXT record of ans to res (res->rr grows; the resolver frees it); an ARES_* status. */
+int dns_wire_txt(const struct dns_answer *ans, struct dns_txt *res);
 /* "dnsrec" or "legacy": which c-ares API this build uses (tests, -vvv traces). */
 const char *dns_wire_api(void);
 

@@ -154,11 +154,20 @@ static int answer_more(const char *name, int type, unsigned char *out, int *o, i
 		n = wire_name(rd, "b.test");
 		*o = add_rr(out, *o, 12, rd, n);
 		*an = 2;
+	} else if (strcmp(name, "txt.test") == 0 && type == 16) {
+		/* "v=spf1 " "-all" (two strings, one record), then "" and "a\0b" */
+		static const unsigned char one[] = "\007v=spf1 \004-all", two[] = "\000",
+					   three[] = "\003a\0b";
+
+		*o = add_rr(out, *o, 16, one, (int)sizeof(one) - 1);
+		*o = add_rr(out, *o, 16, two, (int)sizeof(two) - 1);
+		*o = add_rr(out, *o, 16, three, (int)sizeof(three) - 1);
+		*an = 3;
 	} else if (strcmp(name, "fail.test") == 0) {
 		*rcode = 2; /* SERVFAIL */
 		return 1;
 	} else if (strcmp(name, "mx.test") == 0 || strcmp(name, "null.test") == 0 ||
-		   strcmp(name, "alias.test") == 0) {
+		   strcmp(name, "alias.test") == 0 || strcmp(name, "txt.test") == 0) {
 		/* exists, no data of this type */
 	} else {
 		return 0;
@@ -171,7 +180,7 @@ static int answer_more(const char *name, int type, unsigned char *out, int *o, i
  * Answer one query: a.test A/AAAA, six.test AAAA only (A: NODATA), mx.test
  * MX 20 b.test + 10 a.test, null.test MX 0 ".", alias.test CNAME a.test,
  * chain.test CNAME alias.test (CNAME a.test), cname-mx.test CNAME a.test (no
- * MX), 192.0.2.7 PTR a.test, 192.0.2.9 PTR a.test + b.test, fail.test
+ * MX), txt.test TXT "v=spf1 " "-all" + "" + "a\0b", 192.0.2.7 PTR a.test, 192.0.2.9 PTR a.test + b.test, fail.test
  * SERVFAIL, else NXDOMAIN.
  */
 static void on_responder(struct ev_io *w, int revents, void *arg)
@@ -571,6 +580,9 @@ struct more {
 	struct dns_mx_rr mx0; /* the first record (res->mx lives only during the callback) */
 	struct dns_host host;
 	struct dns_ptr ptr;
+	struct dns_txt txt;
+	char txt_text[3][32]; /* the records' text (res->rr lives only during the callback) */
+	size_t txt_len[3];
 };
 
 static void on_mx(const struct dns_mx_set *res, void *arg)
@@ -591,6 +603,21 @@ static void on_host(const struct dns_host *res, void *arg)
 
 	m->calls++;
 	m->host = *res;
+	ev_break(m->loop);
+}
+
+static void on_txt(const struct dns_txt *res, void *arg)
+{
+	struct more *m = arg;
+
+	m->calls++;
+	m->txt = *res;
+	for (int i = 0; i < res->n && i < 3; i++) {
+		m->txt_len[i] = res->rr[i].len;
+		if (res->rr[i].len < sizeof(m->txt_text[i]))
+			memcpy(m->txt_text[i], res->rr[i].text, res->rr[i].len + 1);
+	}
+	m->txt.rr = NULL;
 	ev_break(m->loop);
 }
 
@@ -643,6 +670,48 @@ START_TEST(test_dns_mx)
 				      strcmp(m.mx.mx[0].name, mx_cases[_i].name0) == 0,
 			      "%s: got %d '%s', want %d '%s'", mx_cases[_i].name, m.mx.mx[0].pref,
 			      m.mx.mx[0].name, mx_cases[_i].pref0, mx_cases[_i].name0);
+	dns_free(d);
+	close(resp.fd);
+	ev_loop_free(loop);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	int want_status;
+	int want_n;
+} txt_cases[] = {
+	{"txt.test", ARES_SUCCESS, 3},  {"a.test", ARES_ENODATA, 0},
+	{"nx.test", ARES_ENOTFOUND, 0}, {"fail.test", ARES_ESERVFAIL, 0},
+	{"", ARES_EBADNAME, 0},
+};
+
+/* TXT: the strings of one record joined, records kept apart and in order, a NUL kept, the statuses. */
+START_TEST(test_dns_txt)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct responder resp;
+	struct dns *d;
+	struct more m = {.loop = loop};
+
+	responder_start(loop, &resp);
+	d = dns_at(loop, resp.port);
+	dns_txt(d, txt_cases[_i].name, on_txt, &m);
+	ck_assert_msg(m.calls == 0, "got a callback inside dns_txt, want none");
+	run_for(loop, 4);
+	ck_assert_msg(m.calls == 1, "%s: got %d callbacks, want 1", txt_cases[_i].name, m.calls);
+	ck_assert_msg(m.txt.status == txt_cases[_i].want_status, "%s: got %s, want %s",
+		      txt_cases[_i].name, dns_strerror(m.txt.status),
+		      dns_strerror(txt_cases[_i].want_status));
+	ck_assert_msg(m.txt.n == txt_cases[_i].want_n, "%s: got %d records, want %d",
+		      txt_cases[_i].name, m.txt.n, txt_cases[_i].want_n);
+	if (m.txt.n == 3) {
+		ck_assert_str_eq(m.txt_text[0], "v=spf1 -all");
+		ck_assert_uint_eq(m.txt_len[0], 11);
+		ck_assert_uint_eq(m.txt_len[1], 0);
+		ck_assert_uint_eq(m.txt_len[2], 3);
+		ck_assert_msg(memcmp(m.txt_text[2], "a\0b", 4) == 0, "the NUL byte was not kept");
+	}
 	dns_free(d);
 	close(resp.fd);
 	ev_loop_free(loop);
@@ -806,6 +875,7 @@ Suite *dns_suite(void)
 	tcase_add_loop_test(tc, test_dns_mx, 0, NELEM(mx_cases));
 	tcase_add_loop_test(tc, test_dns_host, 0, NELEM(host_cases));
 	tcase_add_loop_test(tc, test_dns_ptr, 0, NELEM(ptr_cases));
+	tcase_add_loop_test(tc, test_dns_txt, 0, NELEM(txt_cases));
 	tcase_add_test(tc, test_dns_names);
 	tcase_add_test(tc, test_dns_wire_api);
 	suite_add_tcase(s, tc);
