@@ -44,7 +44,7 @@ COMMON_OBJ  = $(COMMON_SRC:%.c=$(O)/%.o)
 LIB         = $(O)/libmailprobe.a
 PLUGIN_SRC  = $(sort $(wildcard plugins/check_mail_*.c))
 PLUGINS     = $(PLUGIN_SRC:plugins/%.c=$(O)/%)
-TOOLS       = $(O)/faultsrv
+TOOLS       = $(O)/faultsrv $(O)/dnsdelay
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ    = $(UNIT_SRC:%.c=$(O)/%.o)
 FUZZ_SRC    = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -88,6 +88,9 @@ $(AGENTX): $(SA_OBJ) $(LIB)
 
 $(O)/faultsrv: $(O)/tests/tools/faultsrv.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+$(O)/dnsdelay: $(O)/tests/tools/dnsdelay.o
+	$(CC) $(LDFLAGS) -o $@ $^
 
 # One Check binary; every tests/unit/test_X.c defines Suite *X_suite(void).
 # Rewritten only when the list changes (also when a suite file is removed).

@@ -362,17 +362,8 @@ int dns_wire_txt(const struct dns_answer *ans, struct dns_txt *res)
 	int rc = ares_parse_txt_reply_ext(ans->abuf, ans->alen, &txt);
 	char *join = NULL;
 	size_t len = 0;
-	int open = 0;
 
-	for (const struct ares_txt_ext *t = txt; rc == ARES_SUCCESS; t = t->next) {
-		if (open && (t == NULL || t->record_start)) {
-			if (dns_wire_add_txt(res, join, len) != 0)
-				rc = ARES_ENOMEM;
-			len = 0;
-			open = 0;
-		}
-		if (t == NULL || rc != ARES_SUCCESS)
-			break;
+	for (const struct ares_txt_ext *t = txt; rc == ARES_SUCCESS && t != NULL; t = t->next) {
 		char *grown = realloc(join, len + t->length + 1);
 
 		if (grown == NULL) {
@@ -382,7 +373,12 @@ int dns_wire_txt(const struct dns_answer *ans, struct dns_txt *res)
 		join = grown;
 		memcpy(join + len, t->txt, t->length);
 		len += t->length;
-		open = 1;
+		/* The record ends where the next one starts, or with the answer. */
+		if ((t->next == NULL || t->next->record_start) &&
+		    dns_wire_add_txt(res, join, len) != 0)
+			rc = ARES_ENOMEM;
+		if (t->next == NULL || t->next->record_start)
+			len = 0;
 	}
 	free(join);
 	ares_free_data(txt);
