@@ -19,7 +19,8 @@
 #              ca.pem ca.key, good.pem (2 years), soon.pem (5 days),
 #              expired.pem (validity entirely in the past), wrongname.pem
 #              (SAN DNS:other.example.org), idn.pem (SAN DNS:xn--bcher-kva.lab.test),
-#              selfsigned.pem. Each server PEM holds the private key followed
+#              selfsigned.pem, chainsoon.pem (leaf 2 years, sent with intsoon.crt,
+#              an intermediate of 3 days). Each server PEM holds the private key followed
 #              by the certificate.
 #   postfix/   a private Postfix instance (postfix -c postfix/etc):
 #              127.0.0.1:2525 + [::1]:2525  smtpd, STARTTLS offered
@@ -215,16 +216,35 @@ lab_cert_expired() {
 	rm -rf ca-db
 }
 
+# Build chainsoon.pem: a leaf valid for two years, issued by an intermediate
+# CA that the lab CA signed for three days only (intsoon.crt), sent with it:
+# the chain breaks when the intermediate expires, long before the leaf.
+lab_cert_chain_soon() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout intsoon.key \
+		-out intsoon.csr -subj "/CN=mailpath lab intermediate (3 days)" 2>/dev/null
+	openssl x509 -req -in intsoon.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3 \
+		-sha256 -extfile "$TPL/openssl.cnf" -extensions ca_ext -out intsoon.crt 2>/dev/null
+	lab_cert_request chainsoon mail.lab.test
+	openssl x509 -req -in chainsoon.csr -CA intsoon.crt -CAkey intsoon.key -CAcreateserial \
+		-days 730 -sha256 -extfile "$TPL/openssl.cnf" -extensions server_ext \
+		-out chainsoon.crt 2>/dev/null
+	cat chainsoon.key chainsoon.crt intsoon.crt >chainsoon.pem.tmp
+	chmod 644 chainsoon.pem.tmp
+	mv chainsoon.pem.tmp chainsoon.pem
+	rm -f chainsoon.key chainsoon.crt chainsoon.csr intsoon.key intsoon.csr intsoon.srl
+}
+
 # Report whether the certificates exist and still say what they promise: the
 # selftest wants soon.pem valid for 4 more days and the others for 30, so a
 # state directory reused days later (a second run) regenerates them.
 lab_certs_fresh() {
 	local f
 	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
-		selfsigned.pem idn.pem; do
+		selfsigned.pem idn.pem chainsoon.pem intsoon.crt; do
 		[[ -s $CERTS/$f ]] || return 1
 	done
 	openssl x509 -in "$CERTS/soon.pem" -noout -checkend $((4 * 86400 + 43200)) >/dev/null 2>&1 &&
+		openssl x509 -in "$CERTS/intsoon.crt" -noout -checkend $((2 * 86400 + 43200)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/good.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/ca.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1
 }
@@ -262,6 +282,7 @@ lab_certs() {
 			-subj "/CN=mail.lab.test" -config "$TPL/openssl.cnf" \
 			-extensions selfsigned_ext 2>/dev/null
 		lab_cert_join selfsigned
+		lab_cert_chain_soon
 		rm -f ca.srl
 	) || lab_die "certificate generation failed in $CERTS"
 }

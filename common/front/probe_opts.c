@@ -95,11 +95,17 @@ void probe_opts_cert_check(const struct probe_opts *p, struct smtp_run_result *r
 
 	if (!p->cert_days || !r->tls_used || r->smtp.fail.cls != FAIL_NONE)
 		return;
-	days = smtp_report_cert_days(r);
-	if (days < p->cert_crit)
-		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_CRITICAL,
+	/* The chain breaks when its first certificate expires, leaf or not. */
+	days = smtp_report_chain_days(r);
+	if (days >= p->cert_warn && days >= p->cert_crit)
+		return;
+	if (r->tls.chain_depth == 0)
+		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS,
+			 days < p->cert_crit ? FAIL_CERT_CRITICAL : FAIL_CERT_WARNING,
 			 "certificate expires in %d days", days);
-	else if (days < p->cert_warn)
-		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS, FAIL_CERT_WARNING,
-			 "certificate expires in %d days", days);
+	else
+		fail_set(&r->smtp.fail, FAIL_CERT_DAYS, PHASE_TLS,
+			 days < p->cert_crit ? FAIL_CERT_CRITICAL : FAIL_CERT_WARNING,
+			 "chain certificate %d (%.160s) expires in %d days", r->tls.chain_depth,
+			 r->tls.chain_subject, days);
 }

@@ -45,11 +45,23 @@ void smtp_report_target(const struct smtp_run_result *r, const char *host, int p
 	out_add(o, where, "[%s]:%d", addr, port);
 }
 
-int smtp_report_cert_days(const struct smtp_run_result *r)
+/* Whole days from now until t (negative once past, rounded towards the past). */
+static int report_days_until(time_t t)
 {
-	double secs = difftime(r->tls.not_after, time(NULL));
+	double secs = difftime(t, time(NULL));
 
 	return (int)(secs < 0 ? (secs - 86399) / 86400 : secs / 86400);
+}
+
+int smtp_report_cert_days(const struct smtp_run_result *r)
+{
+	return report_days_until(r->tls.not_after);
+}
+
+int smtp_report_chain_days(const struct smtp_run_result *r)
+{
+	return report_days_until(r->tls.chain_not_after != 0 ? r->tls.chain_not_after
+							     : r->tls.not_after);
 }
 
 /* Our words for a failure, before its detail (NULL when its class has none). */
@@ -218,6 +230,10 @@ static void report_fact_tls(const struct smtp_run_result *r, struct out_fact *ob
 	out_fact_str(tls, "issuer", r->tls.issuer);
 	out_fact_int(tls, "not_after", (long long)r->tls.not_after);
 	out_fact_int(tls, "cert_days", smtp_report_cert_days(r));
+	out_fact_int(tls, "chain_length", r->tls.chain_len);
+	out_fact_int(tls, "chain_days", smtp_report_chain_days(r));
+	out_fact_int(tls, "chain_first_expiry_depth", r->tls.chain_depth);
+	out_fact_str(tls, "chain_first_expiry_subject", r->tls.chain_subject);
 	out_fact_int(tls, "verify_code", r->tls.verify_code);
 	out_fact_str(tls, "verify", r->tls.verify_text);
 	out_fact_bool(tls, "name_ok", r->tls.name_ok);

@@ -20,6 +20,8 @@ void smtp_report_target(const struct smtp_run_result *r, const char *host, int p
 			enum out_where where);
 /* Whole days from now until the certificate expires (negative when expired). */
 int smtp_report_cert_days(const struct smtp_run_result *r);
+/* Whole days left of the certificate of the sent chain that expires first (the leaf's when it does). */
+int smtp_report_chain_days(const struct smtp_run_result *r);
 /*
  * One phrase for a failure appended at where, e.g. "421 4.4.2 at greeting:
  * <text>" or "connect failed: <detail>"; "ok" when none.

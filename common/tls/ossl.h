@@ -69,7 +69,8 @@
 	X(SSL_get_current_cipher)                                                                  \
 	X(SSL_CIPHER_get_name)                                                                     \
 	X(SSL_get_verify_result)                                                                   \
-	X(SSL_get0_peer_certificate)
+	X(SSL_get0_peer_certificate)                                                               \
+	X(SSL_get_peer_cert_chain)
 
 /* Functions resolved from libcrypto. */
 #define OSSL_CRYPTO_FUNCS(X)                                                                       \
@@ -104,6 +105,8 @@
 	X(X509_get_subject_name)                                                                   \
 	X(X509_get_issuer_name)                                                                    \
 	X(X509_get0_notAfter)                                                                      \
+	X(OPENSSL_sk_num)                                                                          \
+	X(OPENSSL_sk_value)                                                                        \
 	X(X509_check_host)                                                                         \
 	X(X509_check_ip_asc)                                                                       \
 	X(X509_verify_cert_error_string)                                                           \

@@ -621,6 +621,30 @@ static int tls_name_ok(const struct tls_conn *t, X509 *cert)
 	return OSSL(X509_check_host)(cert, t->verify_name, 0, TLS_HOST_FLAGS, NULL) == 1;
 }
 
+/* The certificate of the sent chain that expires first (leaf when no chain is readable). */
+static void tls_chain_info(const struct tls_conn *t, X509 *leaf, struct tls_info *info)
+{
+	const OPENSSL_STACK *chain = (const OPENSSL_STACK *)OSSL(SSL_get_peer_cert_chain)(t->ssl);
+	int n = chain != NULL ? OSSL(OPENSSL_sk_num)(chain) : 0;
+	X509 *first = leaf;
+
+	info->chain_len = n > 0 ? n : 1;
+	info->chain_depth = 0;
+	info->chain_not_after = info->not_after;
+	for (int i = 1; i < n; i++) {
+		X509 *c = OSSL(OPENSSL_sk_value)(chain, i);
+		time_t na = c != NULL ? tls_not_after(c) : 0;
+
+		if (na != 0 && (info->chain_not_after == 0 || na < info->chain_not_after)) {
+			info->chain_not_after = na;
+			info->chain_depth = i;
+			first = c;
+		}
+	}
+	tls_name_line(OSSL(X509_get_subject_name)(first), info->chain_subject,
+		      sizeof info->chain_subject);
+}
+
 /* Fill facts about the session (after a completed handshake). */
 void tls_conn_info(const struct tls_conn *t, struct tls_info *info)
 {
@@ -642,6 +666,7 @@ void tls_conn_info(const struct tls_conn *t, struct tls_info *info)
 	tls_name_line(OSSL(X509_get_subject_name)(cert), info->subject, sizeof info->subject);
 	tls_name_line(OSSL(X509_get_issuer_name)(cert), info->issuer, sizeof info->issuer);
 	info->not_after = tls_not_after(cert);
+	tls_chain_info(t, cert, info);
 	info->name_ok = tls_name_ok(t, cert);
 	OSSL(ERR_clear_error)();
 }

@@ -211,6 +211,20 @@ expect "expired certificate" 2 cert-expired tls -- $P -H $L -p "$FAULT_EXPIRED_C
 expect "wrong-name certificate" 2 cert-name-mismatch tls -- $P -H $L -p "$FAULT_WRONGNAME_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "self-signed certificate" 2 cert-untrusted tls -- $P -H $L -p "$FAULT_SELFSIGNED_CERT" -S "${CA[@]}" --sni fault.lab.test
 expect "certificate expiring in 5 days, -D 30,3" 1 cert-expiring tls -- $P -H $L -p "$FAULT_SOON_CERT" -D 30,3 "${CA[@]}" --sni fault.lab.test
+expect_json "a lone leaf is its chain's first expiry" \
+	'.tls.chain_length == 1 and .tls.chain_first_expiry_depth == 0 and .tls.chain_days == .tls.cert_days'
+# Issue 13: -D judges the chain the server sends, not only the leaf: a leaf
+# good for two years behind an intermediate that expires in 3 days.
+expect "chain: intermediate expires in 3 days, -D 30,1 warns" 1 cert-expiring tls -- \
+	$P -H $L -p "$FAULT_CHAIN_SOON_CERT" -S -D 30,1 "${CA[@]}" --sni fault.lab.test
+expect_text "chain: the status names the intermediate" 1 \
+	"chain certificate 1 \(CN ?= ?mailpath lab intermediate \(3 days\)\) expires in [23] days" -- \
+	$P -H $L -p "$FAULT_CHAIN_SOON_CERT" -S -D 30,1 "${CA[@]}" --sni fault.lab.test
+expect "chain: -D 30,5 is critical" 2 cert-expiry-critical tls -- \
+	$P -H $L -p "$FAULT_CHAIN_SOON_CERT" -S -D 30,5 "${CA[@]}" --sni fault.lab.test
+expect "chain: without -D, OK" 0 ok - -- $P -H $L -p "$FAULT_CHAIN_SOON_CERT" -S "${CA[@]}" --sni fault.lab.test
+expect_json "chain: JSON has the leaf's and the chain's days" \
+	'.tls.chain_length == 2 and .tls.chain_first_expiry_depth == 1 and .tls.chain_days <= 3 and .tls.cert_days >= 700 and (.tls.chain_first_expiry_subject | test("intermediate"))'
 expect "AUTH accepted by fault server" 0 ok - -- $P -H $L -p "$FAULT_AUTH" -S "${CA[@]}" --sni fault.lab.test \
 	-A CRAM-MD5 -U labuser --password-file "$LAB_PASS_FILE"
 # CRAM-MD5 without TLS (the fault server offers AUTH before STARTTLS; Postfix's
