@@ -55,7 +55,7 @@ SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o sa_o
 SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o sa_log.o main.o)
 AGENTX      = $(O)/mailpath-agentx
 
-.PHONY: all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
+.PHONY: man install all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
 	integration format trixie FORCE
 .DELETE_ON_ERROR:
 # Keep intermediate objects (plugins/*.o): scripts/check.sh relinks one without OpenSSL.
@@ -66,6 +66,51 @@ all: $(PLUGINS) $(TOOLS) $(O)/unit_tests $(FUZZ_REPLAY) $(AGENTX)
 # What the test suites run (no lab tools): the memory-checker builds. The
 # integration suite runs the subagent from the same build directory.
 testbins: $(PLUGINS) $(O)/unit_tests $(FUZZ_REPLAY) $(AGENTX)
+
+# make man: every binary's page, generated from its --help (scripts/man.sh),
+# so a page cannot drift from the options; the subagent's file format is
+# written by hand (man/mailpath-agentx.conf.5).
+MANPAGES = $(PLUGINS:$(O)/%=$(O)/man/%.1) $(O)/man/mailpath-agentx.8
+man: $(MANPAGES)
+
+$(O)/man/%.1: $(O)/% scripts/man.sh
+	@mkdir -p $(@D)
+	scripts/man.sh $< $@
+
+$(O)/man/mailpath-agentx.8: $(AGENTX) scripts/man.sh
+	@mkdir -p $(@D)
+	scripts/man.sh $< $@
+
+# make install [PREFIX=/usr] [DESTDIR=...]: the layout of Debian's
+# monitoring-plugins (plugins in lib/nagios/plugins), the subagent in sbin,
+# the MIB where net-snmp looks, contrib/ as examples, the Icinga 2
+# CheckCommands where Icinga 2's packaging keeps plugin commands.
+PREFIX     ?= /usr
+PLUGINDIR  ?= $(PREFIX)/lib/nagios/plugins
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+MIBDIR     ?= $(PREFIX)/share/snmp/mibs
+DATADIR    ?= $(PREFIX)/share/mailpath
+ICINGA2DIR ?= $(PREFIX)/share/icinga2/include/plugins-contrib.d
+UNITDIR    ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+INSTALL    ?= install
+
+install: all man
+	$(INSTALL) -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MIBDIR) $(DESTDIR)$(DATADIR)/contrib $(DESTDIR)$(ICINGA2DIR) \
+		$(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 755 $(filter $(O)/check_mail_%,$(PLUGINS)) $(DESTDIR)$(PLUGINDIR)
+	$(if $(filter-out $(O)/check_mail_%,$(PLUGINS)),$(INSTALL) -m 755 $(filter-out $(O)/check_mail_%,$(PLUGINS)) $(DESTDIR)$(BINDIR))
+	$(INSTALL) -m 755 $(AGENTX) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(O)/man/mailpath-agentx.8 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 644 man/mailpath-agentx.conf.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 snmp-subagent/MAILPATH-MIB.txt $(DESTDIR)$(MIBDIR)
+	cp -R contrib/. $(DESTDIR)$(DATADIR)/contrib
+	$(INSTALL) -m 644 contrib/icinga2/mailpath.conf $(DESTDIR)$(ICINGA2DIR)/mailpath.conf
+	$(INSTALL) -m 644 contrib/systemd/mailpath-agentx.service $(DESTDIR)$(UNITDIR)
 
 deps:
 	scripts/install-deps.sh

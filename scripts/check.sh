@@ -89,6 +89,10 @@ else
 fi
 rm -rf "$nossl"
 
+echo "== man pages from --help, and make install into a DESTDIR (tests/install.sh)"
+tests/install.sh 2>&1 | tee "$log"
+count "$log" "man pages and make install"
+
 echo "== static analysis: cppcheck and clang-tidy on common/ and snmp-subagent/ (scripts/lint.sh)"
 if scripts/lint.sh; then
 	passed=$((passed + 1))

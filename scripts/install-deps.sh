@@ -28,6 +28,8 @@ PACKAGES=(
 	openssl ca-certificates jq iproute2 procps psmisc bind9-dnsutils
 	# systemd-analyze verifies contrib/systemd (systemd is on any Debian host, not in a chroot)
 	systemd
+	# man pages: groff renders and checks them (tests/install.sh), man reads one
+	groff-base man-db
 	# JSON Schema validation of the plugins' --output json (tests/validate-json.py)
 	python3 python3-jsonschema
 	# lab services

@@ -27,7 +27,8 @@ enum { PROBE_OPT_REQUIRE_TLS = 0x3000, PROBE_OPT_CA_FILE, PROBE_OPT_NO_VERIFY };
 	 "Use STARTTLS; CRITICAL when it is not offered"}, \
 	{"require-tls", no_argument, PROBE_OPT_REQUIRE_TLS, NULL, NULL}, \
 	{"certificate", required_argument, 'D', "W[,C]", \
-	 "WARNING / CRITICAL when the certificate expires within W / C days (implies -S)"}, \
+	 "WARNING / CRITICAL when a certificate the server sends (leaf or intermediate)\n" \
+	 "expires within W / C days (implies -S)"}, \
 	{"ca-file", required_argument, PROBE_OPT_CA_FILE, "FILE", \
 	 "Trust these CA certificates instead of the system store"}, \
 	{"no-verify", no_argument, PROBE_OPT_NO_VERIFY, NULL, \
