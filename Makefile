@@ -131,6 +131,14 @@ $(O)/check_mail_%: $(O)/plugins/check_mail_%.o $(LIB)
 
 $(O)/snmp-subagent/sa_agent.o: CFLAGS += $(SNMP_CFLAGS)
 
+# The MIB's root OID, read from MAILPATH-MIB.txt: the one place that names it.
+MIB_ROOT := $(shell scripts/mib-root.sh --commas)
+ifeq ($(MIB_ROOT),)
+$(error scripts/mib-root.sh cannot read the root of snmp-subagent/MAILPATH-MIB.txt)
+endif
+$(O)/snmp-subagent/sa_mib.o: CFLAGS += -DSA_MIB_ROOT=$(MIB_ROOT)
+$(O)/snmp-subagent/sa_mib.o: snmp-subagent/MAILPATH-MIB.txt
+
 $(AGENTX): $(SA_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SNMP_LIBS)
 

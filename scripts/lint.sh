@@ -24,6 +24,9 @@ lint_result() {
 	fi
 }
 
+# The subagent's MIB root, as the Makefile passes it (scripts/mib-root.sh).
+MIBROOT=-DSA_MIB_ROOT=$(scripts/mib-root.sh --commas)
+
 echo "== cppcheck"
 # variableScope (style) is off: declarations at the top of a block are the
 # project's style, not a defect. cppcheck >= 2.11 limits the branches it
@@ -34,14 +37,14 @@ if cppcheck --help 2>/dev/null | grep -q -- '--check-level'; then
 	level=(--check-level=exhaustive)
 fi
 cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
-	--error-exitcode=1 --quiet -D_GNU_SOURCE -I common -I snmp-subagent "${level[@]}" \
+	--error-exitcode=1 --quiet -D_GNU_SOURCE "$MIBROOT" -I common -I snmp-subagent "${level[@]}" \
 	--suppress=missingIncludeSystem --suppress=variableScope "${SRC[@]}"
 lint_result cppcheck $?
 
 echo "== clang-tidy"
 # One process per file, in parallel; any output line with a diagnostic fails.
 out=$(printf '%s\n' "${SRC[@]}" | xargs -P "$(nproc)" -I{} clang-tidy --quiet {} -- \
-	-std=c11 -D_GNU_SOURCE -Icommon -Isnmp-subagent $(pkg-config --cflags $PKGS) 2>&1)
+	-std=c11 -D_GNU_SOURCE "$MIBROOT" -Icommon -Isnmp-subagent $(pkg-config --cflags $PKGS) 2>&1)
 rc=$?
 grep -E '(warning|error):' <<<"$out"
 if grep -qE '(warning|error):' <<<"$out"; then rc=1; fi

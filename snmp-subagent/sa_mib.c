@@ -14,6 +14,10 @@
 #define MAILPATH_VERSION "0.1.0"
 #endif
 
+/* The root's arcs, comma separated (-DSA_MIB_ROOT=1,3,6,...: see the Makefile). */
+#ifndef SA_MIB_ROOT
+#error "SA_MIB_ROOT is not set: the Makefile reads it from MAILPATH-MIB.txt"
+#endif
 const uint64_t sa_mib_root[] = {SA_MIB_ROOT};
 const size_t sa_mib_root_len = sizeof(sa_mib_root) / sizeof(sa_mib_root[0]);
 

@@ -1,8 +1,8 @@
 /*
  * sa_mib.h - MAILPATH-MIB over a result store: ordered GET and GETNEXT.
  *
- * The objects live under one build-time root (SA_MIB_ROOT, net-snmp's
- * experimental playpen until mailpath has an enterprise number). This
+ * The objects live under one build-time root, SA_MIB_ROOT, which the
+ * Makefile reads from MAILPATH-MIB.txt (scripts/mib-root.sh). This
  * module knows the MIB's layout and its lexicographic order, and nothing
  * of net-snmp: sa_agent.c turns a struct sa_var into a varbind, and the
  * unit tests call sa_mib_lookup directly against a fixture store.
@@ -13,11 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sa_store.h"
-
-/* netSnmpPlaypen.25 (1.3.6.1.4.1.8072.9999.9999.25); see MAILPATH-MIB.txt. */
-#ifndef SA_MIB_ROOT
-#define SA_MIB_ROOT 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 25
-#endif
 
 #define SA_OID_MAX 40
 

@@ -18,6 +18,8 @@ AGX_SNMP_PORT=${AGX_SNMP_PORT:-$((17161 + ${LAB_PORT_OFFSET:-0}))}
 AGX_TRAP_PORT=${AGX_TRAP_PORT:-$((17162 + ${LAB_PORT_OFFSET:-0}))}
 AGX_TCP_PORT=${AGX_TCP_PORT:-$((17705 + ${LAB_PORT_OFFSET:-0}))}
 AGX_MIB=(-M "+$top/snmp-subagent:$top/tests/mibs" -m MAILPATH-MIB)
+# The MIB's root, from the MIB itself (as the subagent was built).
+MIB_ROOT=$("$top/scripts/mib-root.sh")
 AGX_SNMP=(-v2c -c public -t 1 -r 1 "${AGX_MIB[@]}" 127.0.0.1:$AGX_SNMP_PORT)
 
 # Stop whatever this test started, and remove its directory.
@@ -125,12 +127,23 @@ agentx_main() {
 	if [ -z "$out" ] && [ -z "$strict" ]; then pass "agentx: systemd unit verifies, optional paths marked -"; else
 		fail "agentx: systemd unit verifies, optional paths marked -" "$out $strict"; fi
 	# The MIB lints clean against the SMIv2 base modules.
-	out=$(SMIPATH="$top/tests/mibs:/usr/share/snmp/mibs" smilint -l 4 \
+	out=$(SMIPATH="$top/tests/mibs:/usr/share/snmp/mibs" smilint -l 6 \
 		"$top/snmp-subagent/MAILPATH-MIB.txt" 2>&1)
-	if [ $? -eq 0 ] && [ -z "$out" ]; then pass "agentx: smilint -l 4 MAILPATH-MIB"; else
-		fail "agentx: smilint -l 4 MAILPATH-MIB" "$out"; fi
+	if [ $? -eq 0 ] && [ -z "$out" ]; then pass "agentx: smilint -l 6 MAILPATH-MIB"; else
+		fail "agentx: smilint -l 6 MAILPATH-MIB" "$out"; fi
+	# The root the subagent is built with is the one the MIB names (scripts/mib-root.sh).
+	out=$(snmptranslate "${AGX_MIB[@]}" -On MAILPATH-MIB::mailpathMIB 2>&1)
+	if [ "$out" = ".$MIB_ROOT" ]; then pass "agentx: the MIB's root by net-snmp = scripts/mib-root.sh ($MIB_ROOT)"
+	else fail "agentx: MIB root" "snmptranslate says $out, scripts/mib-root.sh $MIB_ROOT"; fi
+	# Moved under an enterprise number, the script follows; an unknown parent is an error.
+	sed 's/::= { netSnmpPlaypen 25 }/::= { enterprises 99999 }/' "$top/snmp-subagent/MAILPATH-MIB.txt" >"$AGX_T/moved.txt"
+	sed 's/::= { netSnmpPlaypen 25 }/::= { someArc 7 }/' "$top/snmp-subagent/MAILPATH-MIB.txt" >"$AGX_T/bad.txt"
+	if [ "$("$top/scripts/mib-root.sh" "$AGX_T/moved.txt" --commas)" = 1,3,6,1,4,1,99999 ] &&
+		! "$top/scripts/mib-root.sh" "$AGX_T/bad.txt" >/dev/null 2>&1; then
+		pass "agentx: scripts/mib-root.sh follows a moved root, refuses an unknown parent"
+	else fail "agentx: scripts/mib-root.sh" "moved: $("$top/scripts/mib-root.sh" "$AGX_T/moved.txt" 2>&1)"; fi
 	out=$(snmptranslate "${AGX_MIB[@]}" -On MAILPATH-MIB::mailpathCheckState 2>&1)
-	if [ "$out" = ".1.3.6.1.4.1.8072.9999.9999.25.1.2.1.4" ]; then
+	if [ "$out" = ".$MIB_ROOT.1.2.1.4" ]; then
 		pass "agentx: snmptranslate mailpathCheckState"; else
 		fail "agentx: snmptranslate mailpathCheckState" "got $out"; fi
 
@@ -202,7 +215,7 @@ CONF
 	out=$(snmpwalk "${AGX_SNMP[@]}" -Oqs MAILPATH-MIB::mailpathCauseName.$(agentx_index busy421) 2>&1)
 	if grep -q 'server-busy' <<<"$out"; then pass "agentx: cause table counts server-busy"; else
 		fail "agentx: cause table counts server-busy" "$out"; fi
-	out=$(snmpwalk "${AGX_SNMP[@]}" -On .1.3.6.1.4.1.8072.9999.9999.25 2>&1 |
+	out=$(snmpwalk "${AGX_SNMP[@]}" -On .$MIB_ROOT 2>&1 |
 		awk '{ n = split($1, a, "."); k = ""; for (i = 2; i <= n; i++) k = k sprintf("%010d.", a[i]); print k }')
 	if LC_ALL=C sort -c -u <<<"$out" 2>/dev/null && [ "$(wc -l <<<"$out")" -gt 40 ]; then
 		pass "agentx: walk is in OID order"; else
@@ -210,9 +223,9 @@ CONF
 
 	# GETNEXT of a name longer than any instance (50 arcs) inside the check table
 	# answers the next instance, still inside the MIB (RFC 3416 §4.2.2).
-	long=.1.3.6.1.4.1.8072.9999.9999.25.1.2.1.2.$idx1$(printf '.7%.0s' $(seq 35))
+	long=.$MIB_ROOT.1.2.1.2.$idx1$(printf '.7%.0s' $(seq 35))
 	want=$(snmpgetnext -v2c -c public -t 1 -r 1 -On 127.0.0.1:$AGX_SNMP_PORT \
-		.1.3.6.1.4.1.8072.9999.9999.25.1.2.1.2.$idx1 2>&1 | awk '{print $1}')
+		.$MIB_ROOT.1.2.1.2.$idx1 2>&1 | awk '{print $1}')
 	out=$(snmpgetnext -v2c -c public -t 1 -r 1 -On 127.0.0.1:$AGX_SNMP_PORT "$long" 2>&1 | awk '{print $1}')
 	if [ -n "$want" ] && [ "$out" = "$want" ]; then
 		pass "agentx: GETNEXT of a 50-arc name stays in the MIB"; else
@@ -223,7 +236,7 @@ CONF
 		grep -q 'busy421' "$AGX_T/traps.log" 2>/dev/null && break
 		sleep 0.25
 	done
-	if grep -q '\.1\.3\.6\.1\.4\.1\.8072\.9999\.9999\.25\.0\.1' "$AGX_T/traps.log" 2>/dev/null &&
+	if grep -q "${MIB_ROOT//./\\.}\\.0\\.1" "$AGX_T/traps.log" 2>/dev/null &&
 		grep -q 'busy421' "$AGX_T/traps.log"; then
 		pass "agentx: snmptrapd got mailpathCheckStateChange"; else
 		fail "agentx: snmptrapd got mailpathCheckStateChange" "$(tail -c 400 "$AGX_T/traps.log" 2>&1)"; fi
