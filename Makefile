@@ -7,6 +7,7 @@
 #   make trixie     make check in a cached Debian 13 chroot (scripts/trixie.sh)
 #   make deb        the Debian packages into build/deb (debian/, scripts/deb.sh)
 #   make deb-test   build them for Debian 12 and 13, install, run and purge them in fresh chroots
+#   make zabbix-test  contrib/zabbix imported into a real Zabbix 6.0, its items fed by the lab
 #   make demo       build, start the lab, run check_mail_smtp against it, stop the lab
 #   make asan       unit, corpus-replay and integration tests under ASan+UBSan
 #   make valgrind   unit and integration tests under valgrind memcheck
@@ -58,7 +59,7 @@ SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o sa_o
 SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o sa_log.o main.o)
 AGENTX      = $(O)/mailpath-agentx
 
-.PHONY: man install deb deb-test all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
+.PHONY: man install deb deb-test zabbix-test all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
 	integration format trixie FORCE
 .DELETE_ON_ERROR:
 # Keep intermediate objects (plugins/*.o): scripts/check.sh relinks one without OpenSSL.
@@ -186,6 +187,12 @@ deb:
 
 deb-test:
 	scripts/deb.sh test
+
+# contrib/zabbix imported into a real Zabbix 6.0 and run against the lab
+# (scripts/zabbix.sh; a minute or two, so a target of its own that CI calls).
+zabbix-test: all
+	scripts/install-deps.sh
+	scripts/lab.sh up && { scripts/zabbix.sh; rc=$$?; scripts/lab.sh down; exit $$rc; }
 
 demo:
 	scripts/demo.sh

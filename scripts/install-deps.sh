@@ -45,6 +45,12 @@ PACKAGES=(
 	# its integration tests; smilint from smitools lints the MIB)
 	libsnmp-dev snmpd snmp snmptrapd smitools
 )
+# A real Zabbix 6.0 for contrib/zabbix (make zabbix-test, scripts/zabbix.sh): server,
+# frontend (its API) on php-fpm and nginx, PostgreSQL; curl talks to the API.
+# Debian 12 ships 6.0 (Debian 13 has 7.0, and make trixie does not run it).
+if [[ $(. /etc/os-release && echo "${VERSION_CODENAME:-}") == bookworm ]]; then
+	PACKAGES+=(zabbix-server-pgsql zabbix-frontend-php php-fpm php-pgsql postgresql nginx-light curl)
+fi
 
 # Print the packages from PACKAGES that are not fully installed.
 deps_missing() {
