@@ -199,7 +199,8 @@ static void spf_print(const struct spf_args *a, const struct spf_outcome *o, int
 		spf_json_str(j, "sender", o->sender, 0);
 		spf_json_str(j, "helo", a->helo, 1);
 		spf_json_str(j, "error", err, 0);
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(
+				       j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 		return;
 	}
