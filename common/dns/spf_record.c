@@ -294,7 +294,7 @@ int spf_macro_domain(const char *in, size_t len, const struct spf_macro_env *env
 		return -1;
 	l = (size_t)n;
 	if (l > 0 && buf[l - 1] == '.')
-		buf[--l] = '\0';
+		l--; /* one trailing dot: out is terminated below */
 	/* §7.3: drop labels from the left until at most 253 characters remain. */
 	while (l > SPF_DOMAIN_MAX - 1) {
 		const char *dot = memchr(p, '.', l);
@@ -536,7 +536,8 @@ static int spf_parse_term(struct spf_record *r, char *term, char *err, size_t er
 	}
 	nlen = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 	for (size_t i = 0; i < sizeof(spf_mechs) / sizeof(spf_mechs[0]); i++) {
-		if (strlen(spf_mechs[i].name) != nlen || strncasecmp(name, spf_mechs[i].name, nlen))
+		if (strlen(spf_mechs[i].name) != nlen ||
+		    strncasecmp(name, spf_mechs[i].name, nlen) != 0)
 			continue;
 		t->mech = spf_mechs[i].mech;
 		if (spf_parse_args(t, name + nlen, err, errlen) != 0)
