@@ -140,6 +140,23 @@ SPF_PY_DIFFERS=permerror spf_expect "spf include into SERVFAIL" temperror - 192.
 expect_json "spf SERVFAIL: the domain and the DNS error" \
 	'.domain == "spf.servfail.lab.test" and (.error | test("TXT"))'
 
+# --- more edge cases ---
+spf_expect "spf upper case names and mechanisms" pass "A:HOST.SPF.TEST/24" 192.0.2.99 u@upper.spf.test
+spf_expect "spf include with a trailing dot" pass "INCLUDE:inc.spf.test." 198.51.100.9 u@upper.spf.test
+spf_expect "spf record in two strings, first half" pass "ip4:192.0.2.0/24" 192.0.2.1 u@split.spf.test
+spf_expect "spf record in two strings, second half" fail "-all" 198.51.100.1 u@split.spf.test
+spf_expect "spf ptr of the current domain" pass ptr 127.0.0.50 u@host.ptr.spf.test
+spf_expect "spf a through a CNAME" pass "a:alias-a.spf.test" 192.0.2.30 u@cname-a.spf.test
+spf_expect "spf null MX matches nothing" neutral "?all" 192.0.2.1 u@null-mx.spf.test
+spf_expect "spf include of itself" permerror - 192.0.2.1 u@loop.spf.test
+spf_expect "spf bad macro in an unknown modifier" permerror - 192.0.2.1 u@bad-mod.spf.test
+spf_expect "spf a match before redirect" pass "ip4:192.0.2.0/24" 192.0.2.1 u@redir-match.spf.test
+expect_json "spf a match before redirect: no lookup" '.lookups == 0 and .domain == "redir-match.spf.test"'
+spf_expect "spf no match, then redirect" fail "-all" 198.51.100.1 u@redir-match.spf.test
+expect_json "spf no match, then redirect: the target decided" '.domain == "target.spf.test" and .lookups == 1'
+spf_expect "spf %{L} URL-escaped" pass "exists:%{L}.up.spf.test" 192.0.2.1 a+b@macro-upper.spf.test
+spf_expect "spf IPv6 %{ir}.%{v}" pass "exists:%{ir}.%{v}.v6r.spf.test" 2001:db8::1 u@macro-i6r.spf.test
+
 # --- the HELO identity: the null sender is postmaster@HELO (§2.4) ---
 spf_expect "spf HELO identity pass" pass "ip4:192.0.2.70" 192.0.2.70 "" helo.spf.test
 expect_json "spf HELO identity: postmaster@HELO" '.sender == "postmaster@helo.spf.test" and .domain == "helo.spf.test"'
