@@ -56,7 +56,7 @@ unit_symbols() {
 # No plugin has libssl/libcrypto in NEEDED (common/tls/ossl.c loads it on first use).
 unit_no_ssl_needed() {
 	local p linked="" n=0
-	for p in "$O"/check_mail_*; do
+	for p in "$O"/check_mail_* "$O"/mailpath; do
 		[ -x "$p" ] || continue
 		n=$((n + 1))
 		if readelf -d "$p" | grep -E 'NEEDED.*lib(ssl|crypto)\.so' >/dev/null; then
