@@ -31,6 +31,9 @@ static const struct check_opt spf_cmd_opts[] = {
 	 "Hard limit for the whole evaluation (default 10, at most 86400)"},
 	{"output", required_argument, OPT_OUTPUT, "text|json",
 	 "Print \"key: value\" lines (default) or one JSON object"},
+	{"verbose", no_argument, 'v', NULL,
+	 "spf: trace the evaluation (each lookup, record, match): \"trace:\" lines\n"
+	 "before the result, or the JSON key \"trace\", an array of them"},
 	CHECK_OPT_END,
 };
 
@@ -46,6 +49,9 @@ struct spf_cmd_args {
 	const char *ip, *sender, *helo, *resolver;
 	double timeout_s;
 	int json;
+	int verbose;
+	FILE *out;
+	json_object *trace; /* -v with JSON: the lines so far */
 };
 
 /* One option into a; 0, 1 after --help/--version (printed to out), or -1 with err. */
@@ -60,6 +66,7 @@ static int spf_cmd_option(struct spf_cmd_args *a, int opt, const char *arg, FILE
 	case OPT_IP: a->ip = arg; return 0;
 	case OPT_SENDER: a->sender = arg; return 0;
 	case OPT_HELO: a->helo = arg; return 0;
+	case 'v': a->verbose = 1; return 0;
 	case OPT_RESOLVER: a->resolver = arg; return check_resolver_valid(arg, err, errlen);
 	case OPT_OUTPUT:
 		a->json = strcmp(arg, "json") == 0;
@@ -147,6 +154,8 @@ static void spf_cmd_json(FILE *out, const struct spf_cmd_args *a, const struct s
 	spf_cmd_json_str(j, "sender", o->sender, 0);
 	spf_cmd_json_str(j, "helo", a->helo, 1);
 	spf_cmd_json_str(j, "error", err, 0);
+	if (a->trace != NULL)
+		json_object_object_add(j, "trace", json_object_get(a->trace));
 	fprintf(out, "%s\n",
 		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 							  JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -188,6 +197,19 @@ static void spf_cmd_print(FILE *out, const struct spf_cmd_args *a, const struct 
 	spf_cmd_line(out, "error", err);
 }
 
+/* One trace line (from DNS: sanitised): printed at once, or kept for the JSON object. */
+static void spf_cmd_trace(const char *line, void *arg)
+{
+	struct spf_cmd_args *a = arg;
+	char buf[SPF_EXP_MAX];
+
+	out_sanitize(buf, sizeof(buf), line, strlen(line));
+	if (a->trace != NULL)
+		json_object_array_add(a->trace, json_object_new_string(buf));
+	else if (!a->json)
+		fprintf(a->out, "trace: %s\n", buf);
+}
+
 /* `mailpath spf`: parse, evaluate on the loop, print. */
 static int spf_cmd_run(int argc, char **argv, FILE *out, FILE *errf)
 {
@@ -204,10 +226,20 @@ static int spf_cmd_run(int argc, char **argv, FILE *out, FILE *errf)
 	q.sender = a.sender;
 	q.helo = a.helo;
 	q.now = (long long)time(NULL);
+	a.out = out;
+	if (a.verbose) {
+		q.trace = spf_cmd_trace;
+		q.trace_arg = &a;
+		if (a.json && (a.trace = json_object_new_array()) == NULL)
+			return checks_cmd_usage(errf, "spf", "out of memory");
+	}
 	rc = spf_run(&q, a.resolver, a.timeout_s, &o, err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
+		json_object_put(a.trace);
 		return checks_cmd_usage(errf, "spf", err);
+	}
 	spf_cmd_print(out, &a, &o, rc == 1);
+	json_object_put(a.trace);
 	if (rc == 0)
 		return CHECKS_CMD_OK;
 	fprintf(errf, "mailpath spf: timed out after %g s\n", a.timeout_s);
@@ -217,7 +249,7 @@ static int spf_cmd_run(int argc, char **argv, FILE *out, FILE *errf)
 const struct checks_cmd checks_cmd_spf = {
 	.name = "spf",
 	.synopsis = "--ip ADDR --sender ADDR --helo NAME [--resolver ADDR[:PORT]]\n"
-		    "       [-t SECONDS] [--output json]",
+		    "       [-t SECONDS] [--output json] [-v]",
 	.opts = spf_cmd_opts,
 	.notes = "The spf result is one of pass, fail, softfail, neutral, none, permerror and\n"
 		 "temperror (RFC 7208 section 2.6), with the mechanism that matched, the\n"

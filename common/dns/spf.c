@@ -56,6 +56,8 @@ struct spf {
 	const char *sdomain; /* into sender */
 	spf_done_cb *done;
 	void *arg;
+	spf_trace_cb *trace;
+	void *trace_arg;
 	struct spf_frame frame[SPF_MAX_DEPTH];
 	int depth; /* frames in use */
 	enum spf_wait wait;
@@ -67,7 +69,40 @@ struct spf {
 	struct spf_outcome out;
 };
 
+/* The states by name, for the trace (index: enum spf_wait). */
+static const char *const spf_wait_names[] = {
+	[SPF_WAIT_NONE] = "evaluate",   [SPF_WAIT_RECORD] = "TXT",     [SPF_WAIT_A] = "A/AAAA",
+	[SPF_WAIT_MX] = "MX",           [SPF_WAIT_MX_ADDR] = "A/AAAA", [SPF_WAIT_PTR] = "PTR",
+	[SPF_WAIT_PTR_ADDR] = "A/AAAA", [SPF_WAIT_EXISTS] = "A",       [SPF_WAIT_P_PTR] = "PTR",
+	[SPF_WAIT_P_ADDR] = "A/AAAA",   [SPF_WAIT_EXP] = "TXT",        [SPF_WAIT_DONE] = "done",
+};
+
 static void spf_step(struct spf *s);
+
+/* One line of the trace, when the caller asked for one. */
+__attribute__((format(printf, 2, 3))) static void spf_tracef(const struct spf *s, const char *fmt,
+							     ...)
+{
+	char line[SPF_TERM_MAX + 2 * SPF_DOMAIN_MAX];
+	va_list ap;
+
+	if (s->trace == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->trace(line, s->trace_arg);
+}
+
+/* Enter the wait for a lookup of name (the caller then asks for it). */
+static void spf_ask(struct spf *s, enum spf_wait w, const char *name)
+{
+	s->wait = w;
+	spf_tracef(s, "lookup %s %s%s", spf_wait_names[w], name,
+		   w == SPF_WAIT_P_PTR ? " (for %{p})"
+		   : w == SPF_WAIT_EXP ? " (exp=)"
+				       : "");
+}
 
 /* The frame being evaluated. */
 static struct spf_frame *spf_top(struct spf *s)
@@ -83,6 +118,7 @@ __attribute__((format(printf, 3, 4))) static void spf_end(struct spf *s, enum sp
 		return;
 	s->wait = SPF_WAIT_DONE;
 	s->out.result = r;
+	spf_tracef(s, "result %s", spf_result_name(r));
 	if (fmt != NULL) {
 		va_list ap;
 
@@ -183,7 +219,7 @@ static void spf_top_match(struct spf *s, const struct spf_term *t)
 			return;
 		}
 	}
-	s->wait = SPF_WAIT_EXP;
+	spf_ask(s, SPF_WAIT_EXP, s->target);
 	s->dns.txt(s->dns.ctx, s->target, spf_on_exp, s);
 }
 
@@ -212,6 +248,8 @@ static void spf_frame_result(struct spf *s, enum spf_result r)
 	s->depth--;
 	f = spf_top(s);
 	t = &f->rec.term[f->next];
+	spf_tracef(s, "%s: %s: %s, %s", f->domain, t->text, spf_result_name(r),
+		   r == SPF_PASS ? "matched" : "no match");
 	if (r != SPF_PASS) {
 		f->next++;
 		spf_step(s);
@@ -226,6 +264,7 @@ static void spf_frame_result(struct spf *s, enum spf_result r)
 /* Term t of the current frame matched. */
 static void spf_match(struct spf *s, const struct spf_term *t)
 {
+	spf_tracef(s, "%s: %s matched", spf_top(s)->domain, t->text);
 	if (s->depth == 1)
 		spf_top_match(s, t);
 	else
@@ -287,6 +326,7 @@ static void spf_on_record(const struct dns_txt *res, void *arg)
 		return;
 	}
 	f->loaded = 1;
+	spf_tracef(s, "%s: %.*s", f->domain, (int)rec->len, rec->text);
 	spf_step(s);
 }
 
@@ -346,7 +386,7 @@ static void spf_mx_next(struct spf *s)
 		spf_next(s);
 		return;
 	}
-	s->wait = SPF_WAIT_MX_ADDR;
+	spf_ask(s, SPF_WAIT_MX_ADDR, s->names[s->iname]);
 	s->dns.host(s->dns.ctx, s->names[s->iname], s->family, spf_on_mx_addr, s);
 }
 
@@ -439,9 +479,9 @@ static void spf_ptr_next(struct spf *s)
 		return;
 	}
 	if (s->wait == SPF_WAIT_P_PTR || s->wait == SPF_WAIT_P_ADDR)
-		s->wait = SPF_WAIT_P_ADDR;
+		spf_ask(s, SPF_WAIT_P_ADDR, s->names[s->iname]);
 	else
-		s->wait = SPF_WAIT_PTR_ADDR;
+		spf_ask(s, SPF_WAIT_PTR_ADDR, s->names[s->iname]);
 	s->dns.host(s->dns.ctx, s->names[s->iname], s->family, spf_on_ptr_addr, s);
 }
 
@@ -554,19 +594,19 @@ static void spf_lookup(struct spf *s, const struct spf_term *t)
 	switch (t->mech) {
 	case SPF_MECH_INCLUDE: spf_enter(s, s->target, 0); break; /* spf_step asks for its record */
 	case SPF_MECH_A:
-		s->wait = SPF_WAIT_A;
+		spf_ask(s, SPF_WAIT_A, s->target);
 		s->dns.host(s->dns.ctx, s->target, s->family, spf_on_host, s);
 		return;
 	case SPF_MECH_EXISTS: /* §5.7: always an A query */
-		s->wait = SPF_WAIT_EXISTS;
+		spf_ask(s, SPF_WAIT_EXISTS, s->target);
 		s->dns.host(s->dns.ctx, s->target, AF_INET, spf_on_host, s);
 		return;
 	case SPF_MECH_MX:
-		s->wait = SPF_WAIT_MX;
+		spf_ask(s, SPF_WAIT_MX, s->target);
 		s->dns.mx(s->dns.ctx, s->target, spf_on_mx, s);
 		return;
 	case SPF_MECH_PTR:
-		s->wait = SPF_WAIT_PTR;
+		spf_ask(s, SPF_WAIT_PTR, "of the client address");
 		s->dns.ptr(s->dns.ctx, &s->ip, spf_on_ptr, s);
 		return;
 	default: break;
@@ -585,6 +625,7 @@ static void spf_end_of_record(struct spf *s)
 	}
 	if (spf_count_lookup(s) != 0 || spf_target(s, f->rec.redirect, f->rec.redirect_len) != 0)
 		return;
+	spf_tracef(s, "%s: redirect=%s", f->domain, s->target);
 	spf_enter(s, s->target, 1);
 	spf_step(s);
 }
@@ -599,7 +640,7 @@ static void spf_step(struct spf *s)
 		size_t spec_len;
 
 		if (!f->loaded) {
-			s->wait = SPF_WAIT_RECORD;
+			spf_ask(s, SPF_WAIT_RECORD, f->domain);
 			s->dns.txt(s->dns.ctx, f->domain, spf_on_record, s);
 			return;
 		}
@@ -607,7 +648,7 @@ static void spf_step(struct spf *s)
 		spec = t != NULL ? t->spec : f->rec.redirect;
 		spec_len = t != NULL ? t->spec_len : f->rec.redirect_len;
 		if (spf_needs_p(s, spec, spec_len)) {
-			s->wait = SPF_WAIT_P_PTR;
+			spf_ask(s, SPF_WAIT_P_PTR, "of the client address");
 			s->dns.ptr(s->dns.ctx, &s->ip, spf_on_ptr, s);
 			return;
 		}
@@ -670,6 +711,8 @@ struct spf *spf_new(const struct spf_dns *dns, const struct spf_query *q, spf_do
 	s->now = q->now;
 	s->done = done;
 	s->arg = arg;
+	s->trace = q->trace;
+	s->trace_arg = q->trace_arg;
 	spf_identity(s, q);
 	snprintf(s->out.sender, sizeof(s->out.sender), "%s", s->sender);
 	s->wait = SPF_WAIT_NONE;

@@ -36,10 +36,14 @@ struct spf_dns {
 	void (*ptr)(void *ctx, const struct net_addr *a, spf_ptr_cb *cb, void *arg);
 };
 
+/* One line of the evaluation's trace (lookups, records, matches, the result). */
+typedef void spf_trace_cb(const char *line, void *arg);
+
 /*
  * The question: ip, MAIL FROM (NULL or "": the null sender, then
  * postmaster@helo and the HELO domain are checked, §2.4) and HELO.
- * receiver is %{r} (NULL: "unknown"), now is %{t}. Strings are copied.
+ * receiver is %{r} (NULL: "unknown"), now is %{t}. Strings are copied;
+ * trace, when set, is called with each step as it happens.
  */
 struct spf_query {
 	struct net_addr ip;
@@ -47,6 +51,8 @@ struct spf_query {
 	const char *helo;
 	const char *receiver;
 	long long now;
+	spf_trace_cb *trace; /* NULL: no trace */
+	void *trace_arg;
 };
 
 /*

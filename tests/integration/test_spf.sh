@@ -182,6 +182,16 @@ expect_text "spf text: lookups line" 0 '^lookups: 1$' -- \
 expect_text "spf text: error line" 0 '^error: more than 2 void lookups$' -- \
 	"$S" spf --resolver "$LAB_DNS" --ip 192.0.2.20 --sender u@void.spf.test --helo mail.example
 
+expect_text "spf -v: the trace, then the result" 0 \
+	'^trace: lookup TXT target\.spf\.test$' -- "$S" spf --resolver "$LAB_DNS" --ip 198.51.100.1 \
+	--sender u@redir-match.spf.test --helo mail.example -v
+expect_text "spf -v: the redirect in the trace" 0 '^trace: redir-match\.spf\.test: redirect=target\.spf\.test$' -- \
+	"$S" spf --resolver "$LAB_DNS" --ip 198.51.100.1 --sender u@redir-match.spf.test --helo mail.example -v
+out=$("$S" spf --resolver "$LAB_DNS" --ip 198.51.100.5 --sender u@include.spf.test --helo mail.example -v --output json)
+LAST_JSON=$out
+expect_json "spf -v --output json: trace array, include and result" \
+	'(.trace | length) == 7 and .trace[2] == "lookup TXT inc.spf.test" and .trace[-1] == "result pass"'
+
 # --- -t against a stalling resolver (tests/tools/dnsdelay holds every answer 1.5 s;
 # less than c-ares' own 1 s + 2 s before it gives a query up, DNS_TIMEOUT_MS) ---
 spf_dd_port=$((39500 + ${LAB_PORT_OFFSET:-0}))

@@ -605,6 +605,45 @@ START_TEST(test_spf_cancelled)
 }
 END_TEST
 
+static char trace_buf[4096];
+
+static void trace_line(const char *line, void *arg)
+{
+	size_t n = strlen(trace_buf);
+
+	(void)arg;
+	snprintf(trace_buf + n, sizeof(trace_buf) - n, "%s\n", line);
+}
+
+/* The trace names every lookup, the record, the matches and the result, in order. */
+START_TEST(test_spf_trace)
+{
+	const struct spf_dns ops = {NULL, fake_txt, fake_host, fake_mx, fake_ptr};
+	struct spf_query q = {.sender = "a@inc.example", .helo = "h.example", .trace = trace_line};
+	static const char want[] =
+		"lookup TXT inc.example\n"
+		"inc.example: v=spf1 include:inner.example ~all exp=why.example\n"
+		"lookup TXT inner.example\n"
+		"inner.example: v=spf1 a:host.example -all exp=innerwhy.example\n"
+		"lookup A/AAAA host.example\n"
+		"inner.example: a:host.example matched\n"
+		"inc.example: include:inner.example: pass, matched\n"
+		"result pass\n";
+	struct spf *s;
+
+	memset(&fk, 0, sizeof(fk));
+	fk.rr = rr_world;
+	fk.nrr = NELEM(rr_world);
+	trace_buf[0] = '\0';
+	ck_assert_int_eq(net_addr_parse("198.51.100.7", 0, &q.ip), 0);
+	s = spf_new(&ops, &q, fake_done, NULL);
+	spf_start(s);
+	fake_pump();
+	ck_assert_msg(strcmp(trace_buf, want) == 0, "got trace\n%s\nwant\n%s", trace_buf, want);
+	spf_free(s);
+}
+END_TEST
+
 Suite *spf_suite(void);
 Suite *spf_suite(void)
 {
@@ -618,6 +657,7 @@ Suite *spf_suite(void)
 	tcase_add_test(tc, test_spf_addr);
 	tcase_add_loop_test(tc, test_spf_eval, 0, NELEM(eval_cases));
 	tcase_add_test(tc, test_spf_cancelled);
+	tcase_add_test(tc, test_spf_trace);
 	suite_add_tcase(s, tc);
 	return s;
 }
