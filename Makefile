@@ -47,7 +47,8 @@ COMMON_SRC  = $(sort $(wildcard common/*/*.c))
 COMMON_OBJ  = $(COMMON_SRC:%.c=$(O)/%.o)
 LIB         = $(O)/libmailprobe.a
 PLUGIN_SRC  = $(sort $(wildcard plugins/check_mail_*.c))
-PLUGINS     = $(PLUGIN_SRC:plugins/%.c=$(O)/%)
+# The command-line front end (plugins/mailpath.c) is installed into BINDIR.
+PLUGINS     = $(PLUGIN_SRC:plugins/%.c=$(O)/%) $(O)/mailpath
 TOOLS       = $(O)/faultsrv $(O)/dnsdelay
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ    = $(UNIT_SRC:%.c=$(O)/%.o)
@@ -128,6 +129,9 @@ $(LIB): $(COMMON_OBJ)
 	ar rcs $@ $^
 
 $(O)/check_mail_%: $(O)/plugins/check_mail_%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/mailpath: $(O)/plugins/mailpath.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/snmp-subagent/sa_agent.o: CFLAGS += $(SNMP_CFLAGS)

@@ -32,6 +32,8 @@ PACKAGES=(
 	groff-base man-db
 	# JSON Schema validation of the plugins' --output json (tests/validate-json.py)
 	python3 python3-jsonschema
+	# the reference SPF evaluator test_spf.sh compares mailpath spf with (pyspf, over python3-dns)
+	python3-spf
 	# lab services
 	postfix sasl2-bin libsasl2-modules nsd
 	# SMTP clients and the incumbent plugins for comparison

@@ -129,6 +129,11 @@ END {
 		print "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors, and a state the check"
 		print "could not decide), as the Nagios plugin guidelines define them."
 	}
+	if (kind == "mailpath") {
+		header("EXIT STATUS")
+		print "0 when the command reached an answer (for spf: any of its seven results), 3 on a"
+		print "usage error or when \\fB\\-t\\fR ran out before an answer."
+	}
 	header("SEE ALSO")
 	if (kind == "mailpath-agentx")
 		print "\\fBmailpath-agentx.conf\\fR(5), \\fBsnmpd\\fR(8), \\fBcheck_mail_smtp\\fR(1)"

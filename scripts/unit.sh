@@ -47,7 +47,7 @@ unit_gate() {
 unit_symbols() {
 	local strangers
 	strangers=$(nm -g --defined-only "$O/libmailprobe.a" | awk 'NF == 3 { print $3 }' |
-		grep -Ev '^(buf|ev|net|dns|tls|ossl|b64|md5|smtp|fail|phase|state|classify|cause|range|thresholds|out|check|checks|mx|mta|probe_opts|secret|target)_|^(classify)$' || true)
+		grep -Ev '^(buf|ev|net|dns|spf|tls|ossl|b64|md5|smtp|fail|phase|state|classify|cause|range|thresholds|out|check|checks|mx|mta|probe_opts|secret|target)_|^(classify)$' || true)
 	[ -z "$strangers" ] && return 0
 	echo "symbols without a project prefix: $strangers"
 	return 1
@@ -56,7 +56,7 @@ unit_symbols() {
 # No plugin has libssl/libcrypto in NEEDED (common/tls/ossl.c loads it on first use).
 unit_no_ssl_needed() {
 	local p linked="" n=0
-	for p in "$O"/check_mail_*; do
+	for p in "$O"/check_mail_* "$O"/mailpath; do
 		[ -x "$p" ] || continue
 		n=$((n + 1))
 		if readelf -d "$p" | grep -E 'NEEDED.*lib(ssl|crypto)\.so' >/dev/null; then

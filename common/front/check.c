@@ -228,8 +228,7 @@ static int check_resolver_port_ok(const char *s, size_t n)
 	return port >= 1 && port <= 65535;
 }
 
-/* --resolver ADDR[:PORT][,...]: every port 1..65535 (c-ares would cut a bigger one to 16 bits). */
-static int check_parse_resolver(const char *arg, struct check_common *cm, char *err, size_t errlen)
+int check_resolver_valid(const char *arg, char *err, size_t errlen)
 {
 	for (const char *s = arg;; s++) {
 		size_t n = strcspn(s, ",");
@@ -242,6 +241,14 @@ static int check_parse_resolver(const char *arg, struct check_common *cm, char *
 		if (*s == '\0')
 			break;
 	}
+	return 0;
+}
+
+/* --resolver ADDR[:PORT][,...]: every port 1..65535 (c-ares would cut a bigger one to 16 bits). */
+static int check_parse_resolver(const char *arg, struct check_common *cm, char *err, size_t errlen)
+{
+	if (check_resolver_valid(arg, err, errlen) != 0)
+		return -1;
 	cm->resolver = arg;
 	return 0;
 }

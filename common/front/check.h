@@ -114,6 +114,8 @@ int check_opts_getopt(const struct check_opt *const *tables, char *shortopts, si
 		      struct option **longopts);
 /* The getopt tables check_parse uses for c (common options and c's), as check_opts_getopt. */
 int check_getopt(const struct check *c, char *shortopts, size_t len, struct option **longopts);
+/* --resolver ADDR[:PORT][,...]: 0 when every port is 1..65535, else -1 with a message in err. */
+int check_resolver_valid(const char *arg, char *err, size_t errlen);
 /* The whole --help of c (what check_parse prints for -h). */
 void check_help(const struct check *c, FILE *f);
 /* Apply -t N:STATE and finish o after c->report. */

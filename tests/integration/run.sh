@@ -21,7 +21,7 @@ BIN=${BIN:-$top/build}
 if [ "${VALGRIND:-0}" = 1 ]; then
 	vgwrap=$(mktemp -d)
 	VALGRIND_LOGS=${VALGRIND_LOGS:-$vgwrap}
-	for p in "$BIN"/check_mail_* "$BIN"/mailpath-agentx; do
+	for p in "$BIN"/check_mail_* "$BIN"/mailpath "$BIN"/mailpath-agentx; do
 		[ -x "$p" ] || continue
 		printf '#!/bin/sh\nexec valgrind --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=%s --quiet --log-file=%s/vg.%%p %s "$@"\n' \
 			"$top/tests/sanitizers/valgrind.supp" "$VALGRIND_LOGS" "$p" >"$vgwrap/${p##*/}"

@@ -126,6 +126,9 @@ st_dns() {
 	st_expect "PTR 2" "$(st_dig 2.0.0.127.in-addr.arpa PTR)" "fault.lab.test."
 	st_expect "PTR 11" "$(st_dig 11.0.0.127.in-addr.arpa PTR)" "mx1.lab.test."
 	st_expect "PTR 12" "$(st_dig 12.0.0.127.in-addr.arpa PTR)" "nomatch.lab.test."
+	st_expect "TXT ip4.spf.test" "$(st_dig ip4.spf.test TXT)" "v=spf1 ip4:192.0.2.0/24 -all"
+	st_expect "TXT two.spf.test (two SPF records)" "$(st_dig two.spf.test TXT | grep -c v=spf1)" "2"
+	st_expect "PTR 50 (SPF ptr)" "$(st_dig 50.0.0.127.in-addr.arpa PTR)" "host.ptr.spf.test."
 	st_expect "not authoritative" "$(st_dig example.com A)" "status=REFUSED"
 	st_expect "A mail over ::1" "$(st_dig mail.lab.test A ::1)" "A 127.0.0.1"
 }
