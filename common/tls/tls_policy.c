@@ -275,10 +275,10 @@ void tls_policy_judge(const struct tls_policy *p, const struct tls_facts *in,
 		/* An old protocol got through where the stock handshake did not: that is why. */
 		low = tls_policy_handshake_failed(in->fail) ? tls_policy_old_low(p, in) : 0;
 		if (low != 0)
-			TLS_POLICY_ADD(out, -1, FAIL_TLSERR_PROTOCOL_OLD,
-				       "only %s (or older) is accepted, below the minimum %s",
-				       tls_policy_version_name(low),
-				       tls_policy_version_name(p->min_tls));
+			TLS_POLICY_ADD(
+				out, -1, FAIL_TLSERR_PROTOCOL_OLD,
+				"the stock handshake failed, %s is accepted: below the minimum %s",
+				tls_policy_version_name(low), tls_policy_version_name(p->min_tls));
 		if ((f = tls_policy_add(out, -1)) != NULL)
 			*f = *in->fail;
 	}
