@@ -454,6 +454,7 @@ static void tls_facts_session(const struct tls_check *s, struct out_fact *facts,
 	const struct tls_detail *d = &s->detail;
 	struct out_fact *key, *chain;
 	int n = d->ncerts < TLS_CHAIN_MAX ? d->ncerts : TLS_CHAIN_MAX;
+	const struct tls_cert *leaf = d->ncerts > 0 ? &d->certs[0] : NULL;
 
 	if (!s->res.tls_used) {
 		const char *keys[] = {"protocol", "cipher", "group", "key", "chain", "ocsp"};
@@ -466,8 +467,8 @@ static void tls_facts_session(const struct tls_check *s, struct out_fact *facts,
 	out_fact_str(facts, "cipher", s->res.tls.cipher);
 	out_fact_str(facts, "group", d->group[0] ? d->group : NULL);
 	key = out_fact_obj(facts, "key");
-	out_fact_str(key, "type", n > 0 ? d->certs[0].key_type : NULL);
-	out_fact_int(key, "bits", n > 0 ? d->certs[0].key_bits : 0);
+	out_fact_str(key, "type", leaf != NULL ? leaf->key_type : NULL);
+	out_fact_int(key, "bits", leaf != NULL ? leaf->key_bits : 0);
 	chain = out_fact_arr(facts, "chain");
 	for (int i = 0; i < n; i++)
 		tls_fact_cert(chain, &d->certs[i], now);

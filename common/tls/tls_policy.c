@@ -217,12 +217,13 @@ static void tls_policy_expiry(const struct tls_policy *p, const struct tls_facts
 	if ((f = tls_policy_add(out, depth)) == NULL)
 		return;
 	if (depth == 0 && days < 0)
-		fail_set(f, FAIL_CERT_DAYS, PHASE_TLS, err, "certificate expired %d days ago", -days);
+		fail_set(f, FAIL_CERT_DAYS, PHASE_TLS, err, "certificate expired %d days ago",
+			 -days);
 	else if (depth == 0)
 		fail_set(f, FAIL_CERT_DAYS, PHASE_TLS, err, "certificate expires in %d days", days);
 	else if (days < 0)
-		fail_set(f, FAIL_CERT_DAYS, PHASE_TLS, err, "chain certificate %d expired %d days ago",
-			 depth, -days);
+		fail_set(f, FAIL_CERT_DAYS, PHASE_TLS, err,
+			 "chain certificate %d expired %d days ago", depth, -days);
 	else
 		fail_set(f, FAIL_CERT_DAYS, PHASE_TLS, err,
 			 "chain certificate %d expires in %d days, before the leaf", depth, days);

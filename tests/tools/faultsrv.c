@@ -1504,10 +1504,9 @@ static int scenario_load(struct scenario *sc, const char *path, const char *lab)
 	if (rc == 0 && !sc->cert &&
 	    (sc->implicit_tls || sc->key || sc->rules[PH_TLS].act || sc->tls_version ||
 	     sc->require_client_cert || sc->ocsp || sc->seclevel_set))
-		rc = fail(
-			"%s: implicit-tls, key, tls-version, require-client-cert, ocsp-staple, "
-			"security-level and `on tls` need a cert",
-			path);
+		rc = fail("%s: implicit-tls, key, tls-version, require-client-cert, ocsp-staple, "
+			  "security-level and `on tls` need a cert",
+			  path);
 	return rc;
 }
 
