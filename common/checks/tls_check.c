@@ -242,12 +242,15 @@ oom:
 static void tls_old_judge(struct tls_old_probe *p)
 {
 	const struct fail *f = &p->res.smtp.fail;
+	const struct tls_info *ti = &p->res.tls;
+	char what[sizeof ti->protocol + sizeof ti->cipher + 1];
 
 	if (p->run == NULL)
 		return; /* never started: not tested, p->why set */
 	if (p->res.tls_used) {
 		p->outcome = TLS_OLD_ACCEPTED;
-		snprintf(p->why, sizeof p->why, "%s %s", p->res.tls.protocol, p->res.tls.cipher);
+		snprintf(what, sizeof what, "%s %s", ti->protocol, ti->cipher);
+		snprintf(p->why, sizeof p->why, "%s", what);
 	} else if ((f->cls == FAIL_TLS || f->cls == FAIL_DROPPED) &&
 		   (f->phase == PHASE_TLS || f->phase == PHASE_TLS_IMPLICIT)) {
 		p->outcome = TLS_OLD_REFUSED;
@@ -255,7 +258,8 @@ static void tls_old_judge(struct tls_old_probe *p)
 			 f->detail[0] ? f->detail : "connection closed");
 	} else {
 		p->outcome = TLS_OLD_NOT_TESTED;
-		snprintf(p->why, sizeof p->why, "%s: %s", classify(f)->name, f->detail);
+		/* the cause's name is short: the detail is cut to fit */
+		snprintf(p->why, sizeof p->why, "%s: %.200s", classify(f)->name, f->detail);
 	}
 }
 
