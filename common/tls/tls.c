@@ -13,7 +13,12 @@
  *   overrides them (no protocol floor or ceiling, no cipher list, no
  *   security level). A configuration OpenSSL refuses fails tls_ctx_new()
  *   with OpenSSL's reason. Old servers (TLS 1.0/1.1, SHA-1 signatures) thus
- *   show as a handshake error where the policy refuses them.
+ *   show as a handshake error where the policy refuses them. The one
+ *   exception is tls_ctx_new_legacy(): a context of its own, offering one
+ *   old protocol at security level 0 without verification, that only tells
+ *   check_mail_tls whether a server still accepts TLS 1.0/1.1; it never
+ *   carries a session anything is trusted on, and a protocol the
+ *   configuration rules out entirely stays out (it is then "not tested").
  * - tls_ctx_shared() hands out one context per CA file, reference-counted,
  *   for processes that run checks over and over (the subagent): the CA
  *   store is read once, not per run. The list keeps a reference of its own,

@@ -30,6 +30,17 @@ expect_text "postfix: long output, one line per certificate" 0 \
 	-- $P "${PF[@]}" --min-tls 1.0
 expect_text "postfix: long output, one line per finding" 1 \
 	'^finding WARNING tls-old-protocol-accepted: TLSv1\.1 still accepted \(minimum TLSv1\.2\)$' -- $P "${PF[@]}"
+# An OpenSSL configuration that rules TLS 1.0/1.1 out leaves them "not tested" (OpenSSL will
+# not build the ClientHello: checked locally, nothing sent), never "refused".
+OSSL_CNF_DIR=$(mktemp -d)
+printf '%s\n' 'openssl_conf = mp_init' '[mp_init]' 'ssl_conf = mp_ssl' '[mp_ssl]' \
+	'system_default = mp_policy' '[mp_policy]' 'Protocol = ALL,-TLSv1,-TLSv1.1' >"$OSSL_CNF_DIR/noold.cnf"
+expect "openssl.cnf without TLS 1.0/1.1: OK" 0 ok - -- env OPENSSL_CONF="$OSSL_CNF_DIR/noold.cnf" $P "${PF[@]}"
+expect_json "openssl.cnf without TLS 1.0/1.1: not tested" '.old_protocols == {"TLSv1": "not-tested", "TLSv1.1": "not-tested"} and .protocol == "TLSv1.3"'
+expect_text "openssl.cnf without TLS 1.0/1.1: the reason in the long output" 0 \
+	'^TLSv1: not-tested \(OpenSSL will not offer the protocol: .*no protocols available\)$' \
+	-- env OPENSSL_CONF="$OSSL_CNF_DIR/noold.cnf" $P "${PF[@]}"
+rm -rf "$OSSL_CNF_DIR"
 expect "postfix implicit TLS (-s)" 0 ok - -- $P -H $L -p "$LAB_SMTPS_PORT" -s "${CA[@]}" --sni mail.lab.test --min-tls 1.0
 expect_json "postfix -s: handshake timed as tlsconnect" '([.phases[].name] | index("tlsconnect") != null) and .protocol == "TLSv1.3"'
 expect "postfix untrusted without CA" 2 cert-untrusted tls -- $P -H $L -p "$LAB_SMTP_PORT" --sni mail.lab.test --no-old-protocols
