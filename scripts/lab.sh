@@ -22,6 +22,7 @@
 #              selfsigned.pem, chainsoon.pem (leaf 2 years, sent with intsoon.crt,
 #              an intermediate of 3 days), rsa1024.pem (RSA 1024), sha1.pem (signed
 #              with SHA-1), chainorder.pem (good leaf + a stray self-signed cert),
+#              evilname.pem (CN 'evil|name "x"', 3 days),
 #              good.ocsp / revoked.ocsp (DER OCSP responses about good.pem, 7 days).
 #              Each server PEM holds the private key followed by the certificate.
 #   postfix/   a private Postfix instance (postfix -c postfix/etc):
@@ -247,6 +248,10 @@ lab_cert_weak() {
 	openssl x509 -req -in sha1.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 730 \
 		-sha1 -extfile "$TPL/openssl.cnf" -extensions server_ext -out sha1.crt 2>/dev/null
 	lab_cert_join sha1
+	# a subject with a '|' (the perfdata separator) and a quote, valid 3 days: its -D finding
+	# puts the subject in the status line, which must stay one line with one '|'
+	lab_cert_request evilname 'evil|name "x"'
+	lab_cert_sign evilname 3 server_ext && lab_cert_join evilname
 	{ cat good.pem && openssl x509 -in selfsigned.pem; } >chainorder.pem.tmp
 	chmod 644 chainorder.pem.tmp
 	mv chainorder.pem.tmp chainorder.pem
@@ -278,11 +283,12 @@ lab_certs_fresh() {
 	local f
 	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
 		selfsigned.pem idn.pem chainsoon.pem intsoon.crt rsa1024.pem sha1.pem chainorder.pem \
-		good.ocsp revoked.ocsp; do
+		evilname.pem good.ocsp revoked.ocsp; do
 		[[ -s $CERTS/$f ]] || return 1
 	done
 	openssl x509 -in "$CERTS/soon.pem" -noout -checkend $((4 * 86400 + 43200)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/intsoon.crt" -noout -checkend $((2 * 86400 + 43200)) >/dev/null 2>&1 &&
+		openssl x509 -in "$CERTS/evilname.pem" -noout -checkend $((86400 + 43200)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/good.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/ca.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 &&
 		[[ -z $(find "$CERTS/good.ocsp" -mmin +$((5 * 1440))) ]]

@@ -98,3 +98,9 @@ expect "OCSP staple good" 0 ok - -- $P -H $L -p "$FAULT_OCSP_GOOD" "${FS[@]}" --
 expect_json "OCSP staple good: status and age" '.ocsp.stapled == true and .ocsp.status == "good" and .ocsp.age_seconds >= 0 and .ocsp.age_seconds < 7 * 86400 and .ocsp.next_update > now'
 expect "OCSP staple revoked" 2 ocsp-revoked - -- $P -H $L -p "$FAULT_OCSP_REVOKED" "${FS[@]}"
 expect_json "OCSP staple revoked: status" '.ocsp.status == "revoked"'
+# Certificate subjects are untrusted: sanitised by the renderers (text), kept as sent (JSON).
+expect "evil subject: expiring in 3 days" 2 cert-expiry-critical - -- $P -H $L -p "$FAULT_EVIL_SUBJECT" "${CA[@]}" --no-verify --no-old-protocols
+expect_json "evil subject: raw in JSON" '.findings[0].subject | test("evil\\|name")'
+expect_text "evil subject: the status line keeps one '|', before the perfdata" 2 \
+	'^TLS CRITICAL - [^|]*\(CN = evil/name [^|]*\) \(cause: cert-expiry-critical\) \| cert_days=[0-9] ' \
+	-- $P -H $L -p "$FAULT_EVIL_SUBJECT" "${CA[@]}" --no-verify --no-old-protocols
