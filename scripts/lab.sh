@@ -20,8 +20,11 @@
 #              expired.pem (validity entirely in the past), wrongname.pem
 #              (SAN DNS:other.example.org), idn.pem (SAN DNS:xn--bcher-kva.lab.test),
 #              selfsigned.pem, chainsoon.pem (leaf 2 years, sent with intsoon.crt,
-#              an intermediate of 3 days). Each server PEM holds the private key followed
-#              by the certificate.
+#              an intermediate of 3 days), rsa1024.pem (RSA 1024), sha1.pem (signed
+#              with SHA-1), chainorder.pem (good leaf + a stray self-signed cert),
+#              evilname.pem (CN 'evil|name "x"', 3 days),
+#              good.ocsp / revoked.ocsp (DER OCSP responses about good.pem, 7 days).
+#              Each server PEM holds the private key followed by the certificate.
 #   postfix/   a private Postfix instance (postfix -c postfix/etc):
 #              127.0.0.1:2525 + [::1]:2525  smtpd, STARTTLS offered
 #              127.0.0.1:2587               submission, STARTTLS + AUTH required
@@ -235,19 +238,61 @@ lab_cert_chain_soon() {
 	rm -f chainsoon.key chainsoon.crt chainsoon.csr intsoon.key intsoon.csr intsoon.srl
 }
 
+# Certificates check_mail_tls finds fault with: rsa1024.pem (a 1024-bit RSA
+# leaf), sha1.pem (an EC leaf the CA signed with SHA-1), chainorder.pem (the
+# good leaf sent with a stray self-signed certificate instead of its issuer).
+lab_cert_weak() {
+	openssl req -new -newkey rsa:1024 -nodes -keyout rsa1024.key -out rsa1024.csr \
+		-subj "/CN=mail.lab.test" 2>/dev/null
+	lab_cert_sign rsa1024 730 server_ext && lab_cert_join rsa1024
+	lab_cert_request sha1 mail.lab.test
+	openssl x509 -req -in sha1.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 730 \
+		-sha1 -extfile "$TPL/openssl.cnf" -extensions server_ext -out sha1.crt 2>/dev/null
+	lab_cert_join sha1
+	# a subject with a '|' (the perfdata separator) and a quote, valid 3 days: its -D finding
+	# puts the subject in the status line, which must stay one line with one '|'
+	lab_cert_request evilname 'evil|name "x"'
+	lab_cert_sign evilname 3 server_ext && lab_cert_join evilname
+	{ cat good.pem && openssl x509 -in selfsigned.pem; } >chainorder.pem.tmp
+	chmod 644 chainorder.pem.tmp
+	mv chainorder.pem.tmp chainorder.pem
+}
+
+# OCSP responses for good.pem made offline by `openssl ocsp` as a responder
+# (the CA signs): good.ocsp says good, revoked.ocsp says revoked; both valid
+# for 7 days. The fault server staples them (ocsp-staple).
+lab_cert_ocsp() {
+	local serial yesterday
+	serial=$(openssl x509 -in good.pem -noout -serial | cut -d= -f2)
+	yesterday=$(date -u -d '-1 day' +%y%m%d%H%M%SZ)
+	printf 'V\t491231235959Z\t\t%s\tunknown\t/CN=mail.lab.test\n' "$serial" >ocsp-good.idx
+	printf 'R\t491231235959Z\t%s\t%s\tunknown\t/CN=mail.lab.test\n' "$yesterday" "$serial" \
+		>ocsp-revoked.idx
+	openssl ocsp -issuer ca.pem -cert good.pem -no_nonce -reqout ocsp.req 2>/dev/null
+	openssl ocsp -index ocsp-good.idx -rsigner ca.pem -rkey ca.key -CA ca.pem \
+		-reqin ocsp.req -respout good.ocsp -ndays 7 >/dev/null 2>&1
+	openssl ocsp -index ocsp-revoked.idx -rsigner ca.pem -rkey ca.key -CA ca.pem \
+		-reqin ocsp.req -respout revoked.ocsp -ndays 7 >/dev/null 2>&1
+	chmod 644 good.ocsp revoked.ocsp
+	rm -f ocsp.req ocsp-good.idx ocsp-revoked.idx
+}
+
 # Report whether the certificates exist and still say what they promise: the
 # selftest wants soon.pem valid for 4 more days and the others for 30, so a
 # state directory reused days later (a second run) regenerates them.
 lab_certs_fresh() {
 	local f
 	for f in ca.pem ca.key good.pem soon.pem expired.pem wrongname.pem clientonly.pem rsa.pem \
-		selfsigned.pem idn.pem chainsoon.pem intsoon.crt; do
+		selfsigned.pem idn.pem chainsoon.pem intsoon.crt rsa1024.pem sha1.pem chainorder.pem \
+		evilname.pem good.ocsp revoked.ocsp; do
 		[[ -s $CERTS/$f ]] || return 1
 	done
 	openssl x509 -in "$CERTS/soon.pem" -noout -checkend $((4 * 86400 + 43200)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/intsoon.crt" -noout -checkend $((2 * 86400 + 43200)) >/dev/null 2>&1 &&
+		openssl x509 -in "$CERTS/evilname.pem" -noout -checkend $((86400 + 43200)) >/dev/null 2>&1 &&
 		openssl x509 -in "$CERTS/good.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 &&
-		openssl x509 -in "$CERTS/ca.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1
+		openssl x509 -in "$CERTS/ca.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 &&
+		[[ -z $(find "$CERTS/good.ocsp" -mmin +$((5 * 1440))) ]]
 }
 
 # Generate the CA and the server certificates unless they exist and are fresh.
@@ -284,6 +329,8 @@ lab_certs() {
 			-extensions selfsigned_ext 2>/dev/null
 		lab_cert_join selfsigned
 		lab_cert_chain_soon
+		lab_cert_weak
+		lab_cert_ocsp
 		rm -f ca.srl
 	) || lab_die "certificate generation failed in $CERTS"
 }

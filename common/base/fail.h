@@ -56,6 +56,7 @@ enum fail_class {
 	FAIL_QUEUE,          /* an MTA's queue could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
 	FAIL_LOG,            /* an MTA's log could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
 	FAIL_PLAINTEXT_AUTH, /* a working probe sent PLAIN/LOGIN credentials without TLS */
+	FAIL_TLS_POLICY,     /* a TLS session worked, check_mail_tls's policy finds fault: err */
 	FAIL_MAX
 };
 
@@ -83,6 +84,20 @@ enum { FAIL_TIMEOUT_SILENT_STARTTLS = 1 };
 
 /* err of FAIL_QUEUE and FAIL_LOG: the queue or log was still being read at the deadline. */
 enum { FAIL_QUEUE_TIMEOUT = 1 };
+
+/* err of FAIL_TLS_POLICY: what check_mail_tls found (common/tls/tls_policy.c). */
+enum fail_tls_err {
+	FAIL_TLSERR_NONE = 0,
+	FAIL_TLSERR_PROTOCOL_OLD,   /* the protocol negotiated is below --min-tls */
+	FAIL_TLSERR_OLD_ACCEPTED,   /* an old protocol below --min-tls is still accepted */
+	FAIL_TLSERR_WEAK_CIPHER,    /* RC4, 3DES, DES, export, NULL or anonymous suite */
+	FAIL_TLSERR_WEAK_KEY,       /* an RSA key under 2048 bits */
+	FAIL_TLSERR_WEAK_SIGNATURE, /* a non-root certificate signed with SHA-1 or MD5 */
+	FAIL_TLSERR_CHAIN_ORDER,    /* a certificate is not issued by the next one sent */
+	FAIL_TLSERR_OCSP_MISSING,   /* --ocsp require, and no staple came */
+	FAIL_TLSERR_OCSP_REVOKED,   /* the staple says the certificate is revoked */
+	FAIL_TLSERR_OCSP_BAD /* the staple is unusable, says unknown, or is past nextUpdate */
+};
 
 /* err of FAIL_CERT_DAYS: which -D W,C limit the certificate is under. */
 enum { FAIL_CERT_WARNING = 1, FAIL_CERT_CRITICAL = 2 };

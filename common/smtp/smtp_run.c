@@ -150,6 +150,8 @@ static void run_tls_established(struct smtp_run *r, enum phase p)
 	struct tls_info *ti = &r->res->tls;
 
 	tls_conn_info(r->tls, ti);
+	if (r->opts.detail != NULL)
+		tls_conn_detail(r->tls, r->opts.detail);
 	r->res->tls_used = 1;
 	if (r->opts.verify && ti->verify_code != 0)
 		fail_set(run_fail(r), FAIL_VERIFY, p, ti->verify_code, "%s", ti->verify_text);
@@ -215,6 +217,11 @@ static void run_tls_start(struct smtp_run *r, enum phase p)
 	if (r->opts.tls == NULL ||
 	    (r->tls = tls_conn_new(r->opts.tls, r->fd, sni, r->opts.verify_name)) == NULL) {
 		fail_set(run_fail(r), FAIL_INTERNAL, p, 0, "cannot create a TLS session");
+		run_finish(r);
+		return;
+	}
+	if (r->opts.detail != NULL && !tls_conn_want_ocsp(r->tls)) {
+		fail_set(run_fail(r), FAIL_INTERNAL, p, 0, "cannot ask for an OCSP staple");
 		run_finish(r);
 		return;
 	}

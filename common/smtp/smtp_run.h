@@ -23,11 +23,12 @@ struct smtp_run_opts {
 	int family;                 /* AF_UNSPEC/AF_INET/AF_INET6 for the lookup */
 	const struct net_addr *src; /* -b source address, may be NULL */
 	struct smtp_params smtp;
-	int implicit_tls;        /* TLS before the greeting (-s, port 465) */
-	const char *sni;         /* NULL: host, unless host is an IP literal */
-	const char *verify_name; /* NULL: sni */
-	int verify;              /* check chain and name (facts are recorded either way) */
-	struct tls_ctx *tls;     /* shared context; needed when TLS may be used */
+	int implicit_tls;          /* TLS before the greeting (-s, port 465) */
+	const char *sni;           /* NULL: host, unless host is an IP literal */
+	const char *verify_name;   /* NULL: sni */
+	int verify;                /* check chain and name (facts are recorded either way) */
+	struct tls_ctx *tls;       /* shared context; needed when TLS may be used */
+	struct tls_detail *detail; /* non-NULL: ask for an OCSP staple, fill after the handshake */
 	int64_t deadline_us;
 };
 

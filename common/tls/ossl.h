@@ -25,6 +25,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/ocsp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -70,7 +71,9 @@
 	X(SSL_CIPHER_get_name)                                                                     \
 	X(SSL_get_verify_result)                                                                   \
 	X(SSL_get0_peer_certificate)                                                               \
-	X(SSL_get_peer_cert_chain)
+	X(SSL_get_peer_cert_chain)                                                                 \
+	X(SSL_CTX_set_security_level)                                                              \
+	X(SSL_group_to_name)
 
 /* Functions resolved from libcrypto. */
 #define OSSL_CRYPTO_FUNCS(X)                                                                       \
@@ -111,6 +114,26 @@
 	X(X509_check_ip_asc)                                                                       \
 	X(X509_verify_cert_error_string)                                                           \
 	X(ASN1_TIME_to_tm)                                                                         \
+	X(OBJ_nid2sn)                                                                              \
+	X(X509_get0_pubkey)                                                                        \
+	X(EVP_PKEY_get0_type_name)                                                                 \
+	X(EVP_PKEY_get_bits)                                                                       \
+	X(X509_get_signature_nid)                                                                  \
+	X(X509_get_signature_info)                                                                 \
+	X(X509_NAME_cmp)                                                                           \
+	X(X509_check_issued)                                                                       \
+	X(d2i_OCSP_RESPONSE)                                                                       \
+	X(OCSP_RESPONSE_free)                                                                      \
+	X(OCSP_response_status)                                                                    \
+	X(OCSP_response_get1_basic)                                                                \
+	X(OCSP_BASICRESP_free)                                                                     \
+	X(OCSP_resp_get0_produced_at)                                                              \
+	X(OCSP_resp_count)                                                                         \
+	X(OCSP_resp_get0)                                                                          \
+	X(OCSP_resp_find)                                                                          \
+	X(OCSP_cert_to_id)                                                                         \
+	X(OCSP_CERTID_free)                                                                        \
+	X(OCSP_single_get0_status)                                                                 \
 	X(EVP_md5)                                                                                 \
 	X(HMAC)
 

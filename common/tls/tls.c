@@ -13,7 +13,12 @@
  *   overrides them (no protocol floor or ceiling, no cipher list, no
  *   security level). A configuration OpenSSL refuses fails tls_ctx_new()
  *   with OpenSSL's reason. Old servers (TLS 1.0/1.1, SHA-1 signatures) thus
- *   show as a handshake error where the policy refuses them.
+ *   show as a handshake error where the policy refuses them. The one
+ *   exception is tls_ctx_new_legacy(): a context of its own, offering one
+ *   old protocol at security level 0 without verification, that only tells
+ *   check_mail_tls whether a server still accepts TLS 1.0/1.1; it never
+ *   carries a session anything is trusted on, and a protocol the
+ *   configuration rules out entirely stays out (it is then "not tested").
  * - tls_ctx_shared() hands out one context per CA file, reference-counted,
  *   for processes that run checks over and over (the subagent): the CA
  *   store is read once, not per run. The list keeps a reference of its own,
@@ -58,6 +63,7 @@
 #include <sys/socket.h>
 
 #include "tls/ossl.h"
+#include "tls/tls_ssl.h"
 
 #define TLS_ERR_TEXT_MAX 256
 /* Socket bytes one TLS call may read: four full records (RFC 8446 §5.2). */
@@ -280,6 +286,56 @@ fail:
 	return NULL;
 }
 
+/* 1 when the context builds a ClientHello (into a memory BIO, nothing sent), else 0 with why. */
+static int tls_ctx_offers(const struct tls_ctx *c, char *err, size_t errlen)
+{
+	SSL *ssl = OSSL(SSL_new)(c->ssl_ctx);
+	BIO *rb = OSSL(BIO_new)(OSSL(BIO_s_mem)());
+	BIO *wb = OSSL(BIO_new)(OSSL(BIO_s_mem)());
+	int ok = 0, r;
+
+	if (ssl == NULL || rb == NULL || wb == NULL) {
+		tls_err_fill(err, errlen, "out of memory");
+		goto out;
+	}
+	OSSL(SSL_set_bio)(ssl, rb, wb); /* the session owns both now */
+	rb = wb = NULL;
+	OSSL(SSL_set_connect_state)(ssl);
+	r = OSSL(SSL_connect)(ssl);
+	/* An empty memory BIO reads as "retry": the ClientHello was written. */
+	ok = r <= 0 && OSSL(SSL_get_error)(ssl, r) == SSL_ERROR_WANT_READ;
+	if (!ok)
+		tls_err_fill(err, errlen, "OpenSSL will not offer the protocol");
+out:
+	OSSL(BIO_free)(rb);
+	OSSL(BIO_free)(wb);
+	OSSL(SSL_free)(ssl);
+	OSSL(ERR_clear_error)();
+	return ok;
+}
+
+/* A context offering only the old protocol version, at security level 0; NULL with why. */
+struct tls_ctx *tls_ctx_new_legacy(int version, char *err, size_t errlen)
+{
+	struct tls_ctx *c = tls_ctx_new(NULL, err, errlen);
+
+	if (c == NULL)
+		return NULL;
+	OSSL(SSL_CTX_set_security_level)(c->ssl_ctx, 0);
+	/* SSL_CTX_set_min_proto_version, SSL_CTX_set_max_proto_version */
+	if (!OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL) ||
+	    !OSSL(SSL_CTX_ctrl)(c->ssl_ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)) {
+		tls_err_fill(err, errlen, "OpenSSL refuses the protocol range");
+		tls_ctx_free(c);
+		return NULL;
+	}
+	if (!tls_ctx_offers(c, err, errlen)) {
+		tls_ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 /* The shared context for ca_file (NULL: system store), one more reference; NULL on failure. */
 struct tls_ctx *tls_ctx_shared(const char *ca_file, char *err, size_t errlen)
 {
@@ -405,6 +461,19 @@ fail:
 	OSSL(ERR_clear_error)();
 	tls_conn_free(t);
 	return NULL;
+}
+
+/* Ask for a stapled OCSP response (SSL_set_tlsext_status_type); 1 on success. */
+int tls_conn_want_ocsp(struct tls_conn *t)
+{
+	return OSSL(SSL_ctrl)(t->ssl, SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE, TLSEXT_STATUSTYPE_ocsp,
+			      NULL) == 1;
+}
+
+/* The session behind t (tls_ssl.h: for tls_detail.c only). */
+SSL *tls_conn_ssl(const struct tls_conn *t)
+{
+	return t->ssl;
 }
 
 /* Free a session (in any state) without touching the fd; NULL is fine. */
@@ -581,7 +650,7 @@ static void tls_utf8_trim(char *s, size_t used)
 }
 
 /* Print an X509 name on one line into out (bounded, UTF-8 kept). */
-static void tls_name_line(const X509_NAME *name, char *out, size_t len)
+void tls_name_line(const X509_NAME *name, char *out, size_t len)
 {
 	BIO *bio = OSSL(BIO_new)(OSSL(BIO_s_mem)());
 	int got;
@@ -601,7 +670,7 @@ static void tls_name_line(const X509_NAME *name, char *out, size_t len)
 }
 
 /* The certificate's notAfter as time_t; 0 when unreadable. */
-static time_t tls_not_after(const X509 *cert)
+time_t tls_not_after(const X509 *cert)
 {
 	struct tm tm;
 

@@ -52,9 +52,23 @@ void tls_ctx_free(struct tls_ctx *c);
 /* An identity of the SSL_CTX behind c, for comparing contexts (tests); NULL for NULL. */
 const void *tls_ctx_id(const struct tls_ctx *c);
 
+/*
+ * A context that offers only one old protocol (TLS1_VERSION, TLS1_1_VERSION)
+ * at security level 0, without verification: it answers "does the server
+ * still accept TLS 1.0?" and is never used for a session we trust. The one
+ * place where we override the configured policy, on this context only.
+ * NULL with the reason in err when OpenSSL cannot even build such a
+ * ClientHello (a build or policy without the protocol): "not tested".
+ */
+struct tls_ctx *tls_ctx_new_legacy(int version, char *err, size_t errlen);
+
 /* Start a client session on fd; sni and verify_name may be NULL. */
 struct tls_conn *tls_conn_new(struct tls_ctx *c, int fd, const char *sni, const char *verify_name);
 void tls_conn_free(struct tls_conn *t);
+/* Ask for a stapled OCSP response (RFC 6066 §8), before the handshake; 1 on success. */
+int tls_conn_want_ocsp(struct tls_conn *t);
+/* Fill the further facts (group, every certificate, OCSP staple) after a completed handshake. */
+void tls_conn_detail(const struct tls_conn *t, struct tls_detail *d);
 /* Advance the handshake. */
 enum tls_io tls_handshake(struct tls_conn *t);
 /* Read up to len bytes; *n gets the count on TLS_IO_OK. */

@@ -146,6 +146,30 @@
 	X(PLAINTEXT_AUTH, "plaintext-auth", STATE_WARNING, 0,                                      \
 	  "AUTH PLAIN/LOGIN worked, but the password crossed the network unencrypted; use -S "    \
 	  "or -s (or --allow-plaintext-auth on a trusted link)")                                   \
+	X(TLS_PROTOCOL_TOO_OLD, "tls-protocol-too-old", STATE_CRITICAL, 0,                       \
+	  "the server negotiates a protocol below --min-tls (TLS 1.0/1.1 are deprecated, RFC "     \
+	  "8996); enable TLS 1.2 and 1.3 on it")                                                   \
+	X(TLS_OLD_PROTOCOL_ACCEPTED, "tls-old-protocol-accepted", STATE_WARNING, 0,              \
+	  "the server still accepts a protocol below --min-tls when a client offers only that; "   \
+	  "disable TLS 1.0/1.1 unless old clients need them")                                      \
+	X(TLS_WEAK_CIPHER, "tls-weak-cipher", STATE_CRITICAL, 0,                                 \
+	  "the server chose a broken cipher suite (RC4, 3DES/DES, export, NULL or anonymous); "    \
+	  "fix its cipher list")                                                                   \
+	X(TLS_WEAK_KEY, "tls-weak-key", STATE_WARNING, 0,                                        \
+	  "a certificate has an RSA key under 2048 bits; issue a new key and certificate")         \
+	X(CERT_WEAK_SIGNATURE, "cert-weak-signature", STATE_WARNING, 0,                          \
+	  "a certificate (not a root) is signed with SHA-1 or MD5, which clients refuse; "         \
+	  "reissue it with SHA-256")                                                               \
+	X(CERT_CHAIN_ORDER, "cert-chain-order", STATE_WARNING, 0,                                \
+	  "a certificate the server sends is not issued by the next one: wrong order or a "        \
+	  "stray certificate in the chain file (leaf first, then each issuer)")                    \
+	X(OCSP_STAPLE_MISSING, "ocsp-staple-missing", STATE_WARNING, 0,                          \
+	  "no OCSP response was stapled (--ocsp require); enable stapling on the server")         \
+	X(OCSP_REVOKED, "ocsp-revoked", STATE_CRITICAL, 0,                                       \
+	  "the stapled OCSP response says the certificate is revoked; replace it now")             \
+	X(OCSP_STAPLE_BAD, "ocsp-staple-bad", STATE_WARNING, 0,                                  \
+	  "the stapled OCSP response is unusable, says unknown, or is past its nextUpdate; check " \
+	  "the server's stapling cache and its OCSP responder")                                    \
 	X(QUIT_FAILED, "quit-failed", STATE_WARNING, 0,                                            \
 	  "everything worked but QUIT did not get a clean 221")                                    \
 	X(PROTOCOL_ERROR, "protocol-error", STATE_CRITICAL, 0,                                     \
@@ -343,6 +367,24 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_CERT_DAYS, .cause = CAUSE_CERT_EXPIRING},
 	/* RFC 4616 §4, RFC 4954 §4: PLAIN (and LOGIN) need a protected channel */
 	{.cls = FAIL_PLAINTEXT_AUTH, .cause = CAUSE_PLAINTEXT_AUTH},
+	/* check_mail_tls's findings (common/tls/tls_policy.c) */
+	{.cls = FAIL_TLS_POLICY,
+	 .errs = {FAIL_TLSERR_PROTOCOL_OLD},
+	 .cause = CAUSE_TLS_PROTOCOL_TOO_OLD},
+	{.cls = FAIL_TLS_POLICY,
+	 .errs = {FAIL_TLSERR_OLD_ACCEPTED},
+	 .cause = CAUSE_TLS_OLD_PROTOCOL_ACCEPTED},
+	{.cls = FAIL_TLS_POLICY, .errs = {FAIL_TLSERR_WEAK_CIPHER}, .cause = CAUSE_TLS_WEAK_CIPHER},
+	{.cls = FAIL_TLS_POLICY, .errs = {FAIL_TLSERR_WEAK_KEY}, .cause = CAUSE_TLS_WEAK_KEY},
+	{.cls = FAIL_TLS_POLICY,
+	 .errs = {FAIL_TLSERR_WEAK_SIGNATURE},
+	 .cause = CAUSE_CERT_WEAK_SIGNATURE},
+	{.cls = FAIL_TLS_POLICY, .errs = {FAIL_TLSERR_CHAIN_ORDER}, .cause = CAUSE_CERT_CHAIN_ORDER},
+	{.cls = FAIL_TLS_POLICY,
+	 .errs = {FAIL_TLSERR_OCSP_MISSING},
+	 .cause = CAUSE_OCSP_STAPLE_MISSING},
+	{.cls = FAIL_TLS_POLICY, .errs = {FAIL_TLSERR_OCSP_REVOKED}, .cause = CAUSE_OCSP_REVOKED},
+	{.cls = FAIL_TLS_POLICY, .cause = CAUSE_OCSP_STAPLE_BAD},
 	/* RFC 3207 §5: nothing may be acted on before the TLS handshake */
 	{.cls = FAIL_INJECTION, .cause = CAUSE_STARTTLS_INJECTION},
 	{.cls = FAIL_MISSING, .phases = PH(PHASE_STARTTLS), .cause = CAUSE_STARTTLS_NOT_OFFERED},

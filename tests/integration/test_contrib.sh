@@ -41,7 +41,7 @@ chmod 755 "$ct_dir"
 # it has a result in $ct_dir/ic/perf (or 40 s); leaves the lines in ic_results.
 ic=$ct_dir/ic
 ic_results=$ic/results
-ic_services=6
+ic_services=7
 mkdir -p "$ic"/{data,log,cache,spool/tmp,run,perf}
 cat >"$ic/icinga2.conf" <<EOF
 include <itl>
@@ -105,6 +105,15 @@ object Service "submission-badpass" {
 	vars.smtp_authuser = "$LAB_USER"
 	vars.smtp_authpass = "not-the-password"
 }
+object Service "tls" {
+	import "once"
+	check_command = "mail_tls"
+	vars.tls_port = $LAB_SMTP_PORT
+	vars.tls_sni = "mail.lab.test"
+	vars.tls_ca_file = "$LAB_CA"
+	vars.tls_certificate_age = "30,7"
+	vars.tls_min_tls = "1.0"
+}
 object Service "mx" {
 	import "once"
 	check_command = "mail_mx"
@@ -160,6 +169,7 @@ elif out=$(icinga2 daemon -C "${ic_args[@]}" 2>&1); then
 	ic_expect smtp-starttls OK '^SMTP OK' "time=[0-9.]+s"
 	ic_expect submission-auth OK '^SMTP OK' "time=[0-9.]+s"
 	ic_expect submission-badpass CRITICAL 'auth' "time="
+	ic_expect tls OK '^TLS OK - .*TLSv1\.3' "chain_days=[0-9]+"
 	ic_expect mx OK '^MX OK' "mx_healthy=[1-9]"
 	ic_expect queue '(OK|WARNING)' '^QUEUE (OK|WARNING)' "deferred="
 	ic_expect log '(OK|WARNING)' '^(MAIL)?LOG (OK|WARNING)' "deferred="
@@ -266,6 +276,7 @@ NAGIOS_OBJ
 	ng_service smtp "check_mail_smtp!$LAB_SMTP_PORT"
 	ng_service starttls "check_mail_smtp_starttls!$LAB_SMTP_PORT!30,7"
 	ng_service submission-port "check_mail_smtp!$LAB_SUBMISSION_PORT"
+	ng_service tls "check_mail_tls!$LAB_SMTP_PORT!30,7!1.0"
 } >"$ng/lab.cfg"
 # The example services, on a host in both of their hostgroups, with
 # Debian's templates, contacts and time periods (nagios4-common).
@@ -316,7 +327,7 @@ else
 		for _ in $(seq 1 60); do
 			cp "$ng/status.dat" "$ng/status.copy" 2>/dev/null
 			n=$(grep -c '^	has_been_checked=1' "$ng/status.copy" 2>/dev/null)
-			[ "${n:-0}" -ge 3 ] && break
+			[ "${n:-0}" -ge 4 ] && break
 			sleep 0.5
 		done
 		kill -TERM -- -"$ng_pid" 2>/dev/null
@@ -324,6 +335,7 @@ else
 		ng_expect smtp 0 'SMTP OK' 'time=[0-9.]+s'
 		ng_expect starttls 0 'SMTP OK .*STARTTLS' 'cert_days=[0-9]+'
 		ng_expect submission-port 0 'SMTP OK' 'time=[0-9.]+s'
+		ng_expect tls 0 'TLS OK .*TLSv1\.3' 'chain_days=[0-9]+'
 	else
 		fail "nagios4 -v (lab)" "$(grep -E 'Error|Warning' <<<"$out" | head -n 8)"
 	fi

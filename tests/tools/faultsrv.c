@@ -24,6 +24,9 @@
  *                          below 1.2 at security level 0, as old servers are)
  *   require-client-cert    the handshake requires a client certificate (TLS 1.3:
  *                          alert 116 certificate_required after the client's Finished)
+ *   security-level N       OpenSSL security level 0..5 of the server context, set
+ *                          before the cert is loaded (0: a 1024-bit RSA or SHA-1 cert)
+ *   ocsp-staple PATH       staple this DER OCSP response when the client asks for one
  *   on PHASE ACTION [ARG]  at most one rule per phase
  * PHASE: connect greeting ehlo helo starttls tls ehlo2 auth mail rcpt data dot
  *        rset noop quit            (dot = the reply after the final "." of DATA)
@@ -128,6 +131,10 @@ struct scenario {
 	char *listen, *cert, *key, *hostname, *user, *pass;
 	int implicit_tls, no_starttls, backlog_full, require_client_cert;
 	int tls_version; /* tls-version: the one protocol served (TLS1_VERSION...), 0 any */
+	int seclevel_set, seclevel; /* security-level */
+	char *ocsp;                 /* ocsp-staple: the DER file */
+	unsigned char *ocsp_der;    /* its bytes, read with the TLS context */
+	long ocsp_len;
 	struct rule rules[PH_COUNT];
 };
 
@@ -1417,6 +1424,15 @@ static int parse_line(struct scenario *sc, char *line, const char *where)
 	}
 	if (!strcmp(key, "tls-version"))
 		return parse_tls_version(sc, val, where);
+	if (!strcmp(key, "ocsp-staple"))
+		return set_str(&sc->ocsp, val, key, where);
+	if (!strcmp(key, "security-level")) {
+		if (sscanf(val, "%d %1s", &sc->seclevel, extra) != 1 || sc->seclevel < 0 ||
+		    sc->seclevel > 5)
+			return fail("%s: security-level wants 0..5, not '%s'", where, val);
+		sc->seclevel_set = 1;
+		return 0;
+	}
 	if (*val)
 		return fail("%s: %s takes no argument", where, key);
 	if (!strcmp(key, "implicit-tls"))
@@ -1487,10 +1503,10 @@ static int scenario_load(struct scenario *sc, const char *path, const char *lab)
 		rc = set_str(&sc->hostname, FS_DEFAULT_HOST, "hostname", path);
 	if (rc == 0 && !sc->cert &&
 	    (sc->implicit_tls || sc->key || sc->rules[PH_TLS].act || sc->tls_version ||
-	     sc->require_client_cert))
-		rc = fail(
-			"%s: implicit-tls, key, tls-version, require-client-cert and `on tls` need a cert",
-			path);
+	     sc->require_client_cert || sc->ocsp || sc->seclevel_set))
+		rc = fail("%s: implicit-tls, key, tls-version, require-client-cert, ocsp-staple, "
+			  "security-level and `on tls` need a cert",
+			  path);
 	return rc;
 }
 
@@ -1501,6 +1517,8 @@ static void scenario_free(struct scenario *sc)
 
 	free(sc->listen);
 	free(sc->cert);
+	free(sc->ocsp);
+	free(sc->ocsp_der);
 	free(sc->key);
 	free(sc->hostname);
 	free(sc->user);
@@ -1509,8 +1527,46 @@ static void scenario_free(struct scenario *sc)
 		free(sc->rules[i].text);
 }
 
+/* Status request callback: staple the scenario's OCSP response (RFC 6066 §8) when asked. */
+static int ocsp_staple_cb(SSL *ssl, void *arg)
+{
+	const struct scenario *sc = arg;
+	unsigned char *copy;
+
+	if (SSL_get_tlsext_status_type(ssl) != TLSEXT_STATUSTYPE_ocsp)
+		return SSL_TLSEXT_ERR_NOACK;
+	copy = OPENSSL_malloc((size_t)sc->ocsp_len);
+	if (!copy)
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	memcpy(copy, sc->ocsp_der, (size_t)sc->ocsp_len);
+	if (SSL_set_tlsext_status_ocsp_resp(ssl, copy, sc->ocsp_len) != 1) {
+		OPENSSL_free(copy);
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	}
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* Read the DER OCSP response of ocsp-staple into sc; 0 or -1 with message. */
+static int ocsp_load(struct scenario *sc)
+{
+	FILE *f = fopen(sc->ocsp, "rb");
+	long n;
+
+	if (!f)
+		return fail("cannot open %s: %s", sc->ocsp, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || n > 65536 ||
+	    fseek(f, 0, SEEK_SET) != 0 || !(sc->ocsp_der = malloc((size_t)n)) ||
+	    fread(sc->ocsp_der, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return fail("cannot read %s (1..65536 bytes)", sc->ocsp);
+	}
+	fclose(f);
+	sc->ocsp_len = n;
+	return 0;
+}
+
 /* Create the server TLS context from the scenario's cert and key. */
-static SSL_CTX *tls_ctx_new(const struct scenario *sc)
+static SSL_CTX *tls_ctx_new(struct scenario *sc)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	const char *key = sc->key ? sc->key : sc->cert;
@@ -1518,6 +1574,16 @@ static SSL_CTX *tls_ctx_new(const struct scenario *sc)
 
 	if (!ctx)
 		return NULL;
+	if (sc->seclevel_set)
+		SSL_CTX_set_security_level(ctx, sc->seclevel);
+	if (sc->ocsp) {
+		if (ocsp_load(sc) != 0) {
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+		SSL_CTX_set_tlsext_status_cb(ctx, ocsp_staple_cb);
+		SSL_CTX_set_tlsext_status_arg(ctx, sc);
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, sc->cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {

@@ -393,6 +393,94 @@ START_TEST(test_tls10_refused)
 }
 END_TEST
 
+/* The further facts (tls_conn_detail): group, the certificate as sent, no staple asked in vain. */
+START_TEST(test_detail_fields)
+{
+	struct pair p;
+	struct tls_detail d;
+
+	pair_open(&p, good_cert, 0, ca_path, "mail.lab.test", "mail.lab.test");
+	ck_assert_msg(tls_conn_want_ocsp(p.conn) == 1, "tls_conn_want_ocsp: got 0, want 1");
+	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
+	tls_conn_detail(p.conn, &d);
+	ck_assert_msg(d.group[0] != '\0', "group got '', want a name");
+	ck_assert_msg(d.ncerts == 1, "ncerts got %d, want 1", d.ncerts);
+	ck_assert_msg(strstr(d.certs[0].subject, "CN = mail.lab.test") != NULL,
+		      "subject got '%s', want CN = mail.lab.test", d.certs[0].subject);
+	ck_assert_msg(strstr(d.certs[0].issuer, "CN = mailpath test CA") != NULL,
+		      "issuer got '%s', want CN = mailpath test CA", d.certs[0].issuer);
+	ck_assert_msg(llabs((long long)(d.certs[0].not_after - good_not_after)) <= 5,
+		      "not_after got %lld, want %lld", (long long)d.certs[0].not_after,
+		      (long long)good_not_after);
+	ck_assert_msg(strcmp(d.certs[0].key_type, "EC") == 0 && d.certs[0].key_bits == 256,
+		      "key got '%s' %d bits, want EC 256 bits (P-256)", d.certs[0].key_type,
+		      d.certs[0].key_bits);
+	ck_assert_msg(strcmp(d.certs[0].signature, "ecdsa-with-SHA256") == 0 &&
+			      strcmp(d.certs[0].sig_hash, "SHA256") == 0,
+		      "signature got '%s' (%s), want ecdsa-with-SHA256 (SHA256)",
+		      d.certs[0].signature, d.certs[0].sig_hash);
+	ck_assert_msg(!d.certs[0].self_issued && !d.certs[0].issued_by_next,
+		      "leaf alone: got self_issued %d issued_by_next %d, want 0 0",
+		      d.certs[0].self_issued, d.certs[0].issued_by_next);
+	ck_assert_msg(d.ocsp == TLS_OCSP_NONE, "ocsp got %d, want TLS_OCSP_NONE", (int)d.ocsp);
+	pair_close(&p);
+}
+END_TEST
+
+/* Replace the pair's client by one on a legacy context offering only version. */
+static void pair_client_legacy(struct pair *p, int version)
+{
+	char err[256];
+
+	tls_conn_free(p->conn);
+	tls_ctx_free(p->ctx);
+	p->ctx = tls_ctx_new_legacy(version, err, sizeof err);
+	ck_assert_msg(p->ctx != NULL, "tls_ctx_new_legacy: got NULL (%s), want a context", err);
+	p->conn = tls_conn_new(p->ctx, p->cfd, "mail.lab.test", NULL);
+	ck_assert_ptr_nonnull(p->conn);
+}
+
+/* The legacy context gets TLS 1.0 from a server that still speaks it (security level 0). */
+START_TEST(test_legacy_tls10_accepted)
+{
+	struct pair p;
+	struct tls_info info;
+
+	pair_open(&p, good_cert, TLS1_VERSION, ca_path, "mail.lab.test", NULL);
+	SSL_set_security_level(p.srv, 0);
+	ck_assert_int_eq(SSL_set_min_proto_version(p.srv, TLS1_VERSION), 1);
+	pair_client_legacy(&p, TLS1_VERSION);
+	ck_assert_int_eq(pair_handshake(&p), TLS_IO_OK);
+	tls_conn_info(p.conn, &info);
+	ck_assert_msg(strcmp(info.protocol, "TLSv1") == 0, "protocol got '%s', want TLSv1",
+		      info.protocol);
+	pair_close(&p);
+}
+END_TEST
+
+/* A modern server refuses the legacy context's TLS 1.0-only ClientHello. */
+START_TEST(test_legacy_tls10_refused)
+{
+	struct pair p;
+
+	pair_open(&p, good_cert, 0, ca_path, "mail.lab.test", NULL);
+	pair_client_legacy(&p, TLS1_VERSION);
+	ck_assert_int_eq(pair_handshake(&p), TLS_IO_ERROR);
+	pair_close(&p);
+}
+END_TEST
+
+/* A version OpenSSL 3 will not offer gives no context and a reason ("not tested"). */
+START_TEST(test_legacy_not_offered)
+{
+	char err[256] = "";
+	struct tls_ctx *c = tls_ctx_new_legacy(SSL2_VERSION, err, sizeof err);
+
+	ck_assert_msg(c == NULL, "SSLv2: got a context, want NULL");
+	ck_assert_msg(err[0] != '\0', "SSLv2: got no reason, want one");
+}
+END_TEST
+
 /* The server reads the ClientHello and closes: handshake EOF. */
 START_TEST(test_handshake_eof)
 {
@@ -823,6 +911,10 @@ Suite *tls_suite(void)
 	tcase_add_loop_test(tc, test_sni, 0, (int)(sizeof sni_cases / sizeof sni_cases[0]));
 	tcase_add_test(tc, test_tls12_reported);
 	tcase_add_test(tc, test_tls10_refused);
+	tcase_add_test(tc, test_detail_fields);
+	tcase_add_test(tc, test_legacy_tls10_accepted);
+	tcase_add_test(tc, test_legacy_tls10_refused);
+	tcase_add_test(tc, test_legacy_not_offered);
 	tcase_add_test(tc, test_handshake_eof);
 	tcase_add_test(tc, test_handshake_reset);
 	tcase_add_test(tc, test_handshake_garbage);
