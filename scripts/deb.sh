@@ -122,9 +122,12 @@ DEB_INSTALL_TEST='
 	expect "check_mail_mx" 0 "^MX OK" $P/check_mail_mx -d lab.test --resolver "$LAB_DNS" -p "$LAB_SMTP_PORT"
 	expect "check_mail_queue" "[012]" "^QUEUE (OK|WARNING|CRITICAL)" $P/check_mail_queue --postfix-config "$MAILPATH_LAB/postfix/etc"
 	expect "check_mail_log" "[012]" "^MAILLOG (OK|WARNING|CRITICAL)" $P/check_mail_log -L "$LAB_MAILLOG"
+	expect "check_mail_tls" "[01]" "^TLS (OK|WARNING)" $P/check_mail_tls -H 127.0.0.1 -p "$LAB_SMTP_PORT" --sni mail.lab.test --ca-file "$LAB_CA" --min-tls 1.0
+	expect "mailpath spf" 0 "pass" mailpath spf --ip 192.0.2.10 --sender user@ip4.spf.test --helo mail.spf.test --resolver "$LAB_DNS"
 	expect "check_mail_smtp bad usage" 3 "UNKNOWN" $P/check_mail_smtp -p 99999
 	expect "mailpath-agentx --version" 0 "mailpath" mailpath-agentx --version
-	for f in /usr/share/man/man1/check_mail_smtp.1.gz /usr/share/man/man8/mailpath-agentx.8.gz \
+	for f in /usr/share/man/man1/check_mail_smtp.1.gz /usr/share/man/man1/mailpath.1.gz \
+		/usr/share/man/man8/mailpath-agentx.8.gz \
 		/usr/share/man/man5/mailpath-agentx.conf.5.gz /usr/share/snmp/mibs/MAILPATH-MIB.txt \
 		/usr/share/icinga2/include/plugins-contrib.d/mailpath.conf \
 		/usr/share/doc/mailpath-agentx/examples/agentx.conf.example; do
