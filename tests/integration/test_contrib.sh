@@ -35,6 +35,18 @@ done
 
 ct_dir=$(mktemp -d)
 chmod 755 "$ct_dir"
+# ct_stop PID: stop the daemon whose process group PID leads, with the checks
+# it runs: SIGTERM, then SIGKILL after 10 s (Icinga 2 under valgrind's slow
+# plugins does not always finish its shutdown).
+ct_stop() {
+	kill -TERM -- "-$1" 2>/dev/null
+	for _ in $(seq 1 40); do
+		kill -0 -- "-$1" 2>/dev/null || break
+		sleep 0.25
+	done
+	kill -KILL -- "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
 
 # --- Icinga 2 ---------------------------------------------------------------
 # icinga2_run CONF: validate CONF, then run the daemon until every service of
@@ -151,8 +163,7 @@ elif out=$(icinga2 daemon -C "${ic_args[@]}" 2>&1); then
 		[ "$(cut -f1 "$ic_results" | sort -u | wc -l)" -ge "$ic_services" ] && break
 		sleep 0.5
 	done
-	kill -TERM -- -"$ic_pid" 2>/dev/null
-	wait "$ic_pid" 2>/dev/null
+	ct_stop "$ic_pid"
 	# ic_expect SERVICE STATE OUTPUT-REGEX PERFDATA-REGEX
 	ic_expect() {
 		local line
@@ -330,8 +341,7 @@ else
 			[ "${n:-0}" -ge 4 ] && break
 			sleep 0.5
 		done
-		kill -TERM -- -"$ng_pid" 2>/dev/null
-		wait "$ng_pid" 2>/dev/null
+		ct_stop "$ng_pid"
 		ng_expect smtp 0 'SMTP OK' 'time=[0-9.]+s'
 		ng_expect starttls 0 'SMTP OK .*STARTTLS' 'cert_days=[0-9]+'
 		ng_expect submission-port 0 'SMTP OK' 'time=[0-9.]+s'
