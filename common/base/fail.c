@@ -47,6 +47,7 @@ static const char *const fail_class_names[FAIL_MAX] = {
 	[FAIL_QUEUE] = "queue",
 	[FAIL_LOG] = "log",
 	[FAIL_PLAINTEXT_AUTH] = "plaintext-auth",
+	[FAIL_DNSBL] = "dnsbl",
 };
 
 /* Clear the record: no failure, no reply, empty texts. */
