@@ -27,15 +27,15 @@
 
 /* Spamhaus ZEN (SBL, CSS, XBL, PBL in one zone), as Spamhaus documents its return codes. */
 static const struct dnsbl_code_def dnsbl_codes_zen[] = {
-	{IP4(127, 0, 0, 2), "SBL (Spamhaus Block List: spam source or operation)"},
-	{IP4(127, 0, 0, 3), "CSS (SBL CSS: snowshoe spam, low-reputation sender)"},
-	{IP4(127, 0, 0, 4), "XBL (Exploits Block List: infected host, CBL data)"},
-	{IP4(127, 0, 0, 5), "XBL (Exploits Block List)"},
-	{IP4(127, 0, 0, 6), "XBL (Exploits Block List)"},
-	{IP4(127, 0, 0, 7), "XBL (Exploits Block List)"},
-	{IP4(127, 0, 0, 9), "SBL DROP (hijacked or leased to spammers, DROP/EDROP)"},
-	{IP4(127, 0, 0, 10), "PBL (Policy Block List: end-user range, ISP maintained)"},
-	{IP4(127, 0, 0, 11), "PBL (Policy Block List: end-user range, Spamhaus maintained)"},
+	{IP4(127, 0, 0, 2), "SBL (spam source)"},
+	{IP4(127, 0, 0, 3), "SBL CSS (snowshoe spam)"},
+	{IP4(127, 0, 0, 4), "XBL (exploited host, CBL)"},
+	{IP4(127, 0, 0, 5), "XBL (exploited host)"},
+	{IP4(127, 0, 0, 6), "XBL (exploited host)"},
+	{IP4(127, 0, 0, 7), "XBL (exploited host)"},
+	{IP4(127, 0, 0, 9), "SBL DROP (hijacked range)"},
+	{IP4(127, 0, 0, 10), "PBL (end-user range, ISP)"},
+	{IP4(127, 0, 0, 11), "PBL (end-user range, Spamhaus)"},
 	{0, NULL},
 };
 

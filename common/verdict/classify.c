@@ -202,19 +202,19 @@
 	  "stopped (with --state-file); raise -t")                                                 \
 	X(DNSBL_LISTED, "dnsbl-listed", STATE_CRITICAL, 0,                                         \
 	  "a blocklist lists the address or domain: mail from it is refused or filtered; read "    \
-	  "the list's code and reason, fix the cause and ask the list for removal")                \
+	  "the list's code and reason, fix the cause and ask for removal")                         \
 	X(DNSBL_REFUSED, "dnsbl-refused", STATE_UNKNOWN, 0,                                        \
-	  "the list refused to answer (127.255.255.x: query through a public or open resolver, "   \
-	  "rate limit, no access key); query it through your own resolver or its paid service")   \
+	  "the list refused to answer (127.255.255.x: public or open resolver, rate limit, no "    \
+	  "access key); query it through your own resolver")                                       \
 	X(DNSBL_BAD_ANSWER, "dnsbl-bad-answer", STATE_UNKNOWN, 0,                                  \
 	  "the list's answer is no listing code (outside 127.0.0.0/8, or 127.0.0.1): the "         \
-	  "resolver rewrites NXDOMAIN or the list refuses the query; use a resolver that does not") \
+	  "resolver rewrites NXDOMAIN or the query was refused")                                   \
 	X(DNSBL_DEAD, "dnsbl-dead", STATE_UNKNOWN, 0,                                              \
-	  "the list does not list its RFC 5782 test point (127.0.0.2 / TEST): it is dead, "        \
-	  "renamed or no blocklist; its 'not listed' means nothing; remove it")                    \
+	  "the list does not list its RFC 5782 test point (127.0.0.2 / TEST): dead, renamed or "   \
+	  "no blocklist; remove it")                                                               \
 	X(DNSBL_LISTS_ALL, "dnsbl-lists-all", STATE_UNKNOWN, 0,                                    \
 	  "the list lists its never-listed RFC 5782 test point (127.0.0.1 / INVALID): it lists "   \
-	  "everything (a retired list's wildcard); remove it")                                     \
+	  "everything; remove it")                                                                 \
 	X(INTERNAL_ERROR, "internal-error", STATE_UNKNOWN, 0,                                      \
 	  "the probe itself failed (out of memory or a bug); see the detail")
 /* clang-format on */
