@@ -79,10 +79,10 @@ enum fail_mx_err {
 enum fail_dnsbl_err {
 	FAIL_DNSBLERR_LISTED = 1, /* the target is listed (not the list's failure) */
 	FAIL_DNSBLERR_REFUSED,    /* a 127.255.255.0/24 code: refused, open resolver, rate limit */
-	FAIL_DNSBLERR_REWRITE,    /* an answer outside 127.0.0.0/8: the resolver rewrites NXDOMAIN */
-	FAIL_DNSBLERR_LOOPBACK,   /* 127.0.0.1: never a listing (RFC 5782 §2.1), a refusal */
-	FAIL_DNSBLERR_DEAD,       /* the list does not list its test point 127.0.0.2 / TEST */
-	FAIL_DNSBLERR_LISTS_ALL   /* the list lists its test point 127.0.0.1 / INVALID */
+	FAIL_DNSBLERR_REWRITE,  /* an answer outside 127.0.0.0/8: the resolver rewrites NXDOMAIN */
+	FAIL_DNSBLERR_LOOPBACK, /* 127.0.0.1: never a listing (RFC 5782 §2.1), a refusal */
+	FAIL_DNSBLERR_DEAD,     /* the list does not list its test point 127.0.0.2 / TEST */
+	FAIL_DNSBLERR_LISTS_ALL /* the list lists its test point 127.0.0.1 / INVALID */
 };
 
 /*

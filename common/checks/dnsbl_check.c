@@ -148,8 +148,9 @@ static int dnsbl_validate(void *ctx, const struct check_common *cm, char *err, s
 
 	(void)cm;
 	if ((d->host == NULL) == (d->domain == NULL)) {
-		snprintf(err, errlen, "%s", d->host == NULL ? "-H ADDRESS or -d DOMAIN is required"
-							    : "-H and -d exclude each other");
+		snprintf(err, errlen, "%s",
+			 d->host == NULL ? "-H ADDRESS or -d DOMAIN is required"
+					 : "-H and -d exclude each other");
 		return -1;
 	}
 	if ((d->set = calloc(1, sizeof(*d->set))) == NULL) {

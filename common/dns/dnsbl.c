@@ -78,10 +78,14 @@ static const struct {
 	const char *zone;
 	const char *table;
 } dnsbl_known[] = {
-	{"zen.spamhaus.org", "spamhaus-zen"}, {"sbl.spamhaus.org", "spamhaus-zen"},
-	{"xbl.spamhaus.org", "spamhaus-zen"}, {"pbl.spamhaus.org", "spamhaus-zen"},
-	{"sbl-xbl.spamhaus.org", "spamhaus-zen"}, {"dbl.spamhaus.org", "spamhaus-dbl"},
-	{"bl.spamcop.net", "spamcop"},        {"psbl.surriel.com", "psbl"},
+	{"zen.spamhaus.org", "spamhaus-zen"},
+	{"sbl.spamhaus.org", "spamhaus-zen"},
+	{"xbl.spamhaus.org", "spamhaus-zen"},
+	{"pbl.spamhaus.org", "spamhaus-zen"},
+	{"sbl-xbl.spamhaus.org", "spamhaus-zen"},
+	{"dbl.spamhaus.org", "spamhaus-dbl"},
+	{"bl.spamcop.net", "spamcop"},
+	{"psbl.surriel.com", "psbl"},
 };
 
 static const char *const dnsbl_default_ip[] = {"zen.spamhaus.org", "bl.spamcop.net",
@@ -180,7 +184,8 @@ int dnsbl_target_parse(const char *text, enum dnsbl_kind kind, struct dnsbl_targ
 	t->kind = kind;
 	if (kind == DNSBL_IP) {
 		if (strchr(text, '[') != NULL || net_addr_parse(text, 0, &t->addr) != 0) {
-			snprintf(err, errlen, "invalid -H '%.64s': want an IPv4 or IPv6 address", text);
+			snprintf(err, errlen, "invalid -H '%.64s': want an IPv4 or IPv6 address",
+				 text);
 			return -1;
 		}
 		return 0;

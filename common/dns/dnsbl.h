@@ -26,7 +26,7 @@ enum dnsbl_kind { DNSBL_IP, DNSBL_DOMAIN };
 /* The target of a run: an address, or a domain name without trailing dot. */
 struct dnsbl_target {
 	enum dnsbl_kind kind;
-	struct net_addr addr;           /* DNSBL_IP */
+	struct net_addr addr;            /* DNSBL_IP */
 	char domain[DNSBL_ZONE_MAX + 1]; /* DNSBL_DOMAIN */
 };
 
@@ -76,7 +76,13 @@ struct dnsbl_answer {
 };
 
 /* What the lists are asked at once: for each, the target and (with health) its test points. */
-enum dnsbl_ask { DNSBL_ASK_TARGET, DNSBL_ASK_LISTED, DNSBL_ASK_UNLISTED, DNSBL_ASK_TXT, DNSBL_ASK_MAX };
+enum dnsbl_ask {
+	DNSBL_ASK_TARGET,
+	DNSBL_ASK_LISTED,
+	DNSBL_ASK_UNLISTED,
+	DNSBL_ASK_TXT,
+	DNSBL_ASK_MAX
+};
 
 /* One list of a run: what it answered and what that means. */
 struct dnsbl_item {
@@ -100,11 +106,11 @@ struct dnsbl_set {
 
 /* The verdict over a finished set. */
 struct dnsbl_verdict {
-	int listed;        /* lists that list the target */
-	int failed;        /* lists whose answer says nothing (refused, dead, DNS failure, ...) */
-	int timed_out;     /* lists without an answer at the deadline */
-	int first_listed;  /* index of the first listing list, -1 */
-	int first_failed;  /* index of the first failed list, -1 */
+	int listed;       /* lists that list the target */
+	int failed;       /* lists whose answer says nothing (refused, dead, DNS failure, ...) */
+	int timed_out;    /* lists without an answer at the deadline */
+	int first_listed; /* index of the first listing list, -1 */
+	int first_failed; /* index of the first failed list, -1 */
 };
 
 /*

@@ -148,11 +148,16 @@ static const struct {
 	enum dnsbl_kind kind;
 	int want_rc;
 } targets[] = {
-	{"192.0.2.1", DNSBL_IP, 0},       {"::1", DNSBL_IP, 0},
-	{"example.net", DNSBL_DOMAIN, 0}, {"1.2.3", DNSBL_IP, -1},
-	{"[::1]", DNSBL_IP, -1},          {"mail.example.net", DNSBL_IP, -1},
-	{"", DNSBL_IP, -1},               {"", DNSBL_DOMAIN, -1},
-	{"a..b", DNSBL_DOMAIN, -1},       {"exa mple.net", DNSBL_DOMAIN, -1},
+	{"192.0.2.1", DNSBL_IP, 0},
+	{"::1", DNSBL_IP, 0},
+	{"example.net", DNSBL_DOMAIN, 0},
+	{"1.2.3", DNSBL_IP, -1},
+	{"[::1]", DNSBL_IP, -1},
+	{"mail.example.net", DNSBL_IP, -1},
+	{"", DNSBL_IP, -1},
+	{"", DNSBL_DOMAIN, -1},
+	{"a..b", DNSBL_DOMAIN, -1},
+	{"exa mple.net", DNSBL_DOMAIN, -1},
 	{"192.0.2.1:25", DNSBL_IP, -1},
 };
 
@@ -184,7 +189,8 @@ static const struct {
 	 "XBL (exploited host, CBL)", "ok"},
 	{"the same code twice counts once", "zen.spamhaus.org", 0, "127.0.0.3,127.0.0.3", 1, 1,
 	 "SBL CSS (snowshoe spam)", "ok"},
-	{"undocumented code still a listing", "zen.spamhaus.org", 0, "127.0.0.99", 1, 1, NULL, "ok"},
+	{"undocumented code still a listing", "zen.spamhaus.org", 0, "127.0.0.99", 1, 1, NULL,
+	 "ok"},
 	{"generic list", "bl.test", 0, "127.0.0.2", 1, 1, NULL, "ok"},
 	{"DBL malware", "dbl.bl.test=spamhaus-dbl", 0, "127.0.1.5", 1, 1, "DBL malware domain",
 	 "ok"},
@@ -285,9 +291,8 @@ START_TEST(test_health)
 	dnsbl_decode(&it.list, &h, &it.tp[1]);
 	it.asked = it.answered = 7;
 	dnsbl_item_finish(&it, 1, 0);
-	ck_assert_msg(it.health == healths[_i].want, "%s: got health %s, want %s",
-		      healths[_i].what, dnsbl_health_name(it.health),
-		      dnsbl_health_name(healths[_i].want));
+	ck_assert_msg(it.health == healths[_i].want, "%s: got health %s, want %s", healths[_i].what,
+		      dnsbl_health_name(it.health), dnsbl_health_name(healths[_i].want));
 	ck_assert_msg(strcmp(classify(&it.ans.fail)->name, healths[_i].want_cause) == 0,
 		      "%s: got cause %s, want %s", healths[_i].what, classify(&it.ans.fail)->name,
 		      healths[_i].want_cause);
