@@ -391,6 +391,7 @@ static void dnsbl_report_cb(void *ctx, const struct check_common *cm, struct out
 	} else {
 		out_fact_str(&o->facts, "target", s->target.domain);
 	}
+	out_fact_str(&o->facts, "failed_phase", f.cls != FAIL_NONE ? phase_name(f.phase) : NULL);
 	out_fact_int(&o->facts, "lists_total", s->n);
 	out_fact_int(&o->facts, "listed", v.listed);
 	out_fact_int(&o->facts, "failed", v.failed);
@@ -408,8 +409,9 @@ static void dnsbl_cleanup(void *ctx)
 	free(d->set); /* a detached run never touches it again */
 }
 
-static const char *const dnsbl_json_keys[] = {"kind",   "target", "lists_total", "listed",
-					      "failed", "health", "lists",       NULL};
+static const char *const dnsbl_json_keys[] = {"kind",        "target", "failed_phase",
+					      "lists_total", "listed", "failed",
+					      "health",      "lists",  NULL};
 
 const struct check check_mail_dnsbl = {
 	.name = "check_mail_dnsbl",
