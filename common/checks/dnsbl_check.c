@@ -119,8 +119,8 @@ static int dnsbl_validate_lists(struct dnsbl_check *d, char *err, size_t errlen)
 	int n = d->nlists;
 
 	if (n == 0)
-		while (def[n] != NULL && n < DNSBL_LISTS_MAX)
-			d->lists[n] = def[n], n++;
+		for (; n < DNSBL_LISTS_MAX && def[n] != NULL; n++)
+			d->lists[n] = def[n];
 	for (int i = 0; i < n; i++) {
 		struct dnsbl_list *l = &s->item[i].list;
 
