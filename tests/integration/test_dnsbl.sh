@@ -116,9 +116,12 @@ else
 		$B -H 127.0.0.1 --resolver "127.0.0.1:$dd_port" "${ZEN[@]}" --list clean.bl.test --list multi.bl.test \
 		--list one.bl.test --list dead.bl.test --list rhs.bl.test --health
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	# 18 queries one after the other would take 5.4 s; at once they cost one delay
-	if [ "$ms" -lt 900 ]; then pass "dnsbl 18 queries at once cost one delay (${ms} ms)"; else
-		fail "dnsbl queries at once" "${ms} ms, want < 900"; fi
+	# 18 queries one after the other would take 5.4 s; at once they cost one delay.
+	# The plugin's own time per list leaves out its start-up (slow under valgrind).
+	if [ "$ms" -lt $((900 + SLACK_MS)) ]; then pass "dnsbl 18 queries at once cost one delay (${ms} ms)"; else
+		fail "dnsbl queries at once" "${ms} ms, want < $((900 + SLACK_MS))"; fi
+	expect_json "dnsbl every list answered within one delay (< 0.6 s, 300 ms each)" \
+		'all(.lists[]; .seconds >= 0.3 and .seconds < 0.6)'
 	kill "$dd_pid" 2>/dev/null
 	wait "$dd_pid" 2>/dev/null
 fi
