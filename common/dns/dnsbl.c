@@ -359,9 +359,14 @@ enum dnsbl_health dnsbl_health_of(const struct dnsbl_answer *listed,
 	return DNSBL_HEALTH_OK;
 }
 
-void dnsbl_health_fail(const struct dnsbl_list *l, enum dnsbl_health h, struct dnsbl_answer *a)
+void dnsbl_health_fail(const struct dnsbl_list *l, enum dnsbl_health h, int family,
+		       struct dnsbl_answer *a)
 {
-	int ip = l->table == NULL || l->table->kind == DNSBL_IP;
+	int domain = l->table != NULL && l->table->kind == DNSBL_DOMAIN;
+	const char *listed = domain ? "TEST" : family == AF_INET6 ? "::FFFF:7F00:2" : "127.0.0.2";
+	const char *unlisted = domain               ? "INVALID"
+			       : family == AF_INET6 ? "::FFFF:7F00:1"
+						    : "127.0.0.1";
 
 	if (h != DNSBL_HEALTH_DEAD && h != DNSBL_HEALTH_LISTS_ALL)
 		return;
@@ -372,12 +377,12 @@ void dnsbl_health_fail(const struct dnsbl_list *l, enum dnsbl_health h, struct d
 		fail_set(&a->fail, FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_DEAD,
 			 "the list does not list its test point %s (RFC 5782 section 5): dead "
 			 "or not a blocklist",
-			 ip ? "127.0.0.2" : "TEST");
+			 listed);
 	else
 		fail_set(&a->fail, FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_LISTS_ALL,
 			 "the list lists its test point %s (RFC 5782 section 5): it lists "
 			 "everything",
-			 ip ? "127.0.0.1" : "INVALID");
+			 unlisted);
 }
 
 size_t dnsbl_reason(const struct dns_txt *txt, char *dst, size_t len)
@@ -431,7 +436,7 @@ void dnsbl_item_finish(struct dnsbl_item *it, int health, int expired)
 		return;
 	}
 	it->health = dnsbl_health_of(&it->tp[0], &it->tp[1]);
-	dnsbl_health_fail(&it->list, it->health, &it->ans);
+	dnsbl_health_fail(&it->list, it->health, it->family, &it->ans);
 }
 
 void dnsbl_verdict(const struct dnsbl_set *s, struct dnsbl_verdict *v)

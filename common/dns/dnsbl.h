@@ -90,6 +90,7 @@ struct dnsbl_item {
 	struct dnsbl_answer ans;       /* about the target; its fail is the list's failure */
 	struct dnsbl_answer tp[2];     /* the listed and unlisted test points (with health) */
 	enum dnsbl_health health;      /* DNSBL_HEALTH_UNKNOWN without health */
+	int family;                    /* of the target (AF_INET6: the IPv6 test points) */
 	unsigned asked, answered;      /* bits of enum dnsbl_ask */
 	char reason[DNSBL_REASON_MAX]; /* TXT of a listing (untrusted bytes) */
 	size_t reason_len;
@@ -171,8 +172,12 @@ void dnsbl_decode(const struct dnsbl_list *l, const struct dns_host *ans, struct
  */
 enum dnsbl_health dnsbl_health_of(const struct dnsbl_answer *listed,
 				  const struct dnsbl_answer *unlisted);
-/* Record into a the failure of an unhealthy list (its answer is not trusted any more). */
-void dnsbl_health_fail(const struct dnsbl_list *l, enum dnsbl_health h, struct dnsbl_answer *a);
+/*
+ * Record into a the failure of an unhealthy list (its answer is not trusted
+ * any more), naming the test point of l's kind and the target's family.
+ */
+void dnsbl_health_fail(const struct dnsbl_list *l, enum dnsbl_health h, int family,
+		       struct dnsbl_answer *a);
 /*
  * The reason of a listing from its TXT answer into dst (len bytes): the
  * records joined by " / " (untrusted bytes, cut to fit; the renderers make

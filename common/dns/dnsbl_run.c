@@ -150,6 +150,7 @@ static void dnsbl_start_item(struct dnsbl_run *r, int i, const struct dnsbl_targ
 	int n = r->set->health ? 3 : 1;
 
 	it->seconds = -1;
+	it->family = r->set->target.addr.ss.ss_family;
 	for (int k = 0; k < n; k++)
 		if (dnsbl_query_name(&tp[k], it->list.zone, name[k], sizeof(name[k])) != 0) {
 			fail_set(&it->ans.fail, FAIL_DNS, PHASE_DNS, ARES_EBADNAME,

@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dnsbl_decode(&l, &h, &b);
 	if (dnsbl_health_of(&a, &b) == DNSBL_HEALTH_OK && !a.listed)
 		abort();
-	dnsbl_health_fail(&l, dnsbl_health_of(&a, &b), &b);
+	dnsbl_health_fail(&l, dnsbl_health_of(&a, &b), data[0] & 2 ? AF_INET6 : AF_INET, &b);
 	fuzz_check_answer(&b);
 	n = dnsbl_reason(&txt, reason, sizeof(reason));
 	if (n >= sizeof(reason) || reason[n] != '\0')

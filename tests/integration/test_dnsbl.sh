@@ -73,6 +73,9 @@ expect_json "dnsbl dead: health dead" '.lists[0].health == "dead" and (.lists[0]
 expect "dnsbl --health IPv6 test points" 0 ok - -- $B -H ::2 "${R[@]}" "${ZEN[@]}" --list clean.bl.test --health
 expect_json "dnsbl IPv6 health ok (::FFFF:7F00:2 listed)" 'all(.lists[]; .health == "ok")'
 expect "dnsbl --health IPv6: no IPv6 test point is dead" 3 dnsbl-dead dns -- $B -H ::2 "${R[@]}" --list multi.bl.test --health
+expect_json "dnsbl IPv6 dead: the IPv6 test point named" '.lists[0].error | test("::FFFF:7F00:2")'
+expect "dnsbl --health domain list that lists everything" 3 dnsbl-lists-all dns -- $B -d clean.example "${R[@]}" --list all.bl.test=generic-domain --health
+expect_json "dnsbl domain lists-all: INVALID named" '.lists[0].error | test("INVALID")'
 
 # --- domain lists (RHSBL) ----------------------------------------------------
 expect "dnsbl domain listed (DBL codes)" 2 dnsbl-listed dns -- $B -d spam.example "${R[@]}" --list dbl.bl.test=spamhaus-dbl --list rhs.bl.test --health
