@@ -325,7 +325,10 @@ static void dnsbl_report_summary(const struct dnsbl_set *s, const struct dnsbl_v
 	int shown = 0;
 
 	dnsbl_report_target(s, o);
-	if (v->listed == 0)
+	if (v->listed == 0 && v->failed == s->n)
+		out_summary(o, " not checked: none of %d list%s answered", s->n,
+			    s->n > 1 ? "s" : "");
+	else if (v->listed == 0)
 		out_summary(o, " not listed by %d of %d lists", s->n - v->failed, s->n);
 	else
 		out_summary(o, " listed by %d of %d lists:", v->listed, s->n);
