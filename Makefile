@@ -5,6 +5,8 @@
 #   make unit       the tests that need no root, no daemons and no lab (package builds)
 #   make integration  the integration tests (TESTS="smtp mx" for some) on the lab
 #   make trixie     make check in a cached Debian 13 chroot (scripts/trixie.sh)
+#   make deb        the Debian packages into build/deb (debian/, scripts/deb.sh)
+#   make deb-test   build them for Debian 12 and 13, install, run and purge them in fresh chroots
 #   make demo       build, start the lab, run check_mail_smtp against it, stop the lab
 #   make asan       unit, corpus-replay and integration tests under ASan+UBSan
 #   make valgrind   unit and integration tests under valgrind memcheck
@@ -17,9 +19,10 @@ O        ?= build
 PKGS      = libcares json-c openssl libidn2
 WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-format-nonliteral
-HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# _FORTIFY_SOURCE unless CPPFLAGS (dpkg-buildflags) sets its own level.
+HARDEN    = $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS)),,-D_FORTIFY_SOURCE=2) -fstack-protector-strong -fPIE
 OPT      ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common -iquote snmp-subagent \
+CFLAGS   += $(CPPFLAGS) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -iquote common -iquote snmp-subagent \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 # OpenSSL's headers are used everywhere, but the plugins never link it:
@@ -55,7 +58,7 @@ SA_CORE     = $(addprefix $(O)/snmp-subagent/,sa_conf.o sa_store.o sa_mib.o sa_o
 SA_OBJ      = $(SA_CORE) $(addprefix $(O)/snmp-subagent/,sa_agent.o sa_daemon.o sa_log.o main.o)
 AGENTX      = $(O)/mailpath-agentx
 
-.PHONY: man install all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
+.PHONY: man install deb deb-test all testbins deps check demo asan valgrind fuzz lint bench clean lab-up lab-down unit \
 	integration format trixie FORCE
 .DELETE_ON_ERROR:
 # Keep intermediate objects (plugins/*.o): scripts/check.sh relinks one without OpenSSL.
@@ -93,14 +96,14 @@ MANDIR     ?= $(PREFIX)/share/man
 MIBDIR     ?= $(PREFIX)/share/snmp/mibs
 DATADIR    ?= $(PREFIX)/share/mailpath
 ICINGA2DIR ?= $(PREFIX)/share/icinga2/include/plugins-contrib.d
+# UNITDIR= (empty): no unit (debian/rules lets dh_installsystemd place it).
 UNITDIR    ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 INSTALL    ?= install
 
 install: all man
 	$(INSTALL) -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MIBDIR) $(DESTDIR)$(DATADIR)/contrib $(DESTDIR)$(ICINGA2DIR) \
-		$(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(MIBDIR) $(DESTDIR)$(DATADIR)/contrib $(DESTDIR)$(ICINGA2DIR)
 	$(INSTALL) -m 755 $(filter $(O)/check_mail_%,$(PLUGINS)) $(DESTDIR)$(PLUGINDIR)
 	$(if $(filter-out $(O)/check_mail_%,$(PLUGINS)),$(INSTALL) -m 755 $(filter-out $(O)/check_mail_%,$(PLUGINS)) $(DESTDIR)$(BINDIR))
 	$(INSTALL) -m 755 $(AGENTX) $(DESTDIR)$(SBINDIR)
@@ -110,7 +113,7 @@ install: all man
 	$(INSTALL) -m 644 snmp-subagent/MAILPATH-MIB.txt $(DESTDIR)$(MIBDIR)
 	cp -R contrib/. $(DESTDIR)$(DATADIR)/contrib
 	$(INSTALL) -m 644 contrib/icinga2/mailpath.conf $(DESTDIR)$(ICINGA2DIR)/mailpath.conf
-	$(INSTALL) -m 644 contrib/systemd/mailpath-agentx.service $(DESTDIR)$(UNITDIR)
+	$(if $(UNITDIR),$(INSTALL) -D -m 644 contrib/systemd/mailpath-agentx.service $(DESTDIR)$(UNITDIR)/mailpath-agentx.service)
 
 deps:
 	scripts/install-deps.sh
@@ -167,6 +170,14 @@ unit: testbins
 
 check:
 	scripts/check.sh
+
+# The Debian packages (debian/): build them here into build/deb, or build and
+# test them on fresh Debian 12 and 13 chroots against the lab (make check does).
+deb:
+	scripts/deb.sh build $(O)/deb
+
+deb-test:
+	scripts/deb.sh test
 
 demo:
 	scripts/demo.sh

@@ -3,7 +3,8 @@
 # corpora, include layers, exported symbols, documented causes; also once as
 # user nobody over a copy), the fault server self-test, the static gates
 # (cppcheck, clang-tidy), the lab from a copy under a mode-700 directory, then
-# the lab itself and the integration tests, and stop the lab.
+# the lab itself, the integration tests and the Debian packages (scripts/deb.sh
+# test), and stop the lab.
 # Ends with the summary line "N passed, N failed"; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -111,6 +112,13 @@ if scripts/lab.sh up; then
 	count "$log" "lab selftest"
 	tests/integration/run.sh 2>&1 | tee "$log"
 	count "$log" "integration tests"
+	echo "== Debian packages: built for Debian 12 and 13, installed, run against the lab, purged (scripts/deb.sh)"
+	if [ -n "${MAILPATH_CHROOT:-}" ]; then
+		echo "check: skipped inside a chroot (the host's make check tests the packages of both releases)"
+	else
+		scripts/deb.sh test 2>&1 | tee "$log"
+		count "$log" "Debian packages"
+	fi
 else
 	echo "FAIL: the lab did not start"
 	failed=$((failed + 1))

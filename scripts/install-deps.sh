@@ -37,6 +37,10 @@ PACKAGES=(
 	# SMTP clients and the incumbent plugins for comparison
 	swaks libnet-ssleay-perl libio-socket-inet6-perl
 	monitoring-plugins-basic monitoring-plugins-standard
+	# the Debian packages (make deb, scripts/deb.sh): dpkg-buildpackage, lintian, the chroots
+	debhelper dpkg-dev lintian debootstrap
+	# the monitoring daemons that validate and run contrib/ (tests/integration/test_contrib.sh)
+	icinga2-bin icinga2-common nagios4-core
 	# SNMP subagent (net-snmp agent library; snmpd/snmptrapd/snmp tools for
 	# its integration tests; smilint from smitools lints the MIB)
 	libsnmp-dev snmpd snmp snmptrapd smitools

@@ -52,7 +52,8 @@ int secret_load(const char *file, const char *env, char **out, char *err, size_t
 
 	if (file != NULL)
 		return secret_from_file(file, out, err, errlen);
-	if (env == NULL || (value = getenv(env)) == NULL)
+	/* empty is unset: a monitoring config that maps an unset macro passes "" */
+	if (env == NULL || (value = getenv(env)) == NULL || value[0] == '\0')
 		return 1;
 	if ((*out = strdup(value)) == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -56,6 +56,9 @@ START_TEST(test_secret_env_and_errors)
 	ck_assert_int_eq(secret_load(NULL, "MAILPATH_TEST_SECRET", &got, err, sizeof(err)), 1);
 	ck_assert_ptr_null(got);
 	ck_assert_int_eq(secret_load(NULL, NULL, &got, err, sizeof(err)), 1);
+	setenv("MAILPATH_TEST_SECRET", "", 1); /* Icinga2 maps an unset macro to "" */
+	ck_assert_int_eq(secret_load(NULL, "MAILPATH_TEST_SECRET", &got, err, sizeof(err)), 1);
+	ck_assert_ptr_null(got);
 	setenv("MAILPATH_TEST_SECRET", "from-env", 1);
 	ck_assert_int_eq(secret_load(NULL, "MAILPATH_TEST_SECRET", &got, err, sizeof(err)), 0);
 	ck_assert_str_eq(got, "from-env");
