@@ -27,36 +27,37 @@
 
 /* Spamhaus ZEN (SBL, CSS, XBL, PBL in one zone), as Spamhaus documents its return codes. */
 static const struct dnsbl_code_def dnsbl_codes_zen[] = {
-	{IP4(127, 0, 0, 2), "SBL (spam source)"},
-	{IP4(127, 0, 0, 3), "SBL CSS (snowshoe spam)"},
-	{IP4(127, 0, 0, 4), "XBL (exploited host, CBL)"},
-	{IP4(127, 0, 0, 5), "XBL (exploited host)"},
-	{IP4(127, 0, 0, 6), "XBL (exploited host)"},
-	{IP4(127, 0, 0, 7), "XBL (exploited host)"},
-	{IP4(127, 0, 0, 9), "SBL DROP (hijacked range)"},
-	{IP4(127, 0, 0, 10), "PBL (end-user range, ISP)"},
-	{IP4(127, 0, 0, 11), "PBL (end-user range, Spamhaus)"},
-	{0, NULL},
+	{"SBL (spam source)", IP4(127, 0, 0, 2), 0},
+	{"SBL CSS (snowshoe spam)", IP4(127, 0, 0, 3), 0},
+	{"XBL (exploited host, CBL)", IP4(127, 0, 0, 4), 0},
+	{"XBL (exploited host)", IP4(127, 0, 0, 5), 0},
+	{"XBL (exploited host)", IP4(127, 0, 0, 6), 0},
+	{"XBL (exploited host)", IP4(127, 0, 0, 7), 0},
+	{"SBL DROP (hijacked range)", IP4(127, 0, 0, 9), 0},
+	{"PBL (end-user range, ISP)", IP4(127, 0, 0, 10), 0},
+	{"PBL (end-user range, Spamhaus)", IP4(127, 0, 0, 11), 0},
+	{NULL, 0, 0},
 };
 
 /* Spamhaus DBL (domains). */
 static const struct dnsbl_code_def dnsbl_codes_dbl[] = {
-	{IP4(127, 0, 1, 2), "DBL spam domain"},
-	{IP4(127, 0, 1, 4), "DBL phish domain"},
-	{IP4(127, 0, 1, 5), "DBL malware domain"},
-	{IP4(127, 0, 1, 6), "DBL botnet C&C domain"},
-	{IP4(127, 0, 1, 102), "DBL abused legit spam"},
-	{IP4(127, 0, 1, 103), "DBL abused spammed redirector"},
-	{IP4(127, 0, 1, 104), "DBL abused legit phish"},
-	{IP4(127, 0, 1, 105), "DBL abused legit malware"},
-	{IP4(127, 0, 1, 106), "DBL abused legit botnet C&C"},
-	{0, NULL},
+	{"DBL spam domain", IP4(127, 0, 1, 2), 0},
+	{"DBL phish domain", IP4(127, 0, 1, 4), 0},
+	{"DBL malware domain", IP4(127, 0, 1, 5), 0},
+	{"DBL botnet C&C domain", IP4(127, 0, 1, 6), 0},
+	{"DBL abused legit spam", IP4(127, 0, 1, 102), 0},
+	{"DBL abused spammed redirector", IP4(127, 0, 1, 103), 0},
+	{"DBL abused legit phish", IP4(127, 0, 1, 104), 0},
+	{"DBL abused legit malware", IP4(127, 0, 1, 105), 0},
+	{"DBL abused legit botnet C&C", IP4(127, 0, 1, 106), 0},
+	{"IP queries prohibited (the DBL lists domains only)", IP4(127, 0, 1, 255), 1},
+	{NULL, 0, 0},
 };
 
 /* Lists that answer 127.0.0.2 only. */
 static const struct dnsbl_code_def dnsbl_codes_two[] = {
-	{IP4(127, 0, 0, 2), "listed"},
-	{0, NULL},
+	{"listed", IP4(127, 0, 0, 2), 0},
+	{NULL, 0, 0},
 };
 
 static const struct dnsbl_table dnsbl_table_list[] = {
@@ -258,14 +259,14 @@ const char *dnsbl_code_str(uint32_t addr, char *dst, size_t len)
 	return dst;
 }
 
-/* The name l's table gives code addr, or NULL. */
-static const char *dnsbl_code_name(const struct dnsbl_list *l, uint32_t addr)
+/* The row of l's table for code addr, or NULL. */
+static const struct dnsbl_code_def *dnsbl_code_def(const struct dnsbl_list *l, uint32_t addr)
 {
 	if (l->table == NULL || l->table->codes == NULL)
 		return NULL;
 	for (const struct dnsbl_code_def *c = l->table->codes; c->name != NULL; c++)
 		if (c->addr == addr)
-			return c->name;
+			return c;
 	return NULL;
 }
 
@@ -293,6 +294,7 @@ static void dnsbl_decode_addr(const struct dnsbl_list *l, const struct net_addr 
 			      struct dnsbl_answer *a)
 {
 	uint32_t v = dnsbl_v4(na);
+	const struct dnsbl_code_def *def = dnsbl_code_def(l, v);
 	char s[INET6_ADDRSTRLEN];
 
 	if ((v >> 24) != 127) {
@@ -307,6 +309,12 @@ static void dnsbl_decode_addr(const struct dnsbl_list *l, const struct net_addr 
 			 dnsbl_refusal(v));
 		return;
 	}
+	if (def != NULL && def->refusal) {
+		fail_set(&a->fail, FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_REFUSED,
+			 "answer %s: %s, not a listing", dnsbl_code_str(v, s, sizeof(s)),
+			 def->name);
+		return;
+	}
 	if (v == IP4(127, 0, 0, 1)) {
 		fail_set(&a->fail, FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_LOOPBACK,
 			 "answer 127.0.0.1 is never a listing (RFC 5782 section 2.1): the query "
@@ -318,7 +326,7 @@ static void dnsbl_decode_addr(const struct dnsbl_list *l, const struct net_addr 
 			return;
 	if (a->ncodes < DNSBL_CODES_MAX) {
 		a->codes[a->ncodes].addr = v;
-		a->codes[a->ncodes].name = dnsbl_code_name(l, v);
+		a->codes[a->ncodes].name = def != NULL ? def->name : NULL;
 		a->ncodes++;
 	}
 }

@@ -30,10 +30,11 @@ struct dnsbl_target {
 	char domain[DNSBL_ZONE_MAX + 1]; /* DNSBL_DOMAIN */
 };
 
-/* One documented return code of a list: its last octets and its meaning. */
+/* One documented return code of a list: its address and its meaning. */
 struct dnsbl_code_def {
-	uint32_t addr; /* host order, e.g. 0x7f000002 for 127.0.0.2 */
 	const char *name;
+	uint32_t addr; /* host order, e.g. 0x7f000002 for 127.0.0.2 */
+	int refusal;   /* the list's "query refused" answer, not a listing */
 };
 
 /* A return-code table: a name for --list ZONE=TABLE and its codes (NULL-name ended). */

@@ -83,6 +83,8 @@ expect_json "dnsbl domain: codes, reason, TEST healthy" \
 	'.kind == "domain" and .listed == 2 and [.lists[0].codes[].meaning] == ["DBL spam domain", "DBL malware domain"] and (.lists[0].reason | test("spam\\.example")) and all(.lists[]; .health == "ok")'
 expect "dnsbl domain abused-legit code" 2 dnsbl-listed dns -- $B -d abused.example "${R[@]}" --list dbl.bl.test=spamhaus-dbl
 expect_json "dnsbl abused code named" '.lists[0].codes[0].meaning == "DBL abused legit spam"'
+expect "dnsbl DBL 127.0.1.255 is a refusal, not a listing" 3 dnsbl-refused dns -- $B -d ipquery.example "${R[@]}" --list dbl.bl.test=spamhaus-dbl
+expect_json "dnsbl DBL refusal: not counted, said why" '.listed == 0 and .lists[0].listed == null and (.lists[0].error | test("IP queries prohibited"))'
 expect "dnsbl domain not listed" 0 ok - -- $B -d clean.example "${R[@]}" --list dbl.bl.test=spamhaus-dbl --list rhs.bl.test
 expect "dnsbl domain list, dead (no TEST)" 3 dnsbl-dead dns -- $B -d clean.example "${R[@]}" --list dead.bl.test --health
 
