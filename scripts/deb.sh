@@ -124,6 +124,8 @@ DEB_INSTALL_TEST='
 	expect "check_mail_log" "[012]" "^MAILLOG (OK|WARNING|CRITICAL)" $P/check_mail_log -L "$LAB_MAILLOG"
 	expect "check_mail_tls" "[01]" "^TLS (OK|WARNING)" $P/check_mail_tls -H 127.0.0.1 -p "$LAB_SMTP_PORT" --sni mail.lab.test --ca-file "$LAB_CA" --min-tls 1.0
 	expect "mailpath spf" 0 "pass" mailpath spf --ip 192.0.2.10 --sender user@ip4.spf.test --helo mail.spf.test --resolver "$LAB_DNS"
+	expect "check_mail_dnsbl" 2 "^DNSBL CRITICAL - 127\.0\.0\.20 listed by 1 of 1 lists" \
+		$P/check_mail_dnsbl -H 127.0.0.20 --resolver "$LAB_DNS" --list zen.bl.test=spamhaus-zen
 	expect "check_mail_smtp bad usage" 3 "UNKNOWN" $P/check_mail_smtp -p 99999
 	expect "mailpath-agentx --version" 0 "mailpath" mailpath-agentx --version
 	for f in /usr/share/man/man1/check_mail_smtp.1.gz /usr/share/man/man1/mailpath.1.gz \

@@ -34,7 +34,7 @@
 #              other lab.test users 550 5.1.1; other domains 554 5.7.1.
 #              Log: postfix/maillog. No chroot, no postscreen, no outbound mail.
 #   nsd/       NSD authoritative for lab.test, spf.test (the SPF cases of
-#              test_spf.sh) and 0.0.127.in-addr.arpa (tests/lab/zones/) on
+#              test_spf.sh), bl.test (blocklists) and 0.0.127.in-addr.arpa (tests/lab/zones/) on
 #              127.0.0.1:15353 and [::1]:15353; zone
 #              servfail.lab.test is configured but never loaded (SERVFAIL).
 #   fault/     one build/faultsrv per tests/scenarios/*.conf (skipped if the

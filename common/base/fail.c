@@ -48,6 +48,7 @@ static const char *const fail_class_names[FAIL_MAX] = {
 	[FAIL_LOG] = "log",
 	[FAIL_PLAINTEXT_AUTH] = "plaintext-auth",
 	[FAIL_TLS_POLICY] = "tls-policy",
+	[FAIL_DNSBL] = "dnsbl",
 };
 
 /* Clear the record: no failure, no reply, empty texts. */

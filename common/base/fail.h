@@ -57,6 +57,7 @@ enum fail_class {
 	FAIL_LOG,            /* an MTA's log could not be read: err 0 or FAIL_QUEUE_TIMEOUT */
 	FAIL_PLAINTEXT_AUTH, /* a working probe sent PLAIN/LOGIN credentials without TLS */
 	FAIL_TLS_POLICY,     /* a TLS session worked, check_mail_tls's policy finds fault: err */
+	FAIL_DNSBL,          /* a blocklist lists the target, or its answer cannot be trusted */
 	FAIL_MAX
 };
 
@@ -73,6 +74,16 @@ enum fail_mx_err {
 	FAIL_MXERR_FCRDNS,       /* no PTR name resolves back to the address */
 	FAIL_MXERR_PRIMARY,      /* the most preferred MX does not work */
 	FAIL_MXERR_IPV6          /* no MX works over IPv6 */
+};
+
+/* err values of FAIL_DNSBL (check_mail_dnsbl; RFC 5782). */
+enum fail_dnsbl_err {
+	FAIL_DNSBLERR_LISTED = 1, /* the target is listed (not the list's failure) */
+	FAIL_DNSBLERR_REFUSED,    /* a 127.255.255.0/24 code: refused, open resolver, rate limit */
+	FAIL_DNSBLERR_REWRITE,  /* an answer outside 127.0.0.0/8: the resolver rewrites NXDOMAIN */
+	FAIL_DNSBLERR_LOOPBACK, /* 127.0.0.1: never a listing (RFC 5782 §2.1), a refusal */
+	FAIL_DNSBLERR_DEAD,     /* the list does not list its test point 127.0.0.2 / TEST */
+	FAIL_DNSBLERR_LISTS_ALL /* the list lists its test point 127.0.0.1 / INVALID */
 };
 
 /*

@@ -14,6 +14,7 @@ extern const struct check check_mail_mx;
 extern const struct check check_mail_queue;
 extern const struct check check_mail_log;
 extern const struct check check_mail_tls;
+extern const struct check check_mail_dnsbl;
 
 /* The check named NAME ("check_mail_smtp"), or NULL. */
 const struct check *checks_find(const char *name);

@@ -224,6 +224,21 @@
 	X(LOG_TIMEOUT, "log-timeout", STATE_WARNING, 1,                                            \
 	  "the log was not read to its end within -t: the next run goes on from where this one "  \
 	  "stopped (with --state-file); raise -t")                                                 \
+	X(DNSBL_LISTED, "dnsbl-listed", STATE_CRITICAL, 0,                                         \
+	  "a blocklist lists the address or domain: mail from it is refused or filtered; read "    \
+	  "the list's code and reason, fix the cause and ask for removal")                         \
+	X(DNSBL_REFUSED, "dnsbl-refused", STATE_UNKNOWN, 0,                                        \
+	  "the list refused to answer (127.255.255.x: public or open resolver, rate limit, no "    \
+	  "access key); query it through your own resolver")                                       \
+	X(DNSBL_BAD_ANSWER, "dnsbl-bad-answer", STATE_UNKNOWN, 0,                                  \
+	  "the list's answer is no listing code (outside 127.0.0.0/8, or 127.0.0.1): the "         \
+	  "resolver rewrites NXDOMAIN or the query was refused")                                   \
+	X(DNSBL_DEAD, "dnsbl-dead", STATE_UNKNOWN, 0,                                              \
+	  "the list does not list its RFC 5782 test point (127.0.0.2 / TEST): dead, renamed or "   \
+	  "no blocklist; remove it")                                                               \
+	X(DNSBL_LISTS_ALL, "dnsbl-lists-all", STATE_UNKNOWN, 0,                                    \
+	  "the list lists its never-listed RFC 5782 test point (127.0.0.1 / INVALID): it lists "   \
+	  "everything; remove it")                                                                 \
 	X(INTERNAL_ERROR, "internal-error", STATE_UNKNOWN, 0,                                      \
 	  "the probe itself failed (out of memory or a bug); see the detail")
 /* clang-format on */
@@ -283,6 +298,12 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_QUEUE, .cause = CAUSE_QUEUE_UNREADABLE},
 	{.cls = FAIL_LOG, .errs = {FAIL_QUEUE_TIMEOUT}, .cause = CAUSE_LOG_TIMEOUT},
 	{.cls = FAIL_LOG, .cause = CAUSE_LOG_UNREADABLE},
+	/* blocklists (RFC 5782): a listing, or an answer that says nothing about the target */
+	{.cls = FAIL_DNSBL, .errs = {FAIL_DNSBLERR_LISTED}, .cause = CAUSE_DNSBL_LISTED},
+	{.cls = FAIL_DNSBL, .errs = {FAIL_DNSBLERR_REFUSED}, .cause = CAUSE_DNSBL_REFUSED},
+	{.cls = FAIL_DNSBL, .errs = {FAIL_DNSBLERR_DEAD}, .cause = CAUSE_DNSBL_DEAD},
+	{.cls = FAIL_DNSBL, .errs = {FAIL_DNSBLERR_LISTS_ALL}, .cause = CAUSE_DNSBL_LISTS_ALL},
+	{.cls = FAIL_DNSBL, .cause = CAUSE_DNSBL_BAD_ANSWER},
 	/* DNS: NXDOMAIN and NODATA both mean "no address for this name" */
 	{.cls = FAIL_DNS, .errs = {ARES_ENOTFOUND, ARES_ENODATA}, .cause = CAUSE_DNS_NXDOMAIN},
 	{.cls = FAIL_DNS, .errs = {ARES_ETIMEOUT}, .cause = CAUSE_DNS_TIMEOUT},

@@ -13,8 +13,9 @@ NG_CONF=$top/contrib/nagios
 # Every option of each plugin's --help that a monitoring config can use must
 # be an argument of its CheckCommand (any of its spellings). Left out on
 # purpose: -P (the password goes through the environment, not argv), --output
-# and --discover (other jobs than a service check), and for the queue and log
-# checks, which resolve nothing, -4, -6 and --resolver.
+# and --discover (other jobs than a service check), for the queue and log
+# checks, which resolve nothing, -4, -6 and --resolver, and for the blocklist
+# check, whose answers are A records whatever the family, -4 and -6.
 for pb in "$BIN"/check_mail_*; do
 	p=${pb##*/check_mail_}
 	missing=
@@ -23,7 +24,8 @@ for pb in "$BIN"/check_mail_*; do
 		first=${names%% *}
 		case " $names " in
 		*" --help "* | *" --version "* | *" --output "* | *" --discover "* | *" -P "*) continue ;;
-		*" --resolver "* | *" -4 "* | *" -6 "*) [ "$p" = queue ] || [ "$p" = log ] && continue ;;
+		*" --resolver "* | *" -4 "* | *" -6 "*) [ "$p" = queue ] || [ "$p" = log ] && continue ;;&
+		*" -4 "* | *" -6 "*) [ "$p" = dnsbl ] && continue ;;
 		esac
 		found=
 		for n in $names; do grep -qF "\"$n\" = " <<<"$block" && found=1; done
@@ -53,7 +55,7 @@ ct_stop() {
 # it has a result in $ct_dir/ic/perf (or 40 s); leaves the lines in ic_results.
 ic=$ct_dir/ic
 ic_results=$ic/results
-ic_services=7
+ic_services=9
 mkdir -p "$ic"/{data,log,cache,spool/tmp,run,perf}
 cat >"$ic/icinga2.conf" <<EOF
 include <itl>
@@ -133,6 +135,21 @@ object Service "mx" {
 	vars.mx_resolver = "$LAB_DNS"
 	vars.mx_warning = "1:"
 }
+object Service "dnsbl" {
+	import "once"
+	check_command = "mail_dnsbl"
+	vars.dnsbl_address = "127.0.0.20"
+	vars.dnsbl_lists = [ "zen.bl.test=spamhaus-zen", "clean.bl.test" ]
+	vars.dnsbl_health = true
+	vars.dnsbl_resolver = "$LAB_DNS"
+}
+object Service "rhsbl" {
+	import "once"
+	check_command = "mail_dnsbl"
+	vars.dnsbl_domain = "spam.example"
+	vars.dnsbl_lists = [ "dbl.bl.test=spamhaus-dbl" ]
+	vars.dnsbl_resolver = "$LAB_DNS"
+}
 object Service "queue" {
 	import "once"
 	check_command = "mail_queue"
@@ -182,6 +199,8 @@ elif out=$(icinga2 daemon -C "${ic_args[@]}" 2>&1); then
 	ic_expect submission-badpass CRITICAL 'auth' "time="
 	ic_expect tls OK '^TLS OK - .*TLSv1\.3' "chain_days=[0-9]+"
 	ic_expect mx OK '^MX OK' "mx_healthy=[1-9]"
+	ic_expect dnsbl CRITICAL '^DNSBL CRITICAL - 127\.0\.0\.20 listed by 1 of 2 lists: zen\.bl\.test \(127\.0\.0\.2 SBL' "listed=1;;0;0;2 zen\.bl\.test_time="
+	ic_expect rhsbl CRITICAL '^DNSBL CRITICAL - spam\.example listed by 1 of 1 lists: dbl\.bl\.test' "listed=1;;0;0;1"
 	ic_expect queue '(OK|WARNING)' '^QUEUE (OK|WARNING)' "deferred="
 	ic_expect log '(OK|WARNING)' '^(MAIL)?LOG (OK|WARNING)' "deferred="
 	if grep -q 'check_mail_smtp' "$ic/log/debug.log" && ! grep -qF -- "$LAB_PASS" "$ic/log/debug.log"; then

@@ -129,6 +129,11 @@ st_dns() {
 	st_expect "TXT ip4.spf.test" "$(st_dig ip4.spf.test TXT)" "v=spf1 ip4:192.0.2.0/24 -all"
 	st_expect "TXT two.spf.test (two SPF records)" "$(st_dig two.spf.test TXT | grep -c v=spf1)" "2"
 	st_expect "PTR 50 (SPF ptr)" "$(st_dig 50.0.0.127.in-addr.arpa PTR)" "host.ptr.spf.test."
+	st_expect "A bl zen listing" "$(st_dig 20.0.0.127.zen.bl.test A)" "A 127.0.0.4"
+	st_expect "TXT bl zen listing" "$(st_dig 20.0.0.127.zen.bl.test TXT)" "Listed in SBL and XBL"
+	st_expect "A bl test point" "$(st_dig 2.0.0.127.clean.bl.test A)" "A 127.0.0.2"
+	st_expect "A bl refused" "$(st_dig 1.0.0.127.refused.bl.test A)" "A 127.255.255.254"
+	st_expect "A bl dead" "$(st_dig 2.0.0.127.dead.bl.test A)" "status=NXDOMAIN"
 	st_expect "not authoritative" "$(st_dig example.com A)" "status=REFUSED"
 	st_expect "A mail over ::1" "$(st_dig mail.lab.test A ::1)" "A 127.0.0.1"
 }

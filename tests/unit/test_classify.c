@@ -30,6 +30,13 @@ static const struct classify_case {
 	{FAIL_DNS, PHASE_DNS, ARES_ESERVFAIL, 0, {0, 0, 0}, NULL, "dns-failure"},
 	{FAIL_DNS, PHASE_DNS, ARES_EREFUSED, 0, {0, 0, 0}, NULL, "dns-failure"},
 	{FAIL_TIMEOUT, PHASE_DNS, 0, 0, {0, 0, 0}, NULL, "dns-timeout"},
+	/* blocklists */
+	{FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_LISTED, 0, {0, 0, 0}, NULL, "dnsbl-listed"},
+	{FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_REFUSED, 0, {0, 0, 0}, NULL, "dnsbl-refused"},
+	{FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_REWRITE, 0, {0, 0, 0}, NULL, "dnsbl-bad-answer"},
+	{FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_LOOPBACK, 0, {0, 0, 0}, NULL, "dnsbl-bad-answer"},
+	{FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_DEAD, 0, {0, 0, 0}, NULL, "dnsbl-dead"},
+	{FAIL_DNSBL, PHASE_DNS, FAIL_DNSBLERR_LISTS_ALL, 0, {0, 0, 0}, NULL, "dnsbl-lists-all"},
 	/* the mail-exchanger set */
 	{FAIL_NULL_MX, PHASE_DNS, 0, 0, {0, 0, 0}, NULL, "null-mx"},
 	{FAIL_NULL_MX, PHASE_DNS, FAIL_MXERR_NULL_MIXED, 0, {0, 0, 0}, NULL, "null-mx-mixed"},

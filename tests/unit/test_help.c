@@ -1,5 +1,6 @@
 /*
- * test_help.c - --help of check_mail_smtp, check_mail_mx, check_mail_queue and mailpath-agentx
+ * test_help.c - --help of check_mail_smtp, check_mail_mx, check_mail_queue,
+ * check_mail_dnsbl and mailpath-agentx
  * against their parsers (issue 10): every option the parser accepts, long
  * and short, is in --help, every option --help names is accepted, and every
  * phase --phase-warning takes is listed. The parser is asked as a user
@@ -18,9 +19,9 @@ Suite *help_suite(void);
 
 #define HELP_MAX_OPTS 128
 
-/* The three front ends under test. */
+/* The front ends under test. */
 static const char *const help_progs[] = {"check_mail_smtp", "check_mail_mx", "check_mail_queue",
-					 "mailpath-agentx"};
+					 "check_mail_dnsbl", "mailpath-agentx"};
 
 /* Parse argv with prog's parser; the error message (heap, "" when none) and the return code. */
 static char *help_parse(const char *prog, int argc, char **argv, int *rc)
@@ -231,9 +232,12 @@ Suite *help_suite(void)
 	Suite *s = suite_create("help");
 	TCase *tc = tcase_create("help");
 
-	tcase_add_loop_test(tc, test_accepted_in_help, 0, 4);
-	tcase_add_loop_test(tc, test_help_accepted, 0, 4);
-	tcase_add_loop_test(tc, test_help_layout, 0, 4);
+	tcase_add_loop_test(tc, test_accepted_in_help, 0,
+			    (int)(sizeof(help_progs) / sizeof(help_progs[0])));
+	tcase_add_loop_test(tc, test_help_accepted, 0,
+			    (int)(sizeof(help_progs) / sizeof(help_progs[0])));
+	tcase_add_loop_test(tc, test_help_layout, 0,
+			    (int)(sizeof(help_progs) / sizeof(help_progs[0])));
 	tcase_add_test(tc, test_help_phases);
 	suite_add_tcase(s, tc);
 	return s;
