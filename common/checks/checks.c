@@ -6,7 +6,8 @@
 #include "checks/checks.h"
 
 static const struct check *const checks_all[] = {
-	&check_mail_smtp, &check_mail_mx, &check_mail_queue, &check_mail_log, &check_mail_tls, &check_mail_dnsbl,
+	&check_mail_smtp, &check_mail_mx,  &check_mail_queue,
+	&check_mail_log,  &check_mail_tls, &check_mail_dnsbl,
 };
 
 const struct check *checks_find(const char *name)
