@@ -1,7 +1,7 @@
 /*
  * mta_explain.c - a reply, log line or delay reason, explained.
  *
- * The text is folded to one line of at most MTA_EXPLAIN_TEXT_MAX - 1
+ * The text is made one line (controls as blanks) of at most MTA_EXPLAIN_TEXT_MAX - 1
  * bytes. A log line is read by mta_log (the parser check_mail_log uses),
  * which points at the reason of a deferral, bounce or host error; a
  * multi-line reply ("421-4.7.0 a 421 4.7.0 b") is joined to one text. The
@@ -46,11 +46,11 @@ static const char *mta_code_meaning(int code)
 		{252, "cannot VRFY user, but will accept the message and attempt delivery"},
 		{334, "AUTH challenge (RFC 4954)"},
 		{354, "start mail input; end with <CRLF>.<CRLF>"},
-		{421, "service not available, closing transmission channel (RFC 5321 §3.8)"},
+		{421, "service not available, closing transmission channel (RFC 5321 section 3.8)"},
 		{432, "a password transition is needed (RFC 4954)"},
 		{450, "mailbox unavailable (busy, or temporarily blocked for policy reasons)"},
 		{451, "requested action aborted: local error in processing"},
-		{452, "insufficient system storage (or too many recipients, RFC 5321 §4.5.3.1.10)"},
+		{452, "insufficient system storage (or too many recipients, RFC 5321 section 4.5.3.1.10)"},
 		{454, "temporary authentication failure (RFC 4954), or TLS not available now (RFC 3207)"},
 		{455, "server unable to accommodate parameters"},
 		{500, "syntax error, command unrecognized (or command line too long)"},
@@ -200,7 +200,7 @@ static const char *mta_enh_detail(int subject, int detail)
 	return NULL;
 }
 
-/* Copy src into e->text, controls and NULs as blanks, runs of blanks folded, trimmed. */
+/* Copy src into e->text, controls and NULs as blanks, leading and trailing blanks dropped. */
 static void mta_explain_fold(struct mta_explain *e, const char *src, size_t len)
 {
 	size_t n = 0, cap = sizeof(e->text) - 1;
@@ -211,8 +211,8 @@ static void mta_explain_fold(struct mta_explain *e, const char *src, size_t len)
 
 		if (c < 0x20 || c == 0x7f)
 			c = ' ';
-		if (c == ' ' && (n == 0 || e->text[n - 1] == ' '))
-			continue;
+		if (c == ' ' && n == 0)
+			continue; /* inner runs stay: a classic syslog stamp has "Dec  7" */
 		e->text[n++] = (char)c;
 	}
 	while (n > 0 && e->text[n - 1] == ' ')
