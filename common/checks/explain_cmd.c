@@ -55,11 +55,13 @@ static int explain_cmd_parse(int argc, char **argv, FILE *out, int *json, int *f
 		if (opt == 'h' || opt == 'V') {
 			opt == 'h' ? checks_cmd_help(out) : checks_cmd_version(out);
 			rc = 1;
-		} else if (opt == OPT_OUTPUT && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
+		} else if (opt == OPT_OUTPUT &&
+			   (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
 			*json = strcmp(optarg, "json") == 0;
 		} else {
 			if (opt == OPT_OUTPUT)
-				snprintf(err, errlen, "invalid --output '%.64s': want text or json", optarg);
+				snprintf(err, errlen, "invalid --output '%.64s': want text or json",
+					 optarg);
 			else if (opt == ':')
 				snprintf(err, errlen, "%.64s needs a value", argv[optind - 1]);
 			else
@@ -70,7 +72,8 @@ static int explain_cmd_parse(int argc, char **argv, FILE *out, int *json, int *f
 	free(longopts);
 	(void)shortopts;
 	if (rc == 0 && optind >= argc) {
-		snprintf(err, errlen, "a reply, log line or delay reason is required (or - for stdin)");
+		snprintf(err, errlen,
+			 "a reply, log line or delay reason is required (or - for stdin)");
 		rc = -1;
 	}
 	*first = optind;
@@ -144,8 +147,10 @@ static void explain_cmd_json(FILE *out, const struct mta_explain *e)
 	explain_cmd_codes(e, code, sizeof(code), enh, sizeof(enh));
 	out_sanitize(text, sizeof(text), e->text + e->reason_off, e->reason_len);
 	explain_cmd_json_str(j, "cause", e->cause->name);
-	explain_cmd_json_str(j, "phase", e->fail.phase != PHASE_NONE ? phase_name(e->fail.phase) : NULL);
-	json_object_object_add(j, "code", e->fail.code != 0 ? json_object_new_int(e->fail.code) : NULL);
+	explain_cmd_json_str(j, "phase",
+			     e->fail.phase != PHASE_NONE ? phase_name(e->fail.phase) : NULL);
+	json_object_object_add(j, "code",
+			       e->fail.code != 0 ? json_object_new_int(e->fail.code) : NULL);
 	explain_cmd_json_str(j, "enhanced", enh);
 	explain_cmd_json_str(m, "code", e->code_meaning);
 	explain_cmd_json_str(m, "code_class", e->code_class);
@@ -200,7 +205,8 @@ static void explain_cmd_text_out(FILE *out, const struct mta_explain *e)
 
 	explain_cmd_codes(e, code, sizeof(code), enh, sizeof(enh));
 	explain_cmd_line(out, "cause", e->cause->name);
-	explain_cmd_line(out, "phase", e->fail.phase != PHASE_NONE ? phase_name(e->fail.phase) : NULL);
+	explain_cmd_line(out, "phase",
+			 e->fail.phase != PHASE_NONE ? phase_name(e->fail.phase) : NULL);
 	explain_cmd_line(out, "code",
 			 explain_cmd_join(buf, sizeof(buf), code, e->code_class, e->code_meaning));
 	snprintf(subj, sizeof(subj), "%s%s%s", e->enh_subject ? e->enh_subject : "",
@@ -235,7 +241,8 @@ static int explain_cmd_run(int argc, char **argv, FILE *out, FILE *errf)
 		return rc > 0 ? CHECKS_CMD_OK : checks_cmd_usage(errf, "explain", err);
 	if ((text = explain_cmd_text(argc, argv, first, stdin, &len)) == NULL)
 		return checks_cmd_usage(errf, "explain", "no text (stdin gave no line)");
-	if ((e = malloc(sizeof(*e))) == NULL || mta_explain(text, len, (long long)time(NULL), e) != 0) {
+	if ((e = malloc(sizeof(*e))) == NULL ||
+	    mta_explain(text, len, (long long)time(NULL), e) != 0) {
 		free(e);
 		free(text);
 		return checks_cmd_usage(errf, "explain", "out of memory");

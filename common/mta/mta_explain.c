@@ -94,10 +94,14 @@ static const char *mta_enh_class(int cls)
 static const char *mta_enh_subject(int subject)
 {
 	static const char *const subjects[] = {
-		"other or undefined status",   "addressing status",
-		"mailbox status",              "mail system status",
-		"network and routing status",  "mail delivery protocol status",
-		"message content or media status", "security or policy status",
+		"other or undefined status",
+		"addressing status",
+		"mailbox status",
+		"mail system status",
+		"network and routing status",
+		"mail delivery protocol status",
+		"message content or media status",
+		"security or policy status",
 	};
 
 	return subject >= 0 && subject < 8 ? subjects[subject] : NULL;
@@ -224,8 +228,8 @@ static void mta_explain_fold(struct mta_explain *e, const char *src, size_t len)
 /* 1 when s (n bytes) starts with three digits, the first 2-5, then c. */
 static int mta_code_then(const char *s, size_t n, char c)
 {
-	return n >= 4 && s[0] >= '2' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' &&
-	       s[2] >= '0' && s[2] <= '9' && s[3] == c;
+	return n >= 4 && s[0] >= '2' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+	       s[2] <= '9' && s[3] == c;
 }
 
 /*

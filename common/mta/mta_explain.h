@@ -20,24 +20,24 @@
 /* What the text was. */
 enum mta_explain_source {
 	MTA_EXPLAIN_REPLY = 1, /* an SMTP reply: "421 4.7.0 ..." (multi-line joined) */
-	MTA_EXPLAIN_LOG,       /* a Postfix or Exim log line with a deferral, bounce or host error */
-	MTA_EXPLAIN_REASON,    /* a delay reason ("host X said: ...", "connect to ...") */
-	MTA_EXPLAIN_UNKNOWN    /* none of these: the classifier's "unclassified" */
+	MTA_EXPLAIN_LOG,    /* a Postfix or Exim log line with a deferral, bounce or host error */
+	MTA_EXPLAIN_REASON, /* a delay reason ("host X said: ...", "connect to ...") */
+	MTA_EXPLAIN_UNKNOWN /* none of these: the classifier's "unclassified" */
 };
 
 struct mta_explain {
 	enum mta_explain_source source;
-	struct fail fail;               /* what mta_reason_parse made of the reply or reason */
-	const struct cause *cause;      /* classify(&fail), never NULL */
-	const char *code_class;         /* the reply code's class ("transient negative ..."), or NULL */
-	const char *code_meaning;       /* the specific code (RFC 5321 §4.2.2/§4.2.3), or NULL */
-	const char *enh_class;          /* RFC 3463 §3.1 class, or NULL without an enhanced code */
-	const char *enh_subject;        /* RFC 3463 §3.2 subject, or NULL */
-	const char *enh_detail;         /* the subject.detail entry (§3.3-§3.9, IANA), or NULL */
-	const struct kb_entry *kb;      /* the provider's documented reply, or NULL */
+	struct fail fail;          /* what mta_reason_parse made of the reply or reason */
+	const struct cause *cause; /* classify(&fail), never NULL */
+	const char *code_class;    /* the reply code's class ("transient negative ..."), or NULL */
+	const char *code_meaning;  /* the specific code (RFC 5321 §4.2.2/§4.2.3), or NULL */
+	const char *enh_class;     /* RFC 3463 §3.1 class, or NULL without an enhanced code */
+	const char *enh_subject;   /* RFC 3463 §3.2 subject, or NULL */
+	const char *enh_detail;    /* the subject.detail entry (§3.3-§3.9, IANA), or NULL */
+	const struct kb_entry *kb; /* the provider's documented reply, or NULL */
 	char text[MTA_EXPLAIN_TEXT_MAX]; /* the input, blanks folded, multi-line reply joined */
-	size_t reason_off, reason_len;  /* the reply or reason inside text */
-	size_t ignored;                 /* input bytes past MTA_EXPLAIN_TEXT_MAX - 1 */
+	size_t reason_off, reason_len;   /* the reply or reason inside text */
+	size_t ignored;                  /* input bytes past MTA_EXPLAIN_TEXT_MAX - 1 */
 };
 
 /*

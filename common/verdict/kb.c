@@ -12,19 +12,21 @@
 #include "verdict/kb.h"
 
 #define GMAIL_REF "Gmail SMTP errors and codes - https://support.google.com/a/answer/3726730"
-#define GMAIL_NEXT "Google Postmaster Tools and the Email sender guidelines (support.google.com/a/answer/81126)"
+#define GMAIL_NEXT                                                                                 \
+	"Google Postmaster Tools and the Email sender guidelines (support.google.com/a/answer/81126)"
 #define MS_NDR_REF                                                                                 \
 	"Email non-delivery reports and SMTP errors in Exchange Online - "                         \
 	"https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-"   \
 	"exchange-online/non-delivery-reports-in-exchange-online"
 #define MS_700_REF                                                                                 \
-	"Fix NDR error codes 5.7.700 through 5.7.750 in Exchange Online - "                       \
+	"Fix NDR error codes 5.7.700 through 5.7.750 in Exchange Online - "                        \
 	"https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-"   \
 	"exchange-online/fix-error-code-5-7-700-through-5-7-750"
 #define YAHOO_REF                                                                                  \
-	"Yahoo Sender Hub: 4xx SMTP error codes - https://help.yahoo.com/kb/review-xx-smtp-"     \
+	"Yahoo Help: 4xx SMTP error codes - https://help.yahoo.com/kb/review-xx-smtp-"       \
 	"sln26151.html and https://postmaster.yahooinc.com/error-codes"
-#define APPLE_REF "iCloud SMTP replies - https://smtp.codes/icloud (Apple: support.apple.com/en-us/HT204137)"
+#define APPLE_REF                                                                                  \
+	"iCloud SMTP replies - https://smtp.codes/icloud (Apple: support.apple.com/en-us/HT204137)"
 #define COMCAST_REF                                                                                \
 	"Comcast Postmaster: mail delivery error codes - "                                         \
 	"http://postmaster.comcast.net/mail-error-codes.html"
@@ -223,7 +225,8 @@ static int kb_has(const char *text, size_t len, const char *lit)
 	for (size_t i = 0; i + k <= len; i++) {
 		size_t j = 0;
 
-		while (j < k && kb_lower((unsigned char)text[i + j]) == kb_lower((unsigned char)lit[j]))
+		while (j < k &&
+		       kb_lower((unsigned char)text[i + j]) == kb_lower((unsigned char)lit[j]))
 			j++;
 		if (j == k)
 			return 1;
@@ -232,8 +235,8 @@ static int kb_has(const char *text, size_t len, const char *lit)
 }
 
 /* 1 when row r matches the reply. */
-static int kb_row_match(const struct kb_entry *r, int code, const struct enh *enh,
-			const char *text, size_t len)
+static int kb_row_match(const struct kb_entry *r, int code, const struct enh *enh, const char *text,
+			size_t len)
 {
 	if (r->code != 0 && r->code != code)
 		return 0;

@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (e->cause == NULL || e->source < MTA_EXPLAIN_REPLY || e->source > MTA_EXPLAIN_UNKNOWN)
 		abort();
-	if (e->fail.code != 0 && (e->fail.code < 200 || e->fail.code > 599 || e->code_class == NULL))
+	if (e->fail.code != 0 &&
+	    (e->fail.code < 200 || e->fail.code > 599 || e->code_class == NULL))
 		abort();
 	if (e->fail.code == 0 && (e->code_class != NULL || e->code_meaning != NULL))
 		abort();

@@ -40,18 +40,22 @@ static const struct kb_case {
 	{"Microsoft 365 / Outlook.com",
 	 "550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this "
 	 "list please visit https://sender.office.com/"},
-	{"Microsoft 365 / Outlook.com", "550 5.7.708 Access denied, traffic not accepted from this IP."},
-	{"Microsoft 365 / Outlook.com", "550 5.7.705 Access denied, tenant has exceeded threshold."},
+	{"Microsoft 365 / Outlook.com",
+	 "550 5.7.708 Access denied, traffic not accepted from this IP."},
+	{"Microsoft 365 / Outlook.com",
+	 "550 5.7.705 Access denied, tenant has exceeded threshold."},
 	{"Microsoft 365 / Outlook.com",
 	 "550 5.7.703 Your message can't be delivered because messages to b@example.net are "
 	 "blocked by your organization using Tenant Allow Block List."},
 	{"Microsoft 365 / Outlook.com",
 	 "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your "
 	 "Internet service provider since part of their network is on our block list (S3140)."},
-	{"Microsoft 365 / Outlook.com", "451 4.7.500 Server busy. Please try again later from [192.0.2.1]."},
+	{"Microsoft 365 / Outlook.com",
+	 "451 4.7.500 Server busy. Please try again later from [192.0.2.1]."},
 	{"Microsoft 365 / Outlook.com",
 	 "530 5.7.57 Client was not authenticated to send anonymous mail during MAIL FROM"},
-	{"Microsoft 365 / Outlook.com", "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded"},
+	{"Microsoft 365 / Outlook.com",
+	 "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded"},
 	{"Yahoo / AOL", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to "
 			"unexpected volume or user complaints - 4.16.55.1"},
 	{"Yahoo / AOL", "421 4.7.0 [TS02] Messages from 192.0.2.1 temporarily deferred"},
@@ -129,54 +133,91 @@ static const struct cause_case {
 	const char *text;
 	const char *phase; /* NULL: none */
 } cause_cases[] = {
-	{"dns-nxdomain", "Host or domain name not found. Name service error for name=nx.example "
-			 "type=MX: Host not found", "dns"},
-	{"dns-failure", "Host or domain name not found. Name service error for name=x.example "
-			"type=MX: Host not found, try again", "dns"},
-	{"connect-refused", "connect to mx.example.net[192.0.2.1]:25: Connection refused", "connect"},
-	{"connect-timeout", "connect to mx.example.net[192.0.2.1]:25: Connection timed out", "connect"},
-	{"network-unreachable", "connect to mx.example.net[192.0.2.1]:25: No route to host", "connect"},
+	{"dns-nxdomain",
+	 "Host or domain name not found. Name service error for name=nx.example "
+	 "type=MX: Host not found",
+	 "dns"},
+	{"dns-failure",
+	 "Host or domain name not found. Name service error for name=x.example "
+	 "type=MX: Host not found, try again",
+	 "dns"},
+	{"connect-refused", "connect to mx.example.net[192.0.2.1]:25: Connection refused",
+	 "connect"},
+	{"connect-timeout", "connect to mx.example.net[192.0.2.1]:25: Connection timed out",
+	 "connect"},
+	{"network-unreachable", "connect to mx.example.net[192.0.2.1]:25: No route to host",
+	 "connect"},
 	{"connect-failed", "connect to mx.example.net[192.0.2.1]:25: Permission denied", "connect"},
-	{"greeting-timeout", "conversation with mx.example.net[192.0.2.1] timed out while "
-			     "receiving the initial server greeting", "greeting"},
+	{"greeting-timeout",
+	 "conversation with mx.example.net[192.0.2.1] timed out while "
+	 "receiving the initial server greeting",
+	 "greeting"},
 	{"server-busy", "421 4.4.2 mx.example.net Connection dropped", NULL},
-	{"service-unavailable", "host mx.example.net[192.0.2.1] refused to talk to me: 554 5.7.1 "
-				"no SMTP service here", "greeting"},
-	{"connection-dropped", "lost connection with mx.example.net[192.0.2.1] while receiving "
-			       "the initial server greeting", "greeting"},
-	{"dropped-after-starttls", "lost connection with mx.example.net[192.0.2.1] while "
-				   "performing the TLS handshake", "tls"},
+	{"service-unavailable",
+	 "host mx.example.net[192.0.2.1] refused to talk to me: 554 5.7.1 "
+	 "no SMTP service here",
+	 "greeting"},
+	{"connection-dropped",
+	 "lost connection with mx.example.net[192.0.2.1] while receiving "
+	 "the initial server greeting",
+	 "greeting"},
+	{"dropped-after-starttls",
+	 "lost connection with mx.example.net[192.0.2.1] while "
+	 "performing the TLS handshake",
+	 "tls"},
 	{"tls-handshake-failed", "Cannot start TLS: handshake failure", "tls"},
-	{"tls-handshake-timeout", "SSL_connect error to mx.example.net[192.0.2.1]:25: Connection "
-				  "timed out", "tls"},
+	{"tls-handshake-timeout",
+	 "SSL_connect error to mx.example.net[192.0.2.1]:25: Connection "
+	 "timed out",
+	 "tls"},
 	{"cert-untrusted", "Server certificate not trusted", "tls"},
-	{"starttls-not-offered", "TLS is required, but was not offered by host "
-				 "mx.example.net[192.0.2.1]", "starttls"},
-	{"starttls-unavailable", "host mx.example.net[192.0.2.1] said: 454 4.7.0 TLS not "
-				 "available due to local problem (in reply to STARTTLS command)",
+	{"starttls-not-offered",
+	 "TLS is required, but was not offered by host "
+	 "mx.example.net[192.0.2.1]",
 	 "starttls"},
-	{"auth-failed", "535 5.7.8 Error: authentication failed (in reply to AUTH command)", "auth"},
+	{"starttls-unavailable",
+	 "host mx.example.net[192.0.2.1] said: 454 4.7.0 TLS not "
+	 "available due to local problem (in reply to STARTTLS command)",
+	 "starttls"},
+	{"auth-failed", "535 5.7.8 Error: authentication failed (in reply to AUTH command)",
+	 "auth"},
 	{"auth-temporary", "454 4.7.0 Temporary authentication failure (in reply to AUTH command)",
 	 "auth"},
 	{"auth-rejected", "504 5.5.4 Unrecognized authentication type (in reply to AUTH command)",
 	 "auth"},
 	{"rate-limited", "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail", NULL},
-	{"greylisted", "450 4.7.1 <b@example.net>: Recipient address rejected: Greylisted (in "
-		       "reply to RCPT TO command)", "rcpt"},
-	{"policy-reject", "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
-			  "zen.spamhaus.org (in reply to RCPT TO command)", "rcpt"},
-	{"recipient-rejected", "550 5.1.1 <nobody@example.net>: Recipient address rejected: User "
-			       "unknown (in reply to RCPT TO command)", "rcpt"},
-	{"sender-rejected", "553 5.1.8 <a@nx.example>: Sender address rejected: Domain not found "
-			    "(in reply to MAIL FROM command)", "mail"},
-	{"temporary-failure", "451 4.3.0 <b@example.net>: Temporary lookup failure (in reply to "
-			      "RCPT TO command)", "rcpt"},
-	{"ehlo-rejected", "501 5.5.2 <x>: Helo command rejected: Invalid name (in reply to EHLO "
-			  "command)", "ehlo"},
-	{"reply-timeout", "conversation with mx.example.net[192.0.2.1] timed out while sending "
-			  "RCPT TO", "rcpt"},
-	{"quit-failed", "host mx.example.net[192.0.2.1] said: 500 5.5.1 oops (in reply to QUIT "
-			"command)", "quit"},
+	{"greylisted",
+	 "450 4.7.1 <b@example.net>: Recipient address rejected: Greylisted (in "
+	 "reply to RCPT TO command)",
+	 "rcpt"},
+	{"policy-reject",
+	 "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
+	 "zen.spamhaus.org (in reply to RCPT TO command)",
+	 "rcpt"},
+	{"recipient-rejected",
+	 "550 5.1.1 <nobody@example.net>: Recipient address rejected: User "
+	 "unknown (in reply to RCPT TO command)",
+	 "rcpt"},
+	{"sender-rejected",
+	 "553 5.1.8 <a@nx.example>: Sender address rejected: Domain not found "
+	 "(in reply to MAIL FROM command)",
+	 "mail"},
+	{"temporary-failure",
+	 "451 4.3.0 <b@example.net>: Temporary lookup failure (in reply to "
+	 "RCPT TO command)",
+	 "rcpt"},
+	{"ehlo-rejected",
+	 "501 5.5.2 <x>: Helo command rejected: Invalid name (in reply to EHLO "
+	 "command)",
+	 "ehlo"},
+	{"reply-timeout",
+	 "conversation with mx.example.net[192.0.2.1] timed out while sending "
+	 "RCPT TO",
+	 "rcpt"},
+	{"quit-failed",
+	 "host mx.example.net[192.0.2.1] said: 500 5.5.1 oops (in reply to QUIT "
+	 "command)",
+	 "quit"},
 	{"unexpected-reply", "250 2.0.0 Ok", NULL},
 	{"unclassified", "the moon is made of cheese", NULL},
 };
@@ -185,16 +226,49 @@ static const struct cause_case {
 
 /* Causes no text can carry: they come from our own probes, the DNS or the MTA's files. */
 static const char *const unreachable[] = {
-	"ok", "dns-bad-name", "dns-timeout", "implicit-tls-port", "plaintext-port",
-	"tls-client-cert-required", "tls-session-failed", "cert-expired", "cert-name-mismatch",
-	"cert-invalid", "cert-expiry-critical", "cert-expiring", "starttls-injection",
-	"auth-not-offered", "plaintext-auth", "tls-protocol-too-old", "tls-old-protocol-accepted",
-	"tls-weak-cipher", "tls-weak-key", "cert-weak-signature", "cert-chain-order",
-	"ocsp-staple-missing", "ocsp-revoked", "ocsp-staple-bad", "protocol-error",
-	"expect-mismatch", "null-mx", "null-mx-mixed", "null-mx-missing", "implicit-mx", "mx-cname",
-	"mx-ip-literal", "mx-nxdomain", "mx-no-address", "ptr-missing", "fcrdns-failed",
-	"primary-mx-failed", "ipv6-unreachable", "queue-unreadable", "queue-timeout",
-	"log-unreadable", "log-timeout", "internal-error",
+	"ok",
+	"dns-bad-name",
+	"dns-timeout",
+	"implicit-tls-port",
+	"plaintext-port",
+	"tls-client-cert-required",
+	"tls-session-failed",
+	"cert-expired",
+	"cert-name-mismatch",
+	"cert-invalid",
+	"cert-expiry-critical",
+	"cert-expiring",
+	"starttls-injection",
+	"auth-not-offered",
+	"plaintext-auth",
+	"tls-protocol-too-old",
+	"tls-old-protocol-accepted",
+	"tls-weak-cipher",
+	"tls-weak-key",
+	"cert-weak-signature",
+	"cert-chain-order",
+	"ocsp-staple-missing",
+	"ocsp-revoked",
+	"ocsp-staple-bad",
+	"protocol-error",
+	"expect-mismatch",
+	"null-mx",
+	"null-mx-mixed",
+	"null-mx-missing",
+	"implicit-mx",
+	"mx-cname",
+	"mx-ip-literal",
+	"mx-nxdomain",
+	"mx-no-address",
+	"ptr-missing",
+	"fcrdns-failed",
+	"primary-mx-failed",
+	"ipv6-unreachable",
+	"queue-unreadable",
+	"queue-timeout",
+	"log-unreadable",
+	"log-timeout",
+	"internal-error",
 };
 
 #define NUNREACH (sizeof(unreachable) / sizeof(unreachable[0]))
@@ -241,7 +315,8 @@ END_TEST
 /* The meanings of the codes, and none for codes the tables do not have. */
 START_TEST(test_meanings)
 {
-	static const char t1[] = "452 4.2.2 The email account that you tried to reach is over quota";
+	static const char t1[] =
+		"452 4.2.2 The email account that you tried to reach is over quota";
 	static const char t2[] = "599 9.9.9 odd";
 	struct mta_explain *e = malloc(sizeof(*e));
 
@@ -335,10 +410,12 @@ START_TEST(test_hostile)
 	memcpy(s, "550 5.7.1 ", 10);
 	ck_assert_int_eq(mta_explain(s, big, 0, e), 0);
 	ck_assert_uint_le(strlen(e->text), sizeof(e->text) - 1);
-	ck_assert_uint_gt(strlen(e->text), sizeof(e->text) - 100); /* only trailing blanks dropped */
+	ck_assert_uint_gt(strlen(e->text),
+			  sizeof(e->text) - 100); /* only trailing blanks dropped */
 	ck_assert_uint_gt(e->ignored, big - sizeof(e->text));
 	for (size_t i = 0; e->text[i] != '\0'; i++)
-		ck_assert_msg((unsigned char)e->text[i] >= 0x20 && e->text[i] != 0x7f, "byte %zu", i);
+		ck_assert_msg((unsigned char)e->text[i] >= 0x20 && e->text[i] != 0x7f, "byte %zu",
+			      i);
 	ck_assert_int_eq(e->fail.code, 550);
 	ck_assert_int_eq(mta_explain("", 0, 0, e), 0);
 	ck_assert_str_eq(e->cause->name, "unclassified");
