@@ -192,7 +192,7 @@ static const char *mta_enh_detail(int subject, int detail)
 		{7, 25, "reverse DNS validation failed (RFC 7372)"},
 		{7, 26, "multiple authentication checks failed (RFC 7372)"},
 		{7, 27, "sender address has null MX (RFC 7505)"},
-		{7, 28, "mail flood detected (RFC 8689 registry addition)"},
+		{7, 28, "mail flood detected (IANA registry)"},
 		{7, 29, "ARC validation failure (RFC 8617)"},
 		{7, 30, "REQUIRETLS support required (RFC 8689)"},
 	};

@@ -38,8 +38,8 @@
 static const struct kb_entry kb_rows[] = {
 	/* Gmail */
 	{"Gmail", 421, {4, 7, 28}, "unusual rate of unsolicited mail", NULL, KB_RATE_LIMIT,
-	 "Gmail rate-limits this sending IP or domain: an unusual rate of mail it takes for "
-	 "unsolicited came from it; not a block list, it lifts when the pattern improves",
+	 "Gmail saw an unusual rate of what it takes for unsolicited mail from this IP or domain "
+	 "and rate-limits it; not a block list: it lifts when the sending pattern improves",
 	 "slow down to Gmail, send only to engaged recipients; " GMAIL_NEXT,
 	 "Why Gmail rate limits your marketing emails (Zoho Campaigns) - https://help.zoho.com/portal/en/kb/"
 	 "campaigns/deliverability-guide/troubleshooting-emails/articles/why-gmail-rate-limits-your-marketing-emails"},
