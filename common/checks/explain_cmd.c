@@ -22,15 +22,16 @@ enum { OPT_OUTPUT = 0x100 };
 
 #define EXPLAIN_OUT_MAX 1024 /* one printed field at most (the input is cut here) */
 
+/* --output is listed once in the help, by spf's table (the same words). */
 static const struct check_opt explain_cmd_opts[] = {
-	{"output", required_argument, OPT_OUTPUT, "text|json",
-	 "Print \"key: value\" lines (default) or one JSON object"},
 	CHECK_OPT_END,
 };
 
+/* What explain parses: -h and -V after the command too, and --output. */
 static const struct check_opt explain_cmd_hidden[] = {
 	{"help", no_argument, 'h', NULL, ""},
 	{"version", no_argument, 'V', NULL, ""},
+	{"output", required_argument, OPT_OUTPUT, "text|json", ""},
 	CHECK_OPT_END,
 };
 
@@ -38,7 +39,7 @@ static const struct check_opt explain_cmd_hidden[] = {
 static int explain_cmd_parse(int argc, char **argv, FILE *out, int *json, int *first, char *err,
 			     size_t errlen)
 {
-	const struct check_opt *const tables[] = {explain_cmd_hidden, explain_cmd_opts, NULL};
+	const struct check_opt *const tables[] = {explain_cmd_hidden, NULL};
 	char shortopts[64];
 	struct option *longopts = NULL;
 	int opt, rc = 0;

@@ -23,7 +23,7 @@
 	"https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-"   \
 	"exchange-online/fix-error-code-5-7-700-through-5-7-750"
 #define YAHOO_REF                                                                                  \
-	"Yahoo Help: 4xx SMTP error codes - https://help.yahoo.com/kb/review-xx-smtp-"       \
+	"Yahoo Help: 4xx SMTP error codes - https://help.yahoo.com/kb/review-xx-smtp-"             \
 	"sln26151.html and https://postmaster.yahooinc.com/error-codes"
 #define APPLE_REF                                                                                  \
 	"iCloud SMTP replies - https://smtp.codes/icloud (Apple: support.apple.com/en-us/HT204137)"
