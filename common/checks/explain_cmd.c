@@ -44,15 +44,16 @@ static int explain_cmd_parse(int argc, char **argv, FILE *out, int *json, int *f
 	struct option *longopts = NULL;
 	int opt, rc = 0;
 
-	if (check_opts_getopt(tables, shortopts, sizeof(shortopts), &longopts) != 0) {
+	/* "+" first: options only before the text, whose words may start with '-' */
+	shortopts[0] = '+';
+	if (check_opts_getopt(tables, shortopts + 1, sizeof(shortopts) - 1, &longopts) != 0) {
 		free(longopts);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	optind = 0;
 	opterr = 0;
-	/* "+": options only before the text, which may hold words like "-4.7.0" */
-	while (rc == 0 && (opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	while (rc == 0 && (opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (opt == 'h' || opt == 'V') {
 			opt == 'h' ? checks_cmd_help(out) : checks_cmd_version(out);
 			rc = 1;
@@ -71,7 +72,6 @@ static int explain_cmd_parse(int argc, char **argv, FILE *out, int *json, int *f
 		}
 	}
 	free(longopts);
-	(void)shortopts;
 	if (rc == 0 && optind >= argc) {
 		snprintf(err, errlen,
 			 "a reply, log line or delay reason is required (or - for stdin)");
