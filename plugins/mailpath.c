@@ -1,8 +1,8 @@
 /*
  * mailpath - the command-line front end: `mailpath COMMAND [OPTIONS]`.
  *
- * The commands live in common/checks/ (commands.h: today spf; diagnose and
- * explain join the table there); this file only picks one by argv[1].
+ * The commands live in common/checks/ (commands.h: spf and explain;
+ * diagnose joins the table there); this file only picks one by argv[1].
  * Exit codes: those of the command; 3 for a missing or unknown command.
  */
 #include <stdio.h>
@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 	const struct checks_cmd *cmd;
 
 	if (argc < 2)
-		return checks_cmd_usage(stderr, NULL, "a command is required: spf");
+		return checks_cmd_usage(stderr, NULL, "a command is required: spf or explain");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		checks_cmd_help(stdout);
 		return CHECKS_CMD_OK;

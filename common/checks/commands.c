@@ -10,9 +10,10 @@
 #define MAILPATH_VERSION "0.1.0"
 #endif
 
-/* diagnose and explain will join spf here. */
+/* diagnose will join them here. */
 static const struct checks_cmd *const checks_cmds[] = {
 	&checks_cmd_spf,
+	&checks_cmd_explain,
 };
 
 #define CHECKS_NCMDS (sizeof(checks_cmds) / sizeof(checks_cmds[0]))
@@ -44,7 +45,8 @@ void checks_cmd_help(FILE *f)
 	fprintf(f,
 		"\nAnswers questions about the mail path from the command line. The spf command\n"
 		"evaluates SPF (RFC 7208) for a client address, MAIL FROM and HELO, as a\n"
-		"receiving MTA does, and tells which mechanism decided.\n\nUsage:\n");
+		"receiving MTA does, and tells which mechanism decided. The explain command\n"
+		"tells what an SMTP reply, an MTA log line or a queue delay reason means.\n\nUsage:\n");
 	tables[0] = checks_cmd_common;
 	for (size_t i = 0; i < CHECKS_NCMDS; i++) {
 		fprintf(f, " mailpath %s %s\n", checks_cmds[i]->name, checks_cmds[i]->synopsis);

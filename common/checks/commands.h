@@ -25,6 +25,7 @@ struct checks_cmd {
 };
 
 extern const struct checks_cmd checks_cmd_spf;
+extern const struct checks_cmd checks_cmd_explain;
 
 /* The command named name, or NULL. */
 const struct checks_cmd *checks_cmd_find(const char *name);

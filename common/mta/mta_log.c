@@ -412,6 +412,10 @@ static enum mta_log_kind log_attempt(struct mta_log *l, enum mta_log_kind kind, 
 
 	if (when == 0)
 		return MTA_LOG_OTHER; /* not a timestamp after all */
+	if (kind != MTA_LOG_SENT) {
+		l->last_reason = reason.s;
+		l->last_reason_len = reason.n;
+	}
 	if (pid != 0 && te->pid == pid && kind != MTA_LOG_DEFERRED)
 		te->pid = 0; /* what the process said before this status is spent */
 	if (l->first_time == 0 || when < l->first_time)
@@ -475,6 +479,8 @@ static enum mta_log_kind log_hosterr(struct mta_log *l, struct lspan msg, long p
 	size_t ci;
 
 	mta_reason_parse(msg.s, msg.n, &f);
+	l->last_reason = msg.s;
+	l->last_reason_len = msg.n;
 	if (pid != 0 && f.phase == PHASE_TLS) {
 		l->tlserr[(unsigned long)pid % MTA_LOG_TLSERR_SLOTS].pid = pid;
 		l->tlserr[(unsigned long)pid % MTA_LOG_TLSERR_SLOTS].fail = f;
@@ -676,6 +682,8 @@ enum mta_log_kind mta_log_line(struct mta_log *l, const char *line, size_t len)
 	int exim;
 
 	l->lines++;
+	l->last_reason = NULL;
+	l->last_reason_len = 0;
 	/*
 	 * The classic stamp has a fixed shape: only its length is needed here;
 	 * it is read (and a line with a bad one passed over) when the line

@@ -98,6 +98,13 @@ struct mta_log {
 	} tlserr[MTA_LOG_TLSERR_SLOTS];
 	struct mta_log_reason *rcache; /* reasons parsed, by their hash (private) */
 	struct mta_log_reason rmiss;   /* the entry when rcache could not be made */
+	/*
+	 * The reason of the last line, when it was a deferral, a bounce or a
+	 * host error: it points into that line (valid while the caller's line
+	 * is); NULL after any other line. mailpath explain reads it.
+	 */
+	const char *last_reason;
+	size_t last_reason_len;
 };
 
 /* mta: enum mta_log_mta; now: the current time (seconds). 0, or -1 out of memory. */

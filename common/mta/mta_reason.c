@@ -280,8 +280,17 @@ int mta_reason_parse(const char *text, size_t len, struct fail *f)
 	if (mta_postfix(v, f) || mta_exim(v, f))
 		return 1;
 	fail_reset(f);
-	/* a bare system message ("Connection refused") or a bare reply ("421 4.7.0 ...") */
-	if (mta_syserr(v, PHASE_CONNECT, f) || mta_reply(v, PHASE_NONE, f))
+	/* a bare system message ("Connection refused") */
+	if (mta_syserr(v, PHASE_CONNECT, f))
+		return 1;
+	/* a bare reply ("421 4.7.0 ..."), maybe with Postfix's "(in reply to RCPT TO command)" */
+	if ((at = mta_find(v, " (in reply to ")) >= 0) {
+		struct span r = {v.s, (size_t)at};
+
+		if (mta_reply(r, mta_phase(mta_from(v, (size_t)at)), f))
+			return 1;
+	}
+	if (mta_reply(v, PHASE_NONE, f))
 		return 1;
 	fail_reset(f);
 	fail_set(f, FAIL_UNCLASSIFIED, PHASE_NONE, 0, "reason not recognised");

@@ -285,7 +285,7 @@ struct rule {
 /* "rate" alone would match "separate", "generated"... */
 #define RATE_WORDS                                                                                 \
 	"rate limit|rate-limit|ratelimit|rate of|a rate|rate exceed|too many|slow down|"           \
-	"throttl|limit|too fast|too quickly|unexpected volume|[ts0|[tss"
+	"throttl|limit|too fast|too quickly|unexpected volume|excessive volume|[ts0|[tss"
 #define GREY_WORDS "greylist|grey-list|graylist|gray-list|grey list|gray list"
 #define LATER_WORDS "try again later|come back later|come back in|try later|retry later"
 
@@ -445,8 +445,9 @@ static const struct rule classify_rules[] = {
 	{.cls = FAIL_REPLY,
 	 .code_lo = 421,
 	 .code_hi = 421,
-	 .words = "too many connections|too many concurrent|connection limit|rate limit|rp-00",
-	 .cause = CAUSE_RATE_LIMITED}, /* no enhanced code: Exim, outlook.com RP-00x */
+	 .words = "too many connections|too many concurrent|connection limit|rate limit|rp-00|"
+		  "too many sessions",
+	 .cause = CAUSE_RATE_LIMITED}, /* no enhanced code: Exim, outlook.com RP-00x, Comcast */
 	/* greylisting (mailstandards §3.4) */
 	{.cls = FAIL_REPLY,
 	 .code_lo = 450,

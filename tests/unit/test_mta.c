@@ -97,6 +97,13 @@ static const struct mta_case {
 	{"TLS session: (SSL_connect): timed out", 1, "tls-handshake-timeout", "tls", 0},
 	/* a bare reply or system message */
 	{"421 4.7.0 Temporary System Problem", 1, "server-busy", "none", 421},
+	/* a bare reply with Postfix's tail: the phase it names */
+	{"550 5.1.1 <nobody@example.net>: Recipient address rejected: User unknown (in reply to "
+	 "RCPT TO command)",
+	 1, "recipient-rejected", "rcpt", 550},
+	{"553 5.1.8 Sender address rejected (in reply to MAIL FROM command)", 1, "sender-rejected",
+	 "mail", 553},
+	{"(in reply to RCPT TO command)", 0, "unclassified", "none", 0},
 	/* never guessed */
 	{"defer (-53): retry time not reached for any host", 0, "unclassified", "none", 0},
 	{"mail for example.net loops back to myself", 0, "unclassified", "none", 0},
