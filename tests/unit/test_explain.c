@@ -269,6 +269,12 @@ static const char *const unreachable[] = {
 	"log-unreadable",
 	"log-timeout",
 	"internal-error",
+	/* check_mail_dnsbl's verdicts on a list's answer, not reply text */
+	"dnsbl-listed",
+	"dnsbl-refused",
+	"dnsbl-bad-answer",
+	"dnsbl-dead",
+	"dnsbl-lists-all",
 };
 
 #define NUNREACH (sizeof(unreachable) / sizeof(unreachable[0]))
