@@ -146,6 +146,17 @@ agentx_main() {
 	if [ "$out" = ".$MIB_ROOT.1.2.1.4" ]; then
 		pass "agentx: snmptranslate mailpathCheckState"; else
 		fail "agentx: snmptranslate mailpathCheckState" "got $out"; fi
+	# Every object the MIB defines resolves, under the root.
+	bad=
+	n=0
+	for name in $(awk '$2 ~ /^(OBJECT-TYPE|NOTIFICATION-TYPE|MODULE-IDENTITY|OBJECT-GROUP|NOTIFICATION-GROUP|MODULE-COMPLIANCE)$/ ||
+		($2 == "OBJECT" && $3 == "IDENTIFIER") { if ($1 ~ /^[a-z][A-Za-z0-9]*$/) print $1 }' "$top/snmp-subagent/MAILPATH-MIB.txt"); do
+		n=$((n + 1))
+		out=$(snmptranslate "${AGX_MIB[@]}" -On "MAILPATH-MIB::$name" 2>&1)
+		case $out in ".$MIB_ROOT" | ".$MIB_ROOT".*) ;; *) bad="$bad $name=$out" ;; esac
+	done
+	if [ -z "$bad" ] && [ "$n" -ge 40 ]; then pass "agentx: snmptranslate resolves all $n objects of MAILPATH-MIB under the root"
+	else fail "agentx: snmptranslate every object" "$n names;$bad"; fi
 
 	if [ -z "$p421" ] || [ -z "$pstall" ]; then
 		fail "agentx: lab fault servers" "FAULT_GREETING_421 / FAULT_GREETING_STALL not set"
