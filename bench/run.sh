@@ -33,6 +33,8 @@ ROWS=$RAW/rows.md
 . scripts/lab-use.sh
 # shellcheck source=agentx.sh
 . bench/agentx.sh
+# shellcheck source=dns.sh
+. bench/dns.sh
 trap 'lab_use_end; rm -rf "$RAW"' EXIT
 
 # Run command string $2 once under measure; append "$1 wall cpu rss exit" to $3.
@@ -119,6 +121,11 @@ bench_pairs() {
 		agentx_bench
 		return 0
 	fi
+	# BENCH_ONLY=dns: only the SPF and blocklist rows behind a delaying DNS (about 2 minutes).
+	if [ "${BENCH_ONLY:-}" = dns ]; then
+		dns_bench
+		return 0
+	fi
 	# BENCH_ONLY=log: only the check_mail_log rows (about 3 minutes).
 	if [ "${BENCH_ONLY:-}" = log ]; then
 		bench_log
@@ -172,6 +179,7 @@ bench_pairs() {
 	bench_pair "start-up: check_mail_mx --version vs check_tcp -V" "-" \
 		"$B/check_mail_mx --version" "$NP/check_tcp -V"
 	bench_log
+	dns_bench
 	# The SNMP subagent (bench/agentx.sh); BENCH_AGENTX=0 leaves it out.
 	[ "${BENCH_AGENTX:-1}" = 1 ] && agentx_bench
 	[ -n "${BENCH_EXTRA:-}" ] && [ -r "$BENCH_EXTRA" ] && . "$BENCH_EXTRA"
@@ -179,7 +187,8 @@ bench_pairs() {
 }
 
 bench/install-anchors.sh || exit 1
-make -s -j"$(nproc)" build/check_mail_smtp build/check_mail_mx build/check_mail_log build/mailpath-agentx >/dev/null ||
+make -s -j"$(nproc)" build/check_mail_smtp build/check_mail_mx build/check_mail_log build/mailpath-agentx \
+	build/mailpath build/check_mail_dnsbl build/dnsdelay >/dev/null ||
 	{ echo "bench: build failed" >&2; exit 1; }
 make -s -j"$(nproc)" O="$BS" STATIC_DEPS=1 "$BS/check_mail_smtp" >/dev/null ||
 	{ echo "bench: static build failed" >&2; exit 1; }
