@@ -52,6 +52,8 @@ zbx_stop() {
 		for _ in $(seq 1 40); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.25; done
 		kill -KILL -- "-$pid" 2>/dev/null
 	fi
+	[[ -f $T/agentx.pid ]] && kill "$(cat "$T/agentx.pid")" 2>/dev/null
+	[[ -f $T/snmpd.pid ]] && kill "$(cat "$T/snmpd.pid")" 2>/dev/null
 	[[ -f $T/nginx.pid ]] && kill "$(cat "$T/nginx.pid")" 2>/dev/null
 	[[ -f $T/php-fpm.pid ]] && kill "$(cat "$T/php-fpm.pid")" 2>/dev/null
 	[[ -d $T/pg ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -m fast -w stop >/dev/null 2>&1
@@ -192,7 +194,8 @@ chmod 755 "$T/externalscripts"
 sed "s|^PLUGINDIR=.*|PLUGINDIR=$BIN|" "$REPO/contrib/zabbix/mailpath-zabbix" >"$T/externalscripts/mailpath-zabbix"
 chmod 755 "$T/externalscripts/mailpath-zabbix"
 gid=$(api hostgroup.create '{"name": "mailpath lab"}' | jq -r '.groupids[0]') || die "hostgroup.create"
-tids=$(echo "$templates" | jq -c '[.[] | {templateid}]')
+tids=$(echo "$templates" | jq -c '[.[] | select(.host != "mailpath SNMP") | {templateid}]')
+snmp_tid=$(echo "$templates" | jq -c '[.[] | select(.host == "mailpath SNMP") | {templateid}]')
 macros=$(jq -cn --arg mxo "--resolver $LAB_DNS -p $LAB_SMTP_PORT" --arg pfc "--postfix-config $MAILPATH_LAB/postfix/etc" \
 	--arg log "-L $LAB_MAILLOG" '[
 	{macro: "{$MAILPATH.MX.DOMAIN}", value: "lab.test"},
@@ -205,6 +208,31 @@ api host.create "$(jq -cn --arg g "$gid" --argjson t "$tids" --argjson m "$macro
 	'{host: "mail.lab.test", groups: [{groupid: $g}], templates: $t, macros: $m,
 	  interfaces: [{type: 1, main: 1, useip: 1, ip: "127.0.0.1", dns: "", port: "10050"}]}')" >/dev/null ||
 	die "host.create (an external check needs a host interface: any)"
+# snmpd as AgentX master on a loopback port, mailpath-agentx with two checks
+# of the lab behind it, and a host that reads them with the SNMP template.
+SNMP_PORT=$((18161 + OFFSET))
+mkdir -p "$T/snmpd-state"
+cat >"$T/snmpd.conf" <<SNMPD
+agentaddress udp:127.0.0.1:$SNMP_PORT
+master agentx
+agentXSocket $T/agentx.sock
+agentXPerms 0600 0700
+rocommunity public 127.0.0.1
+SNMPD
+SNMP_PERSISTENT_DIR=$T/snmpd-state MIBS= snmpd -Lf "$T/snmpd.log" -C -c "$T/snmpd.conf" -p "$T/snmpd.pid" ||
+	die "snmpd did not start: $(tail -n 3 "$T/snmpd.log")"
+cat >"$T/agentx.conf" <<AGENTX
+check healthy 5 check_mail_smtp -H 127.0.0.1 -p $LAB_SMTP_PORT -t 3
+check busy421 5 check_mail_smtp -H 127.0.0.1 -p ${FAULT_GREETING_421:-1} -t 3
+AGENTX
+"$BIN/mailpath-agentx" -f -c "$T/agentx.conf" -x "$T/agentx.sock" -p 1 -j 1 >"$T/agentx.log" 2>&1 &
+echo $! >"$T/agentx.pid"
+api host.create "$(jq -cn --arg g "$gid" --argjson t "$snmp_tid" --arg port "$SNMP_PORT" \
+	'{host: "agentx.lab.test", groups: [{groupid: $g}], templates: $t,
+	  macros: [{macro: "{$MAILPATH.INTERVAL}", value: "5s"}, {macro: "{$MAILPATH.LLD.INTERVAL}", value: "5s"}],
+	  interfaces: [{type: 2, main: 1, useip: 1, ip: "127.0.0.1", dns: "", port: $port,
+	                details: {version: 2, community: "public", bulk: 1}}]}')" >/dev/null ||
+	die "host.create (SNMP)"
 cat >"$T/zabbix_server.conf" <<EOF
 LogFile=$T/zabbix_server.log
 LogFileSize=0
@@ -270,12 +298,31 @@ zbx_expect "queue state" mailpath.queue.state '(.lastvalue | tonumber) <= 2 and 
 zbx_expect "queue status line" mailpath.queue.summary '.lastvalue | test("messages")'
 zbx_expect "log state" mailpath.log.state '(.lastvalue | tonumber) <= 2 and .state == "0"'
 zbx_expect "log status line" mailpath.log.summary '.lastvalue | test("sent")'
-bad=$(api item.get '{"output": ["key_", "error"], "host": "mail.lab.test", "filter": {"state": 1}}' | jq -r '.[] | "\(.key_): \(.error)"')
-if [[ -z $bad ]]; then pass "zabbix: every item of the host is supported (no JSONPath or preprocessing error)"
+# The SNMP host: the subagent's checks discovered, their state and cause read over SNMP.
+for _ in $(seq 1 60); do
+	snmp_items=$(api item.get '{"output": ["key_", "lastvalue", "lastclock", "state", "error"], "host": "agentx.lab.test"}')
+	[[ $(jq '[.[] | select(.key_ | test("^mailpath.snmp.(state|cause)")) | select(.lastclock != "0")] | length' <<<"$snmp_items") -ge 4 ]] && break
+	sleep 1
+done
+jq -c '.[] | {key_, lastvalue, state, error}' <<<"$snmp_items" >>"$T/items"
+zbx_expect "SNMP: the subagent's check discovered, its state" 'mailpath.snmp.state[healthy]' '.lastvalue == "0"'
+zbx_expect "SNMP: its cause" 'mailpath.snmp.cause[healthy]' '.lastvalue == "ok"'
+zbx_expect "SNMP: a 421 endpoint's state" 'mailpath.snmp.state[busy421]' '.lastvalue == "2"'
+zbx_expect "SNMP: its cause" 'mailpath.snmp.cause[busy421]' '.lastvalue == "server-busy"'
+bad=$(api item.get '{"output": ["key_", "error"], "groupids": ["'"$gid"'"], "filter": {"state": 1}}' | jq -r '.[] | "\(.key_): \(.error)"')
+if [[ -z $bad ]]; then pass "zabbix: every item of both hosts is supported (no JSONPath, SNMP or preprocessing error)"
 else fail "zabbix: unsupported items" "$bad"; fi
-problems=$(api problem.get '{"output": ["name", "severity"], "recent": true}' 2>/dev/null | jq -r '.[].name' | head -n 5)
-if [[ -z $problems ]]; then pass "zabbix: no trigger fires on the healthy lab"
-else fail "zabbix: triggers" "problems on a healthy lab: $problems"; fi
+# The problems that must be open, no more: the 421 endpoint's, and the
+# rate-limit trigger exactly when the lab's log holds rate-limited deferrals.
+want="mailpath: check busy421 is CRITICAL"
+rl=$("$BIN/check_mail_log" -L "$LAB_MAILLOG" --output json | jq '.causes["rate-limited"] // 0')
+[[ ${rl:-0} -gt 0 ]] && want=$(printf '%s\n%s' "mailpath: a receiver throttles this sender (rate-limited)" "$want")
+problems=$(api problem.get '{"output": ["name"], "recent": true}' 2>/dev/null | jq -r '.[].name' | sort)
+if [[ $problems == "$(sort <<<"$want")" ]]; then
+	pass "zabbix: exactly the expected triggers fire ($(wc -l <<<"$want") problems: the 421 endpoint$([[ $rl -gt 0 ]] && echo ", $rl rate-limited deferrals in the log"))"
+else
+	fail "zabbix: triggers" "want: $want; got: $problems"
+fi
 
 echo "zabbix: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
