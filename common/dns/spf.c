@@ -284,6 +284,34 @@ static void spf_dns_error(struct spf *s, const char *what, const char *name, int
 	spf_end(s, SPF_TEMPERROR, "DNS error on %s %s: %s", what, name, dns_strerror(status));
 }
 
+/*
+ * 1 when the resolver library refused a name that DNS allows: ARES_EBADNAME
+ * for a name of legal length whose labels fit (c-ares >= 1.34 refuses
+ * bytes such as '%' that a macro's URL escaping makes, §7.3). Nothing was
+ * asked, so nothing is known: temperror, never a void lookup.
+ */
+static int spf_name_refused(int status, const char *name)
+{
+	size_t label = 0;
+
+	if (status != ARES_EBADNAME || name == NULL || name[0] == '\0' ||
+	    strlen(name) >= DNS_NAME_MAX)
+		return 0;
+	for (const char *p = name; *p != '\0'; p++) {
+		label = *p == '.' ? 0 : label + 1;
+		if (label > 63)
+			return 0;
+	}
+	return 1;
+}
+
+/* End with temperror for a name the resolver library would not ask. */
+static void spf_refused_error(struct spf *s, const char *what, const char *name)
+{
+	spf_end(s, SPF_TEMPERROR,
+		"the resolver library refuses to ask for %s %s (a legal DNS name)", what, name);
+}
+
 /* ---- callbacks ---- */
 
 /* The SPF record of the top frame (§4.4, §4.5). */
@@ -298,6 +326,10 @@ static void spf_on_record(const struct dns_txt *res, void *arg)
 	if (s->wait != SPF_WAIT_RECORD)
 		return;
 	s->wait = SPF_WAIT_NONE;
+	if (spf_name_refused(res->status, f->domain)) {
+		spf_refused_error(s, "TXT", f->domain);
+		return;
+	}
 	if (spf_void_status(res->status)) {
 		if ((s->depth > 1 || f->redirected) && spf_count_void(s) != 0)
 			return;
@@ -357,6 +389,10 @@ static void spf_on_host(const struct dns_host *res, void *arg)
 	if (s->wait != SPF_WAIT_A && s->wait != SPF_WAIT_EXISTS)
 		return;
 	t = spf_term(s);
+	if (spf_name_refused(res->status, s->target)) {
+		spf_refused_error(s, s->wait == SPF_WAIT_A ? "A/AAAA" : "A", s->target);
+		return;
+	}
 	if (spf_void_status(res->status)) {
 		s->wait = SPF_WAIT_NONE;
 		if (spf_count_void(s) == 0)
@@ -563,7 +599,7 @@ static void spf_on_exp(const struct dns_txt *res, void *arg)
 /* ---- the term loop ---- */
 
 /* 1 when the term (or, at the end of the record, redirect=) needs %{p} not yet known. */
-static int spf_needs_p(struct spf *s, const char *spec, size_t len)
+static int spf_needs_p(const struct spf *s, const char *spec, size_t len)
 {
 	return !s->p_state && spec != NULL && spf_macro_uses_p(spec, len);
 }

@@ -551,7 +551,8 @@ static int spf_parse_term(struct spf_record *r, char *term, char *err, size_t er
 
 int spf_record_parse(struct spf_record *r, const char *text, size_t len, char *err, size_t errlen)
 {
-	char *p, *end;
+	char *p;
+	const char *end;
 
 	if (!spf_record_is_spf(text, len)) {
 		snprintf(err, errlen, "not an SPF record");

@@ -24,6 +24,7 @@ static const char *mta_code_class(int code)
 	case 3: return "positive intermediate: the server waits for more (AUTH, DATA)";
 	case 4: return "transient negative completion: not done now, the sender retries later";
 	case 5: return "permanent negative completion: not done, repeating it will fail the same";
+	default: break;
 	}
 	return NULL;
 }
@@ -86,6 +87,7 @@ static const char *mta_enh_class(int cls)
 	case 2: return "success";
 	case 4: return "persistent transient failure: it may work later";
 	case 5: return "permanent failure: it will not work as it is";
+	default: break;
 	}
 	return NULL;
 }

@@ -154,7 +154,14 @@ spf_expect "spf a match before redirect" pass "ip4:192.0.2.0/24" 192.0.2.1 u@red
 expect_json "spf a match before redirect: no lookup" '.lookups == 0 and .domain == "redir-match.spf.test"'
 spf_expect "spf no match, then redirect" fail "-all" 198.51.100.1 u@redir-match.spf.test
 expect_json "spf no match, then redirect: the target decided" '.domain == "target.spf.test" and .lookups == 1'
-spf_expect "spf %{L} URL-escaped" pass "exists:%{L}.up.spf.test" 192.0.2.1 a+b@macro-upper.spf.test
+# c-ares >= 1.34 (Debian 13) refuses to ask for a name with '%' (a%2Bb.up...):
+# then the answer is unknown, temperror, never a void lookup and "fail".
+if [ "$(pkg-config --modversion libcares 2>/dev/null | awk -F. '{ print ($1 * 100 + $2 >= 134) }')" = 1 ]; then
+	SPF_PY_DIFFERS=pass spf_expect "spf %{L} URL-escaped (c-ares refuses '%')" temperror - 192.0.2.1 a+b@macro-upper.spf.test
+	expect_json "spf %{L}: the refusal is said" '.error | test("refuses to ask for A a%2Bb.up.spf.test")'
+else
+	spf_expect "spf %{L} URL-escaped" pass "exists:%{L}.up.spf.test" 192.0.2.1 a+b@macro-upper.spf.test
+fi
 spf_expect "spf IPv6 %{ir}.%{v}" pass "exists:%{ir}.%{v}.v6r.spf.test" 2001:db8::1 u@macro-i6r.spf.test
 
 # --- the HELO identity: the null sender is postmaster@HELO (§2.4) ---
