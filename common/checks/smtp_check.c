@@ -298,20 +298,10 @@ static int smtp_validate_bind(struct smtp_check *s, const struct check_common *c
 /* -H into s->target, the host to probe; a port in -H must agree with -p. */
 static int smtp_validate_target(struct smtp_check *s, char *err, size_t errlen)
 {
-	struct target *t = &s->target;
-
-	if (target_parse(s->host_arg, t, err, errlen) != 0)
+	if (target_from_args(s->host_arg, s->sni, &s->target, &s->o.port, s->sni_name, err,
+			     errlen) != 0)
 		return -1;
-	if (t->port != 0 && s->o.port != 0 && t->port != s->o.port) {
-		snprintf(err, errlen, "-H gives port %d, -p %d: give one", t->port, s->o.port);
-		return -1;
-	}
-	if (t->port != 0)
-		s->o.port = t->port;
-	s->o.host = t->dns;
-	if (s->sni != NULL &&
-	    target_tls_name(s->sni, s->sni_name, sizeof(s->sni_name), err, errlen) != 0)
-		return -1;
+	s->o.host = s->target.dns;
 	return 0;
 }
 

@@ -127,21 +127,11 @@ static int tls_option(void *ctx, int opt, const char *arg, char *err, size_t err
 static int tls_validate(void *ctx, const struct check_common *cm, char *err, size_t errlen)
 {
 	struct tls_check *s = ctx;
-	struct target *t = &s->target;
-
 	(void)cm;
-	if (target_parse(s->host_arg, t, err, errlen) != 0)
+	if (target_from_args(s->host_arg, s->sni, &s->target, &s->o.port, s->sni_name, err,
+			     errlen) != 0)
 		return -1;
-	if (t->port != 0 && s->o.port != 0 && t->port != s->o.port) {
-		snprintf(err, errlen, "-H gives port %d, -p %d: give one", t->port, s->o.port);
-		return -1;
-	}
-	if (t->port != 0)
-		s->o.port = t->port;
-	s->o.host = t->dns;
-	if (s->sni != NULL &&
-	    target_tls_name(s->sni, s->sni_name, sizeof(s->sni_name), err, errlen) != 0)
-		return -1;
+	s->o.host = s->target.dns;
 	if (s->o.smtp.starttls != SMTP_TLS_NONE && s->o.implicit_tls) {
 		snprintf(err, errlen, "--starttls and --tls exclude each other");
 		return -1;

@@ -180,3 +180,19 @@ int target_parse(const char *arg, struct target *t, char *err, size_t errlen)
 	}
 	return target_host(arg, (size_t)(colon - arg), t, err, errlen);
 }
+
+int target_from_args(const char *arg, const char *sni, struct target *t, int *port, char *sni_name,
+		     char *err, size_t errlen)
+{
+	if (target_parse(arg, t, err, errlen) != 0)
+		return -1;
+	if (t->port != 0 && *port != 0 && t->port != *port) {
+		snprintf(err, errlen, "-H gives port %d, -p %d: give one", t->port, *port);
+		return -1;
+	}
+	if (t->port != 0)
+		*port = t->port;
+	if (sni != NULL && target_tls_name(sni, sni_name, TARGET_NAME_MAX, err, errlen) != 0)
+		return -1;
+	return 0;
+}

@@ -29,5 +29,12 @@ struct target {
 int target_parse(const char *arg, struct target *t, char *err, size_t errlen);
 /* A server name for TLS (--sni): A-labels without a trailing dot, into dst; 0, or -1 (err). */
 int target_tls_name(const char *name, char *dst, size_t len, char *err, size_t errlen);
+/*
+ * -H ARG and -p into *t and *port: a port in ARG must agree with *port (0:
+ * not given) and then becomes it; sni (NULL: none) is checked into
+ * sni_name (TARGET_NAME_MAX bytes). 0, or -1 with a usage error in err.
+ */
+int target_from_args(const char *arg, const char *sni, struct target *t, int *port, char *sni_name,
+		     char *err, size_t errlen);
 
 #endif
